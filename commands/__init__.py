@@ -1,0 +1,1 @@
+"""Sub-command groups of the ``cw`` command (assembled in cli.py)."""

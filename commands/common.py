@@ -1,0 +1,121 @@
+"""What every command shares: settings, the database, the clock, errors → exit codes, output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+from config.loader import CampaignFileError
+from config.settings import Settings, load_settings
+from models.db import make_engine
+from rules.errors import DomainError, InvalidInput
+from services.campaigns import config_error
+from services.uow import Database
+
+log = logging.getLogger("chuangwei.cli")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class Context:
+    """Settings and a lazily built database for one command invocation."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(make_engine(self.settings.resolved_database_url()))
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+_context: Context | None = None
+
+
+def context() -> Context:
+    """The current command's context (settings read once from the environment)."""
+    global _context
+    if _context is None:
+        settings = load_settings()
+        setup_logging(settings)
+        _context = Context(settings)
+    return _context
+
+
+def setup_logging(settings: Settings) -> None:
+    """English detail to ``<data_dir>/logs/cw.log``; users see Chinese messages on the console."""
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger("chuangwei")
+    if root.handlers:
+        return
+    handler = logging.FileHandler(settings.log_dir / "cw.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
+
+
+def parse_now(value: str | None) -> dt.datetime:
+    """``--now``: an ISO 8601 time (naive means Asia/Shanghai); default the real clock."""
+    if not value:
+        return dt.datetime.now(dt.timezone.utc)
+    try:
+        t = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"--now 的时间格式不正确：{value}（示例：2025-05-01T00:05:00+08:00）") from None
+    return t if t.tzinfo else t.replace(tzinfo=DEFAULT_TZ)
+
+
+def fail(error: DomainError) -> None:
+    err.print(f"[bold red]错误：[/]{error.message}", highlight=False)
+    for d in error.details:
+        err.print(f"  - {d}", highlight=False)
+    log.warning("%s: %s | %s", type(error).__name__, error.log_detail or error.message, error.details[:20])
+    raise typer.Exit(error.exit_code)
+
+
+def handles_errors(fn: F) -> F:
+    """Map domain errors to their exit code and print them in Chinese; log everything else."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CampaignFileError as e:
+            fail(config_error(e))
+        except DomainError as e:
+            fail(e)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception:
+            log.exception("unexpected error in %s", fn.__name__)
+            logfile = context().settings.log_dir / "cw.log"
+            err.print(f"[bold red]内部错误：[/]{sys.exc_info()[1]!r}。详细信息见日志 {logfile}", highlight=False)
+            raise typer.Exit(1) from None
+        finally:
+            if _context is not None:
+                _context.close()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output: one JSON document on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

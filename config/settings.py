@@ -1,0 +1,45 @@
+"""Environment settings (prefix ``CW_``), parsed once at the edge and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the program keeps its data and how it logs; read from ``CW_*`` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="CW_", extra="ignore")
+
+    database_url: str = Field(default="", description="SQLAlchemy URL; default: SQLite under data_dir")
+    data_dir: Path = Path("./var")
+    output_dir: Path = Path("./out")
+    log_level: str = "INFO"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to ``<data_dir>/chuangwei.db``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'chuangwei.db').resolve()}"
+
+    @property
+    def prefect_home(self) -> Path:
+        """Prefect's home folder, kept under the data dir so no user has to set it."""
+        return (self.data_dir / "prefect").resolve()
+
+    @property
+    def photo_dir(self) -> Path:
+        return (self.data_dir / "photos").resolve()
+
+    @property
+    def log_dir(self) -> Path:
+        return (self.data_dir / "logs").resolve()
+
+
+def load_settings() -> Settings:
+    """Settings from the environment."""
+    return Settings()

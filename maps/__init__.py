@@ -1,0 +1,1 @@
+"""Spatial work on plain records and GeoDataFrames: datums, routing, rendering. No database."""

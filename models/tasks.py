@@ -1,0 +1,71 @@
+"""Task templates (任务模板) and the tasks instantiated from them per segment/unit and period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+OPEN = "open"  # 待办
+DONE = "done"  # 已打卡，待核查
+VERIFIED = "verified"  # 已核查销号
+TASK_STATUSES = (OPEN, DONE, VERIFIED)
+
+
+class TaskTemplate(Base):
+    __tablename__ = "task_template"
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    phase_name: Mapped[str] = mapped_column(String(40))  # a phase name, or "*" for every phase
+    category: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(String(30))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
+    recurrence: Mapped[str] = mapped_column(String(10), default="once")
+    milestones: Mapped[str] = mapped_column(String(10), default="none")
+    deadline_rule: Mapped[str] = mapped_column(String(20), default="phase_end")
+    deadline_days: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Task(Base):
+    """任务: one template's work for one target (segment, unit or pair) in one period.
+
+    (template_id, target_key, period_key) is unique, so instantiating twice, a Prefect
+    retry or two concurrent runs can never create a task twice.
+    """
+
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("template_id", "target_key", "period_key"),
+        Index("ix_task_campaign_status_deadline", "campaign_id", "status", "deadline"),
+        Index("ix_task_unit", "unit_id", "status"),
+        Index("ix_task_segment", "segment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    template_id: Mapped[int] = mapped_column(ForeignKey("task_template.id", ondelete="CASCADE"))
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"), index=True)
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id"), default=None)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    target_key: Mapped[str] = mapped_column(String(40))
+    period_key: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default=OPEN)
+    #: 遗留: still open when its phase closed, carried into the next phase
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: optimistic concurrency: every state change bumps it
+    version: Mapped[int] = mapped_column(Integer, default=1)

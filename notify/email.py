@@ -1,0 +1,160 @@
+"""Plain email over SMTP, 7-bit clean for Chinese text.
+
+RFC 2047 encoded-words for the subject and display names (``email.policy.default``), a
+base64 body, ASCII addresses. The Message-ID is derived from the idempotency key, so a retried
+message carries the same id and downstream systems can drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import smtplib
+import ssl
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+import httpx
+
+from notify.base import Message, Outcome, TargetSpec
+from notify.classify import DEFAULT_RETRY_AFTER
+from notify.templates import LINK_TEXT
+from notify.transport import finish
+
+_DOT_ATOM = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*")
+_DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "plain": 25}
+
+
+class EmailChannel:
+    """SMTP delivery: ``SMTP_SSL`` (``use_ssl``), ``SMTP`` + ``starttls()`` or plain ``SMTP``."""
+
+    name = "email"
+
+    def render(self, target: TargetSpec, message: Message, now: datetime) -> EmailMessage:
+        """The complete email; raises ValueError for an unusable sender or recipient."""
+        sender = parse_address(target.sender or "")
+        mail = EmailMessage()
+        mail["From"] = sender
+        mail["To"] = tuple(parse_address(r) for r in target.recipients)
+        mail["Subject"] = message.title
+        mail["Date"] = format_datetime(now)
+        mail["Message-ID"] = message_id(message.idempotency_key, sender.domain)
+        body = message.body
+        if message.link:
+            body += f"\n\n{LINK_TEXT}：{message.link}"
+        mail.set_content(body, cte="base64")
+        return mail
+
+    def send(
+        self, client: httpx.Client | None, target: TargetSpec, message: Message, now: datetime
+    ) -> Outcome:
+        """Send one email; ``client`` is unused (SMTP is not HTTP)."""
+        try:
+            mail = self.render(target, message, now)
+        except ValueError as exc:
+            return finish(target, message, Outcome("fatal", None, f"bad address: {exc}"))
+        return finish(target, message, _deliver(target, mail))
+
+
+def parse_address(text: str) -> Address:
+    """``"创卫办 <cwb@example.gov.cn>"`` or a bare address → Address (the name gets RFC 2047 encoded)."""
+    name, addr = parseaddr(text)
+    local, at, domain = addr.rpartition("@")
+    if not (local and at and domain) or not addr.isascii():
+        raise ValueError(f"not a usable ASCII email address: {text!r}")
+    return Address(display_name=name, username=local, domain=domain)
+
+
+def message_id(idempotency_key: str, domain: str) -> str:
+    """``<key@domain>``; a key that is not a valid dot-atom is replaced by its SHA-256."""
+    local = idempotency_key
+    if not _DOT_ATOM.fullmatch(local):
+        local = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
+    return f"<{local}@{domain}>"
+
+
+def classify_smtp_error(exc: Exception) -> Outcome:
+    """4xx replies, disconnects, timeouts and network errors retry; 5xx replies and TLS/setup errors are fatal."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        text = f"all recipients refused: {_refusals(exc.recipients)}"
+        if codes and all(400 <= code < 500 for code in codes):
+            return Outcome("retry", codes[0], text, DEFAULT_RETRY_AFTER)
+        return Outcome("fatal", codes[0] if codes else None, text)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}"
+        if 400 <= exc.smtp_code < 500:
+            return Outcome("retry", exc.smtp_code, text, DEFAULT_RETRY_AFTER)
+        return Outcome("fatal", exc.smtp_code, text)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return Outcome("retry", None, f"disconnected: {exc}", DEFAULT_RETRY_AFTER)
+    if isinstance(exc, (ssl.SSLCertVerificationError, smtplib.SMTPException)):
+        # certificate problems, no STARTTLS / AUTH / SMTPUTF8 on the server: configuration
+        return Outcome("fatal", None, f"{type(exc).__name__}: {exc}")
+    # connection refused or reset, timeouts, DNS: the network may recover
+    return Outcome("retry", None, f"{type(exc).__name__}: {exc}", DEFAULT_RETRY_AFTER)
+
+
+def _deliver(target: TargetSpec, mail: EmailMessage) -> Outcome:
+    sender = parse_address(target.sender or "").addr_spec
+    recipients = [parse_address(r).addr_spec for r in target.recipients]
+    try:
+        smtp = _connect(target)
+    except OSError as exc:  # smtplib's exceptions are OSErrors too
+        return classify_smtp_error(exc)
+    try:
+        if target.username and target.secret:
+            smtp.login(target.username, target.secret)
+        refused = smtp.send_message(mail, from_addr=sender, to_addrs=recipients)
+    except OSError as exc:
+        return classify_smtp_error(exc)
+    except UnicodeError as exc:  # a non-ASCII address the server cannot take (no SMTPUTF8)
+        return Outcome("fatal", None, f"cannot encode message: {exc}")
+    finally:
+        _close(smtp)
+    if refused:
+        # the others already have it: retrying would send them a second copy
+        code = next(iter(refused.values()))[0]
+        accepted = len(recipients) - len(refused)
+        return Outcome("fatal", code, f"delivered to {accepted} of {len(recipients)}; refused: {_refusals(refused)}")
+    return Outcome("ok", 250)
+
+
+def _connect(target: TargetSpec) -> smtplib.SMTP:
+    host, port = _host_port(target)
+    if target.use_ssl:
+        return smtplib.SMTP_SSL(host, port, timeout=target.timeout, context=ssl.create_default_context())
+    smtp = smtplib.SMTP(host, port, timeout=target.timeout)
+    if target.starttls:
+        try:
+            smtp.starttls(context=ssl.create_default_context())
+        except BaseException:
+            smtp.close()
+            raise
+    return smtp
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    """QUIT politely; a failure here cannot undo a delivery, so it is not an error."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def _host_port(target: TargetSpec) -> tuple[str, int]:
+    host, _, port = target.url.rpartition(":")
+    if host and port.isdigit():
+        return host.strip("[]"), int(port)
+    mode = "ssl" if target.use_ssl else "starttls" if target.starttls else "plain"
+    return target.url, _DEFAULT_PORTS[mode]
+
+
+def _refusals(refused: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{addr} {code} {_text(reply)}" for addr, (code, reply) in refused.items())
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)

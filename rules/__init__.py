@@ -1,0 +1,1 @@
+"""Pure decisions: calendar, deadlines, timeline, ladders, plans, scores. Standard library only."""
