@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import typer
 
-from commands import data
+from commands import data, runs, tasks
 
 app = typer.Typer(name="cw", help="创卫活动引擎（chuangwei）：时段、任务、督查、督办、通知、地图与简报。",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 app.command("init")(data.init)
 app.command("check")(data.check)
 app.command("status")(data.status)
+app.command("run")(runs.run)
+app.command("serve")(runs.serve)
 app.add_typer(data.import_app, name="import")
 app.add_typer(data.export_app, name="export")
+app.add_typer(tasks.task_app, name="task")
+app.add_typer(runs.phase_app, name="phase")
 
 
 def main() -> None:
+    from config.prefect_env import configure_prefect_env
+    from config.settings import load_settings
+
+    configure_prefect_env(load_settings().data_dir)
     app()
 
 

@@ -1,1 +1,1 @@
-
+"""Prefect flows: thin schedules over services. Module names never shadow top-level packages."""

@@ -78,30 +78,21 @@ def _inline_css_images(css: str, folder: Path, package: str) -> str:
 
 
 @functools.cache
-def leaflet_assets() -> tuple[Asset, ...]:
+def leaflet_assets(folder: Path = LEAFLET_DIR) -> tuple[Asset, ...]:
     """Leaflet's CSS (with its control images as data URIs) and script (libjs-leaflet)."""
-    css = _read(LEAFLET_DIR / "leaflet.css", "libjs-leaflet")
-    css = _inline_css_images(css, LEAFLET_DIR / "images", "libjs-leaflet")
-    js = _read(LEAFLET_DIR / "leaflet.min.js", "libjs-leaflet")
+    css = _read(folder / "leaflet.css", "libjs-leaflet")
+    css = _inline_css_images(css, folder / "images", "libjs-leaflet")
+    js = _read(folder / "leaflet.min.js", "libjs-leaflet")
     return (Asset("leaflet.css", "css", css), Asset("leaflet.min.js", "js", js))
 
 
 @functools.cache
-def markercluster_assets() -> tuple[Asset, ...]:
+def markercluster_assets(folder: Path = LEAFLET_DIR) -> tuple[Asset, ...]:
     """Leaflet.markercluster's two stylesheets and script (libjs-leaflet.markercluster)."""
     package = "libjs-leaflet.markercluster"
-    return (
-        Asset("MarkerCluster.css", "css", _read(LEAFLET_DIR / "MarkerCluster.css", package)),
-        Asset(
-            "MarkerCluster.Default.css",
-            "css",
-            _read(LEAFLET_DIR / "MarkerCluster.Default.css", package),
-        ),
-        Asset(
-            "leaflet.markercluster.min.js",
-            "js",
-            _read(LEAFLET_DIR / "leaflet.markercluster.min.js", package),
-        ),
+    names = ("MarkerCluster.css", "MarkerCluster.Default.css", "leaflet.markercluster.min.js")
+    return tuple(
+        Asset(name, name.rsplit(".", 1)[1], _read(folder / name, package)) for name in names
     )
 
 

@@ -18,7 +18,7 @@ from shapely.geometry import mapping, shape
 
 from maps import styles
 from maps.offline_assets import heat_assets, leaflet_assets, markercluster_assets
-from maps.views import PointView, SegmentView
+from maps.views import PointView, SegmentView, check_segments
 from rules.errors import InvalidInput
 
 BASEMAPS = ("none", "tianditu", "gaode")
@@ -90,13 +90,15 @@ def progress_map(
         raise InvalidInput(f"底图只能是 {'、'.join(BASEMAPS)} 之一，收到 {basemap!r}。")
     if basemap == "tianditu" and not tianditu_key:
         raise InvalidInput("使用天地图底图需要浏览器端密钥（tk）。")
+    check_segments(segments)
     to_map = _gcj_transform() if basemap == "gaode" else _round
     findings = list(findings)
     problems = list(problems)
+    # An unannounced inspection (暗访) plan must never leak through a map before it is published.
     shown_inspections = [p for p in inspections if p.published]
 
-    folium, plugins = _folium()
-    offline_map, cluster_cls, heat_cls = _offline_classes()
+    folium, _plugins = _folium()
+    offline_map, _cluster, _heat = _offline_classes()
     fmap = offline_map(
         tiles=None,
         prefer_canvas=True,
@@ -106,68 +108,22 @@ def progress_map(
         zoomSnap=0.25,  # fractional zoom lets a district fill the window
     )
     root = fmap.get_root()
-    root.title = title
+    root.title = html.escape(title)  # folium does not escape it
     assets = leaflet_assets()
     if findings:
         assets += markercluster_assets() + heat_assets()
     for asset in assets:
         root.header.add_child(folium.Element(asset.html()), name=asset.name)
     root.header.add_child(folium.Element(_page_css()), name="chuangwei_css")
-
     _add_basemap(folium, fmap, basemap, tianditu_key)
-    bounds: list[tuple[float, float, float, float]] = []
+
+    bounds = []
     if boundary is not None:
-        data = _transform_collection(_as_feature_collection(boundary), to_map)
-        bounds.append(_bounds(data))
-        folium.GeoJson(
-            data,
-            name=styles.LAYER_BOUNDARY,
-            style_function=lambda _f: {
-                "color": styles.BOUNDARY_COLOUR, "weight": 2, "dashArray": "6 4",
-                "fill": False,
-            },  # fmt: skip
-            interactive=False,
-        ).add_to(fmap)
-
-    for kind, layer_name in ((styles.ALLEY_KIND, styles.LAYER_ALLEYS),
-                             (styles.SEGMENT_KIND, styles.LAYER_SEGMENTS)):  # fmt: skip
-        data = _segment_collection([s for s in segments if s.kind == kind], to_map)
-        if not data["features"]:
-            continue
-        bounds.append(_bounds(data))
-        aliases = [a.format(kind=kind) for a in styles.SEGMENT_TOOLTIP_ALIASES.values()]
-        folium.GeoJson(
-            data,
-            name=layer_name,
-            style_function=_segment_style,
-            highlight_function=lambda _f: {"weight": 8, "opacity": 1.0},
-            tooltip=folium.GeoJsonTooltip(
-                fields=list(styles.SEGMENT_TOOLTIP_ALIASES), aliases=aliases, sticky=True
-            ),
-        ).add_to(fmap)
-    unknown = {s.kind for s in segments} - {styles.SEGMENT_KIND, styles.ALLEY_KIND}
-    if unknown:
-        raise InvalidInput(f"路段类型只能是“路段”或“巷道”，收到 {'、'.join(sorted(unknown))}。")
-
+        bounds.append(_add_boundary(folium, fmap, boundary, to_map))
+    bounds += _add_segments(folium, fmap, segments, to_map)
     colours = styles.category_colours(p.category for p in findings)
     if findings:
-        data = _point_collection(findings, to_map, lambda p: colours[p.category])
-        cluster = cluster_cls(
-            name=styles.LAYER_FINDINGS,
-            options={"maxClusterRadius": 40, "showCoverageOnHover": False},
-            icon_create_function=_CLUSTER_ICON,
-        ).add_to(fmap)
-        _point_layer(folium, data, ["label", "category"], radius=6).add_to(cluster)
-        heat_points = [f["geometry"]["coordinates"][::-1] for f in data["features"]]
-        heat_cls(
-            heat_points,
-            name=styles.LAYER_HEAT,
-            show=False,
-            radius=22,
-            blur=18,
-            min_opacity=0.3,
-            gradient=styles.HEAT_GRADIENT,
-        ).add_to(fmap)
+        _add_findings(folium, fmap, findings, colours, to_map)
     if problems:
         data = _point_collection(problems, to_map, lambda p: styles.level_colour(p.level))
         _point_layer(
@@ -175,7 +131,6 @@ def progress_map(
         ).add_to(fmap)
     if shown_inspections:
         data = _point_collection(shown_inspections, to_map, lambda _p: styles.INSPECTION_COLOUR)
-        assert all(f["properties"]["published"] for f in data["features"])
         _point_layer(
             folium, data, ["label", "category"], radius=8, name=styles.LAYER_INSPECTIONS
         ).add_to(fmap)
@@ -202,6 +157,62 @@ def progress_map(
     if external:
         raise AssertionError(f"the map would load a resource from the network: {external[0]}")
     return page
+
+
+def _add_boundary(folium, fmap, boundary: dict, to_map: Transform) -> tuple:
+    data = _transform_collection(_as_feature_collection(boundary), to_map)
+    folium.GeoJson(
+        data,
+        name=styles.LAYER_BOUNDARY,
+        style_function=lambda _f: {
+            "color": styles.BOUNDARY_COLOUR, "weight": 2, "dashArray": "6 4", "fill": False,
+        },  # fmt: skip
+        interactive=False,
+    ).add_to(fmap)
+    return _bounds(data)
+
+
+def _add_segments(folium, fmap, segments: Sequence[SegmentView], to_map: Transform) -> list:
+    """One GeoJson layer for the alleys, one for the segments (drawn on top); their bounds."""
+    bounds = []
+    for kind, layer_name in ((styles.ALLEY_KIND, styles.LAYER_ALLEYS),
+                             (styles.SEGMENT_KIND, styles.LAYER_SEGMENTS)):  # fmt: skip
+        data = _segment_collection([s for s in segments if s.kind == kind], to_map)
+        if not data["features"]:
+            continue
+        bounds.append(_bounds(data))
+        aliases = [a.format(kind=kind) for a in styles.SEGMENT_TOOLTIP_ALIASES.values()]
+        folium.GeoJson(
+            data,
+            name=layer_name,
+            style_function=_segment_styler(segments),
+            highlight_function=lambda _f: {"weight": 8, "opacity": 1.0},
+            tooltip=folium.GeoJsonTooltip(
+                fields=list(styles.SEGMENT_TOOLTIP_ALIASES), aliases=aliases, sticky=True
+            ),
+        ).add_to(fmap)
+    return bounds
+
+
+def _add_findings(folium, fmap, findings, colours: dict[str, str], to_map: Transform) -> None:
+    """Clustered finding markers (one GeoJson inside the cluster) and a heat layer (off)."""
+    _offline_map, cluster_cls, heat_cls = _offline_classes()
+    data = _point_collection(findings, to_map, lambda p: colours[p.category])
+    cluster = cluster_cls(
+        name=styles.LAYER_FINDINGS,
+        options={"maxClusterRadius": 40, "showCoverageOnHover": False},
+        icon_create_function=_CLUSTER_ICON,
+    ).add_to(fmap)
+    _point_layer(folium, data, ["label", "category"], radius=6).add_to(cluster)
+    heat_cls(
+        [f["geometry"]["coordinates"][::-1] for f in data["features"]],  # [lat, lon]
+        name=styles.LAYER_HEAT,
+        show=False,
+        radius=22,
+        blur=18,
+        min_opacity=0.3,
+        gradient=styles.HEAT_GRADIENT,
+    ).add_to(fmap)
 
 
 def _folium():
@@ -346,22 +357,26 @@ def _segment_collection(segments: list[SegmentView], to_map: Transform) -> dict:
                 "units": "、".join(html.escape(u) for u in seg.units) or styles.UNSET,
                 "tasks": tasks,
                 "open_problems": seg.open_problems,
-                "colour": styles.segment_colour(seg),
-                "kind": seg.kind,
             },
             "geometry": geometry,
         })  # fmt: skip
     return {"type": "FeatureCollection", "features": features}
 
 
-def _segment_style(feature: dict) -> dict:
-    props = feature["properties"]
-    return {
-        "color": props["colour"],
-        "weight": styles.WEB_WEIGHT[props["kind"]],
-        "opacity": 0.9,
-        "lineCap": "round",
-    }
+def _segment_styler(segments: Sequence[SegmentView]) -> Callable[[dict], dict]:
+    """Style by feature id, so colour and kind need not be embedded in every feature."""
+    by_id = {seg.id: seg for seg in segments}
+
+    def style(feature: dict) -> dict:
+        seg = by_id[feature["id"]]
+        return {
+            "color": styles.segment_colour(seg),
+            "weight": styles.WEB_WEIGHT[seg.kind],
+            "opacity": 0.9,
+            "lineCap": "round",
+        }
+
+    return style
 
 
 def _point_collection(
@@ -378,7 +393,6 @@ def _point_collection(
                     "label": html.escape(p.label),
                     "category": html.escape(p.category),
                     "level": html.escape(styles.level_label(p.level)),
-                    "published": p.published,
                     "colour": colour(p),
                 },
                 "geometry": {"type": "Point", "coordinates": [float(x), float(y)]},

@@ -18,13 +18,15 @@ from shapely.geometry import shape
 
 from maps import styles
 from maps.fonts import cjk_rc
-from maps.views import PointView, SegmentView
+from maps.views import PointView, SegmentView, check_segments
 from rules.errors import InvalidInput
 
 FORMATS = ("png", "svg")
 _WGS84 = "EPSG:4326"
 _MIN_LABEL_LENGTH_M = 150.0  # shorter streets get no label: it would not fit along them
 _LABEL_SIZE_PT = 9
+_FIG_SIZE_IN = (12.0, 9.0)
+_MAP_BOX = (0.02, 0.03, 0.74, 0.86)  # left, bottom, width, height (figure fractions)
 
 
 def static_progress_map(
@@ -85,11 +87,10 @@ def _draw(
     lines = lines.to_crs(utm)
     boundary_frame = boundary_frame.to_crs(utm)
 
-    fig = Figure(figsize=(12, 9))
+    fig = Figure(figsize=_FIG_SIZE_IN)
     FigureCanvasAgg(fig)  # Agg renders PNG and measures text; savefig switches for SVG
-    ax = fig.add_axes((0.02, 0.03, 0.74, 0.86))
+    ax = fig.add_axes(_MAP_BOX)
     ax.set_axis_off()
-    ax.set_aspect("equal", adjustable="datalim")
 
     if not boundary_frame.empty:
         boundary_frame.boundary.plot(
@@ -117,18 +118,15 @@ def _draw(
             linewidth=0.6, zorder=4,
         )  # fmt: skip
 
-    xmin, ymin, xmax, ymax = _extent(lines, boundary_frame)
-    pad = 0.03 * max(xmax - xmin, ymax - ymin)
-    ax.set_xlim(xmin - pad, xmax + pad)
-    ax.set_ylim(ymin - pad, ymax + pad)
-    ax.apply_aspect()
-
-    _label_streets(ax, lines)
-    _scale_bar(ax)
-    _north_arrow(ax, utm)
-    _legend(ax, colours, boundary=not boundary_frame.empty)
-    fig.text(0.39, 0.955, title, ha="center", va="center", fontsize=18, fontweight="bold")
-    fig.text(0.39, 0.915, date_text, ha="center", va="center", fontsize=12, color="#424242")
+    _set_extent(ax, _extent(lines, boundary_frame))
+    renderer = fig.canvas.get_renderer()
+    furniture = [_scale_bar(ax), _north_arrow(ax, utm)]
+    _label_streets(ax, lines, avoid=[a.get_window_extent(renderer) for a in furniture])
+    _legends(ax, colours, boundary=not boundary_frame.empty)
+    centre = _MAP_BOX[0] + _MAP_BOX[2] / 2
+    fig.text(centre, 0.955, title, ha="center", va="center", fontsize=19,
+             path_effects=_bold("#212121"))  # fmt: skip
+    fig.text(centre, 0.915, date_text, ha="center", va="center", fontsize=12, color="#424242")
     if osm_credit:
         fig.text(0.99, 0.01, styles.OSM_CREDIT, ha="right", va="bottom", fontsize=7,
                  color="#616161")  # fmt: skip
@@ -136,9 +134,7 @@ def _draw(
 
 
 def _segment_frame(segments: Sequence[SegmentView]) -> gpd.GeoDataFrame:
-    unknown = {s.kind for s in segments} - {styles.SEGMENT_KIND, styles.ALLEY_KIND}
-    if unknown:
-        raise InvalidInput(f"路段类型只能是“路段”或“巷道”，收到 {'、'.join(sorted(unknown))}。")
+    check_segments(segments)
     return gpd.GeoDataFrame(
         {
             "kind": [s.kind for s in segments],
@@ -167,8 +163,28 @@ def _extent(*frames: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     return bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
 
 
-def _label_streets(ax, lines: gpd.GeoDataFrame) -> None:
-    """One label per main street, along its longest stretch; drop labels that would overlap."""
+def _set_extent(ax, extent: tuple[float, float, float, float]) -> None:
+    """Show `extent` (metres) with a small margin, widened to the map box's shape: 1:1."""
+    xmin, ymin, xmax, ymax = extent
+    pad = 0.03 * max(xmax - xmin, ymax - ymin, 1.0)
+    width, height = xmax - xmin + 2 * pad, ymax - ymin + 2 * pad
+    box_ratio = (_MAP_BOX[3] * _FIG_SIZE_IN[1]) / (_MAP_BOX[2] * _FIG_SIZE_IN[0])
+    if height / width < box_ratio:
+        height = width * box_ratio
+    else:
+        width = height / box_ratio
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    ax.set_xlim(cx - width / 2, cx + width / 2)
+    ax.set_ylim(cy - height / 2, cy + height / 2)
+    ax.set_aspect("equal", adjustable="box")
+
+
+def _label_streets(ax, lines: gpd.GeoDataFrame, *, avoid: list) -> None:
+    """One label per main street, along its longest stretch.
+
+    A label that would overlap another, leave the map or cover the scale bar or the north
+    arrow (`avoid`, display boxes) is dropped; long streets are placed first.
+    """
     from matplotlib import patheffects
 
     streets = lines[(lines["kind"] == styles.SEGMENT_KIND) & lines["street"].notna()]
@@ -183,7 +199,7 @@ def _label_streets(ax, lines: gpd.GeoDataFrame) -> None:
 
     renderer = ax.figure.canvas.get_renderer()
     axes_box = ax.get_window_extent(renderer)
-    placed = []
+    placed = list(avoid)
     for _length, name, line in candidates:
         anchor = line.interpolate(0.5, normalized=True)
         angle = _screen_angle(ax, line)
@@ -191,6 +207,7 @@ def _label_streets(ax, lines: gpd.GeoDataFrame) -> None:
             anchor.x, anchor.y, name, fontsize=_LABEL_SIZE_PT, rotation=angle,
             rotation_mode="anchor", ha="center", va="center", color="#212121", zorder=5,
             path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+            gid=f"street-{name}",  # haloed text is drawn as bare paths: name it in the SVG
         )  # fmt: skip
         box = text.get_window_extent(renderer).expanded(1.1, 1.3)
         if not axes_box.contains(box.x0, box.y0) or not axes_box.contains(box.x1, box.y1) or any(
@@ -228,7 +245,7 @@ def _length_label(metres: float) -> str:
     return f"{metres / 1000:g} 千米" if metres >= 1000 else f"{metres:g} 米"
 
 
-def _scale_bar(ax) -> None:
+def _scale_bar(ax):
     """Two-part black/white bar in the lower right, measured in UTM metres (axis units)."""
     from matplotlib.patches import Rectangle
 
@@ -245,12 +262,16 @@ def _scale_bar(ax) -> None:
             edgecolor="black", linewidth=0.8, zorder=6,
         ))  # fmt: skip
     label_y = bottom + height * 1.8
-    halo = _halo()
-    for x, text in ((left, "0"), (left + length / 2, f"{length / 2:g}"), (right, _length_label(length))):
-        ax.text(x, label_y, text, ha="center", va="bottom", fontsize=8, zorder=6, path_effects=halo)
+    marks = ((left, "0"), (left + length / 2, f"{length / 2:g}"), (right, _length_label(length)))
+    texts = [
+        ax.text(x, label_y, text, ha="center", va="bottom", fontsize=8, zorder=6,
+                path_effects=_halo(), gid=f"scale-bar-{length:g}m" if x == right else None)
+        for x, text in marks
+    ]  # fmt: skip
+    return _Group(ax, [*ax.patches[-2:], *texts])
 
 
-def _north_arrow(ax, utm) -> None:
+def _north_arrow(ax, utm):
     """Arrow in the upper right, turned from grid north to true north."""
     from pyproj import Transformer
 
@@ -264,13 +285,26 @@ def _north_arrow(ax, utm) -> None:
     size = (y1 - y0) * 0.07
     tip_x, tip_y = x1 - (x1 - x0) * 0.06, y1 - (y1 - y0) * 0.04
     tail = (tip_x - size * math.sin(convergence), tip_y - size * math.cos(convergence))
-    ax.annotate(
+    arrow = ax.annotate(
         "", xy=(tip_x, tip_y), xytext=tail, zorder=6,
         arrowprops={"arrowstyle": "-|>,head_length=0.8,head_width=0.4", "color": "black",
                     "linewidth": 2},
     )  # fmt: skip
-    ax.text(tail[0], tail[1] - size * 0.12, "北", ha="center", va="top", fontsize=12,
-            fontweight="bold", zorder=6, path_effects=_halo())  # fmt: skip
+    label = ax.text(tail[0], tail[1] - size * 0.12, "北", ha="center", va="top", fontsize=13,
+                    zorder=6, path_effects=_halo(), gid="north-arrow")  # fmt: skip
+    return _Group(ax, [arrow, label])
+
+
+class _Group:
+    """Artists that are measured together (their union box, in display pixels)."""
+
+    def __init__(self, ax, artists: list):
+        self.ax, self.artists = ax, artists
+
+    def get_window_extent(self, renderer):
+        from matplotlib.transforms import Bbox
+
+        return Bbox.union([a.get_window_extent(renderer) for a in self.artists])
 
 
 def _halo():
@@ -279,7 +313,15 @@ def _halo():
     return [patheffects.withStroke(linewidth=3, foreground="white")]
 
 
-def _legend(ax, categories: dict[str, str], *, boundary: bool) -> None:
+def _bold(colour: str):
+    """Faux bold: the CJK fonts installed here have a single (regular) weight."""
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=0.9, foreground=colour)]
+
+
+def _legends(ax, categories: dict[str, str], *, boundary: bool) -> None:
+    """Progress legend right of the map; the finding categories in a second box below it."""
     from matplotlib.lines import Line2D
 
     handles = [
@@ -293,13 +335,21 @@ def _legend(ax, categories: dict[str, str], *, boundary: bool) -> None:
     if boundary:
         handles.append(Line2D([], [], color=styles.BOUNDARY_COLOUR, linewidth=1.2,
                               linestyle=(0, (6, 4)), label=styles.LEGEND_BOUNDARY))  # fmt: skip
-    handles += [
-        Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=colour,
-               markeredgecolor="white", label=f"{styles.LEGEND_CATEGORY_TITLE}：{name}")
-        for name, colour in categories.items()
-    ]  # fmt: skip
+    options = {"loc": "upper left", "frameon": False, "fontsize": 10, "title_fontsize": 11,
+               "alignment": "left"}  # fmt: skip
+    progress = ax.legend(
+        handles=handles, title=styles.LEGEND_PROGRESS_TITLE, bbox_to_anchor=(1.01, 1.0), **options
+    )
+    if not categories:
+        return
+    ax.add_artist(progress)  # a second ax.legend() call would replace the first
+    box = progress.get_window_extent(ax.figure.canvas.get_renderer())
+    below = ax.transAxes.inverted().transform((box.x0, box.y0))[1] - 0.03
     ax.legend(
-        handles=handles, title=styles.LEGEND_PROGRESS_TITLE, loc="upper left",
-        bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=10, title_fontsize=11,
-        alignment="left",
+        handles=[
+            Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=colour,
+                   markeredgecolor="white", label=name)
+            for name, colour in categories.items()
+        ],
+        title=styles.LEGEND_CATEGORY_TITLE, bbox_to_anchor=(1.01, below), **options,
     )  # fmt: skip

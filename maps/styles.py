@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from maps.views import SegmentView
+from maps.views import KINDS, SegmentView
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ PROGRESS_CLASSES: tuple[ProgressClass, ...] = (
 NO_TASKS_COLOUR = "#9e9e9e"
 NO_TASKS_LABEL = "暂无任务"
 
-SEGMENT_KIND = "路段"
-ALLEY_KIND = "巷道"
+SEGMENT_KIND, ALLEY_KIND = KINDS
 #: Line widths: CSS pixels in the browser, points in static maps. Alleys are drawn thinner.
 WEB_WEIGHT = {SEGMENT_KIND: 5.0, ALLEY_KIND: 2.5}
 STATIC_WIDTH = {SEGMENT_KIND: 2.4, ALLEY_KIND: 1.0}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from rules.errors import InvalidInput
+
+KINDS = ("路段", "巷道")
 
 
 @dataclass(frozen=True)
@@ -42,3 +47,12 @@ class PointView:
     label: str
     level: str | None = None
     published: bool = True
+
+
+def check_segments(segments: Sequence[SegmentView]) -> None:
+    """Raise InvalidInput for an unknown kind or a repeated id (the renderers key on both)."""
+    unknown = {s.kind for s in segments} - set(KINDS)
+    if unknown:
+        raise InvalidInput(f"路段类型只能是“路段”或“巷道”，收到 {'、'.join(sorted(unknown))}。")
+    if len({s.id for s in segments}) != len(segments):
+        raise InvalidInput("路段编号（id）重复，无法绘制进度图。")

@@ -11,8 +11,9 @@ from urllib.parse import unquote, unquote_plus, urlsplit
 SECRET_PARAMS = frozenset(
     {"key", "access_token", "token", "sign", "secret", "password", "passwd", "api_key", "apikey"}
 )
-#: path segments after which the next segment is a hook id (Feishu ``/bot/v2/hook/<id>``)
-_HOOK_MARKERS = frozenset({"hook", "hooks", "webhook", "webhooks"})
+#: path segments after which the next segment is a hook id (Feishu ``/bot/v2/hook/<id>``);
+#: not "webhook", which WeCom's ``/cgi-bin/webhook/send`` follows with a plain verb
+_HOOK_MARKERS = frozenset({"hook", "hooks"})
 #: any other path segment this long and opaque is treated as a token
 _OPAQUE = re.compile(r"(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-]{16,}")
 #: secrets shorter than this are masked completely: four visible characters would be too many

@@ -44,18 +44,21 @@ def fit_within(
     """Truncate ``text`` until ``size_of(text)`` (the size of whatever embeds it) fits ``max_bytes``.
 
     ``size_of`` measures the whole rendered thing (a JSON body, a content field with a heading),
-    so escaping and fixed parts are accounted for exactly.
+    so escaping and fixed parts are accounted for exactly. The longest fitting head is found
+    by bisection over the text's byte budget.
     """
-    size = size_of(text)
-    budget = utf8_len(text)
-    fitted = text
-    while size > max_bytes:
-        budget -= size - max_bytes
-        if budget < utf8_len(suffix):
-            raise ValueError(f"the fixed parts alone exceed {max_bytes} bytes")
-        fitted = fit_utf8(text, budget, suffix)
-        size = size_of(fitted)
-    return fitted
+    if size_of(text) <= max_bytes:
+        return text
+    low, high = utf8_len(suffix), utf8_len(text) - 1  # budgets: low must fit, high need not
+    if size_of(fit_utf8(text, low, suffix)) > max_bytes:
+        raise ValueError(f"the fixed parts alone exceed {max_bytes} bytes")
+    while low < high:
+        middle = (low + high + 1) // 2
+        if size_of(fit_utf8(text, middle, suffix)) <= max_bytes:
+            low = middle
+        else:
+            high = middle - 1
+    return fit_utf8(text, low, suffix)
 
 
 def split_utf8(text: str, max_bytes: int) -> list[str]:

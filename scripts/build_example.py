@@ -40,6 +40,8 @@ from pathlib import Path
 import openpyxl
 import shapely
 import yaml
+
+POLICY = Path(__file__).resolve().parent / "example_policy.yaml"
 from openpyxl.styles import Alignment, Font
 from pyproj import Transformer
 from shapely import ops
@@ -792,7 +794,8 @@ def campaign_yaml(data: dict) -> str:
     text = "\n".join(out) + "\n"
     if yaml.safe_load(text) != data:
         raise AssertionError("campaign.yaml does not round-trip")
-    return text
+    # the hand-written policy (task templates, ladders, notification targets) follows the data
+    return text + POLICY.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------

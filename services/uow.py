@@ -26,12 +26,9 @@ class Database:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A session for queries only; nothing it does is committed."""
+        """A session for queries only; nothing it does is committed (closing rolls back)."""
         with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,91 @@
+"""``cw serve``: the single-machine default — Prefect's own server as a child process (cron
+schedules do not fire on the temporary in-process server), every flow served on its schedule
+with one concurrent run per flow, and the web app beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+
+from commands.common import Context, out
+from flows.registry import FLOWS
+from rules.errors import DomainError
+
+TIMEZONE = "Asia/Shanghai"
+
+
+class ServeError(DomainError):
+    """The Prefect server could not be started."""
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServeError(f"Prefect 服务器启动失败（退出码 {proc.returncode}），详见日志")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise ServeError(f"Prefect 服务器 {timeout_s:.0f} 秒内未就绪")
+
+
+def start_prefect_server(ctx: Context, port: int, stack: ExitStack) -> str:
+    """Start ``prefect server start`` on loopback; return its API URL."""
+    log_path = ctx.settings.log_dir / "prefect-server.log"
+    log = stack.enter_context(open(log_path, "ab"))
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+    stack.callback(_stop, proc)
+    url = f"http://127.0.0.1:{port}/api"
+    out.print(f"正在启动 Prefect 服务器 {url}（日志：{log_path}）…")
+    _wait_healthy(url, proc, float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+    return url
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def deployments() -> list:
+    """Every flow as a deployment on its cron schedule, never two runs of one flow at once."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.schedules import Cron
+
+    one = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
+    return [entry.load().to_deployment(name=entry.name, schedules=[Cron(entry.cron, timezone=TIMEZONE)],
+                                       concurrency_limit=one, description=entry.description)
+            for entry in FLOWS]
+
+
+def serve_all(ctx: Context, *, prefect_port: int, with_web: bool) -> None:
+    with ExitStack() as stack:
+        if not os.environ.get("PREFECT_API_URL"):
+            os.environ["PREFECT_API_URL"] = start_prefect_server(ctx, prefect_port, stack)
+        if with_web:
+            log = stack.enter_context(open(ctx.settings.log_dir / "web.log", "ab"))
+            web = subprocess.Popen([sys.executable, "-m", "cli", "web"], stdout=log, stderr=subprocess.STDOUT,
+                                   cwd=Path(__file__).resolve().parent.parent, env=os.environ.copy())
+            stack.callback(_stop, web)
+            out.print(f"网页服务：http://{ctx.settings.web_host}:{ctx.settings.web_port}/")
+        from prefect import serve
+
+        deps = deployments()
+        out.print("已注册的计划流程：")
+        for entry in FLOWS:
+            out.print(f"  {entry.name:<32} {entry.cron:<14} {entry.description}")
+        serve(*deps, limit=2, pause_on_shutdown=False, print_starting_message=True)

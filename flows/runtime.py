@@ -1,0 +1,76 @@
+"""What flows share: the process's database, the frozen ``now``, and steps that run as Prefect
+tasks inside a flow run and as plain calls outside one (``cw run --direct``, the virtual clock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from config.settings import load_settings
+from models.db import make_engine
+from services.uow import Database
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@functools.lru_cache(maxsize=8)
+def _database(url: str) -> Database:
+    return Database(make_engine(url))
+
+
+def database() -> Database:
+    """One database (engine) per process and URL; flow runs are processes of their own."""
+    return _database(load_settings().resolved_database_url())
+
+
+def resolve_now(now: str | None) -> dt.datetime:
+    """The flow's frozen ``now``: the given ISO time, or the real clock."""
+    if not now:
+        return dt.datetime.now(dt.timezone.utc)
+    t = dt.datetime.fromisoformat(now)
+    if t.tzinfo is None:
+        raise ValueError(f"now must carry a UTC offset: {now}")
+    return t
+
+
+def step(name: str, retries: int = 2) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a batch of I/O: a Prefect task inside a flow run, a plain call otherwise."""
+
+    def wrap(fn: Callable[P, R]) -> Callable[P, R]:
+        task_obj: Any = None
+
+        @functools.wraps(fn)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            nonlocal task_obj
+            from prefect.context import FlowRunContext
+
+            if FlowRunContext.get() is None:
+                return fn(*args, **kwargs)
+            if task_obj is None:
+                from prefect import task
+                from prefect.cache_policies import NO_CACHE
+
+                task_obj = task(fn, name=name, retries=retries, retry_delay_seconds=5,
+                                cache_policy=NO_CACHE, persist_result=False)
+            return task_obj(*args, **kwargs)
+
+        call.fn = fn  # type: ignore[attr-defined]
+        return call
+
+    return wrap
+
+
+def campaign_codes(campaign: str | None) -> list[str]:
+    """The campaign named, or every campaign in the database (flows serve them all)."""
+    from sqlalchemy import select
+
+    from models import Campaign
+
+    if campaign:
+        return [campaign]
+    with database().reader() as s:
+        return list(s.scalars(select(Campaign.code).order_by(Campaign.code)))

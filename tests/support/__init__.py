@@ -1,0 +1,1 @@
+"""Test helpers: fake platforms and servers."""
