@@ -226,7 +226,20 @@ class NotificationTargetSpec(Strict):
 
 class NotificationsSpec(Strict):
     targets: list[NotificationTargetSpec] = []
+    #: where 创卫办's own messages go (escalations reaching the office, briefs, sanctions)
     office_targets: list[str] = []
+    #: used for a unit or leader that names no target of its own
+    default_targets: list[str] = []
+
+    @model_validator(mode="after")
+    def _known_targets(self) -> NotificationsSpec:
+        names = [t.name for t in self.targets]
+        problems = [f"通知目标「{n}」重复" for n in sorted({n for n in names if names.count(n) > 1})]
+        problems += [f"通知目标「{n}」未在 targets 中定义" for n in [*self.office_targets, *self.default_targets]
+                     if n not in names]
+        if problems:
+            raise ValueError("；".join(problems))
+        return self
 
 
 class CampaignFile(Strict):

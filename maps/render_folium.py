@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import html
+import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -39,9 +41,7 @@ _GAODE_ATTR = "&copy; 高德地图"
 _EXTERNAL_RESOURCE = re.compile(
     r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I
 )
-_FONT_STACK = (
-    '"WenQuanYi Micro Hei","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif'
-)
+_FONT_STACK = '"WenQuanYi Micro Hei","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif'
 
 # Neutral cluster bubbles: the plugin's default green/yellow/orange would read as progress.
 _CLUSTER_ICON = """function (cluster) {
@@ -51,6 +51,7 @@ _CLUSTER_ICON = """function (cluster) {
                       iconSize: L.point(size, size)});
 }"""
 
+# Turns an array of WGS-84 shapely geometries into what is drawn: datum-shifted and rounded.
 Transform = Callable[[np.ndarray], np.ndarray]
 
 
@@ -81,7 +82,8 @@ def progress_map(
         and 本周督查 stops. Inspection stops with ``published=False`` are never drawn.
     basemap
         ``"none"`` (no tiles: works offline), ``"tianditu"`` (天地图 ``vec_w`` + ``cva_w``,
-        needs a browser ``tianditu_key``; CGCS2000 ≈ WGS-84, so no shift) or ``"gaode"``
+        needs a browser ``tianditu_key``, which is visible in the HTML; CGCS2000 ≈ WGS-84,
+        so no shift) or ``"gaode"``
         (高德, GCJ-02: every overlay is shifted WGS-84 → GCJ-02 here, at render time).
     osm_credit
         Add "© OpenStreetMap contributors" to the attribution (required for OSM roads).
@@ -91,18 +93,18 @@ def progress_map(
     if basemap == "tianditu" and not tianditu_key:
         raise InvalidInput("使用天地图底图需要浏览器端密钥（tk）。")
     check_segments(segments)
-    to_map = _gcj_transform() if basemap == "gaode" else _round
+    to_map = _to_map("gcj02" if basemap == "gaode" else "wgs84")
     findings = list(findings)
     problems = list(problems)
     # An unannounced inspection (暗访) plan must never leak through a map before it is published.
     shown_inspections = [p for p in inspections if p.published]
 
-    folium, _plugins = _folium()
-    offline_map, _cluster, _heat = _offline_classes()
+    import folium
+
+    offline_map, _, _ = _offline_classes()
     fmap = offline_map(
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
         zoom_start=14,
         maxZoom=MAX_ZOOM,
         zoomSnap=0.25,  # fractional zoom lets a district fill the window
@@ -144,10 +146,14 @@ def progress_map(
         boundary=boundary is not None,
     )
     root.html.add_child(folium.Element(legend), name="chuangwei_legend")
+    script = _map_script_class()
+    fmap.add_child(script("L.control.scale({imperial: false}).addTo(map);"))
     if osm_credit:
-        fmap.add_child(_attribution_class()(styles.OSM_CREDIT))
-    if bounds:
-        b = np.array(bounds)
+        credit = json.dumps(html.escape(styles.OSM_CREDIT))
+        fmap.add_child(script(f"map.attributionControl.addAttribution({credit});"))
+    b = np.array(bounds, dtype=float).reshape(-1, 4)
+    b = b[~np.isnan(b).any(axis=1)]  # an empty layer has no bounds
+    if len(b):
         fmap.fit_bounds(
             [[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]], padding=(20, 20)
         )
@@ -155,7 +161,7 @@ def progress_map(
     page = root.render()
     external = _EXTERNAL_RESOURCE.search(page)
     if external:
-        raise AssertionError(f"the map would load a resource from the network: {external[0]}")
+        raise RuntimeError(f"the map would load a resource from the network: {external[0]}")
     return page
 
 
@@ -165,8 +171,11 @@ def _add_boundary(folium, fmap, boundary: dict, to_map: Transform) -> tuple:
         data,
         name=styles.LAYER_BOUNDARY,
         style_function=lambda _f: {
-            "color": styles.BOUNDARY_COLOUR, "weight": 2, "dashArray": "6 4", "fill": False,
-        },  # fmt: skip
+            "color": styles.BOUNDARY_COLOUR,
+            "weight": 2,
+            "dashArray": "6 4",
+            "fill": False,
+        },
         interactive=False,
     ).add_to(fmap)
     return _bounds(data)
@@ -175,8 +184,10 @@ def _add_boundary(folium, fmap, boundary: dict, to_map: Transform) -> tuple:
 def _add_segments(folium, fmap, segments: Sequence[SegmentView], to_map: Transform) -> list:
     """One GeoJson layer for the alleys, one for the segments (drawn on top); their bounds."""
     bounds = []
-    for kind, layer_name in ((styles.ALLEY_KIND, styles.LAYER_ALLEYS),
-                             (styles.SEGMENT_KIND, styles.LAYER_SEGMENTS)):  # fmt: skip
+    for kind, layer_name in (
+        (styles.ALLEY_KIND, styles.LAYER_ALLEYS),
+        (styles.SEGMENT_KIND, styles.LAYER_SEGMENTS),
+    ):
         data = _segment_collection([s for s in segments if s.kind == kind], to_map)
         if not data["features"]:
             continue
@@ -215,17 +226,11 @@ def _add_findings(folium, fmap, findings, colours: dict[str, str], to_map: Trans
     ).add_to(fmap)
 
 
-def _folium():
-    import folium
-    from folium import plugins
-
-    return folium, plugins
-
-
 @functools.cache
 def _offline_classes():
     """folium's Map, MarkerCluster and HeatMap without their CDN links (assets are inlined)."""
-    folium, plugins = _folium()
+    import folium
+    from folium import plugins
 
     class OfflineMap(folium.Map):
         default_js: list = []
@@ -243,27 +248,26 @@ def _offline_classes():
 
 
 @functools.cache
-def _attribution_class():
+def _map_script_class():
+    """A MacroElement that runs a snippet of JavaScript with the Leaflet map as `map`."""
     from folium.elements import MacroElement
     from folium.template import Template
 
-    class Attribution(MacroElement):
-        """Adds a credit line to the map's attribution control."""
-
+    class MapScript(MacroElement):
         _template = Template(
             """
             {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+            (function (map) { {{ this.code }} })({{ this._parent.get_name() }});
             {% endmacro %}
             """
         )
 
-        def __init__(self, text: str):
+        def __init__(self, code: str):
             super().__init__()
-            self._name = "Attribution"
-            self.text = html.escape(text)
+            self._name = "MapScript"
+            self.code = code
 
-    return Attribution
+    return MapScript
 
 
 def _add_basemap(folium, fmap, basemap: str, tianditu_key: str | None) -> None:
@@ -274,36 +278,36 @@ def _add_basemap(folium, fmap, basemap: str, tianditu_key: str | None) -> None:
                 attr=_TIANDITU_ATTR,
                 name=styles.BASEMAP_TIANDITU,
                 subdomains="01234567",
-                max_zoom=18,
+                max_zoom=MAX_ZOOM,
                 overlay=overlay,
                 control=not overlay,
             ).add_to(fmap)
     elif basemap == "gaode":
         folium.TileLayer(
-            _GAODE_URL, attr=_GAODE_ATTR, name=styles.BASEMAP_GAODE, subdomains="1234", max_zoom=18
+            _GAODE_URL,
+            attr=_GAODE_ATTR,
+            name=styles.BASEMAP_GAODE,
+            subdomains="1234",
+            max_zoom=MAX_ZOOM,
         ).add_to(fmap)
 
 
 # Geometry helpers: everything below works on GeoJSON dicts in (lon, lat).
 
 
-def _round(xy: np.ndarray) -> np.ndarray:
-    return np.round(xy, COORD_DECIMALS)
+def _to_map(datum: str) -> Transform:
+    def transform(geometries: np.ndarray) -> np.ndarray:
+        if datum != "wgs84":
+            from maps.datum import from_wgs84
 
+            geometries = from_wgs84(geometries, datum)
+        return shapely.transform(geometries, lambda xy: np.round(xy, COORD_DECIMALS))
 
-def _gcj_transform() -> Transform:
-    from maps.datum import from_wgs84
-
-    def to_gcj(xy: np.ndarray) -> np.ndarray:
-        points = shapely.points(xy)
-        return _round(shapely.get_coordinates(from_wgs84(points, "gcj02")))
-
-    return to_gcj
+    return transform
 
 
 def _transform_geometries(geometries: list[dict], to_map: Transform) -> list[dict]:
-    shapes = np.array([shape(g) for g in geometries], dtype=object)
-    moved = shapely.transform(shapes, to_map)  # one vectorised call for the whole layer
+    moved = to_map(np.array([shape(g) for g in geometries], dtype=object))
     return [mapping(g) for g in moved]
 
 
@@ -321,13 +325,14 @@ def _transform_collection(collection: dict, to_map: Transform) -> dict:
     geometries = _transform_geometries([f["geometry"] for f in features], to_map)
     return {
         "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {}, "geometry": g} for g in geometries
-        ],
+        "features": [{"type": "Feature", "properties": {}, "geometry": g} for g in geometries],
     }
 
 
 def _bounds(collection: dict) -> tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat); all NaN for an empty collection."""
+    if not collection["features"]:
+        return (math.nan,) * 4
     shapes = [shape(f["geometry"]) for f in collection["features"]]
     return tuple(shapely.total_bounds(np.array(shapes, dtype=object)))
 
@@ -346,20 +351,22 @@ def _segment_collection(segments: list[SegmentView], to_map: Transform) -> dict:
             if share is None
             else f"{seg.tasks_done}/{seg.tasks_total}（{share:.0%}）"
         )
-        features.append({
-            "type": "Feature",
-            "id": seg.id,
-            "properties": {
-                "name": html.escape(seg.name),
-                "street": _text(seg.street),
-                "leader": _text(seg.leader),
-                "lead_unit": _text(seg.lead_unit),
-                "units": "、".join(html.escape(u) for u in seg.units) or styles.UNSET,
-                "tasks": tasks,
-                "open_problems": seg.open_problems,
-            },
-            "geometry": geometry,
-        })  # fmt: skip
+        features.append(
+            {
+                "type": "Feature",
+                "id": seg.id,
+                "properties": {
+                    "name": html.escape(seg.name),
+                    "street": _text(seg.street),
+                    "leader": _text(seg.leader),
+                    "lead_unit": _text(seg.lead_unit),
+                    "units": "、".join(html.escape(u) for u in seg.units) or styles.UNSET,
+                    "tasks": tasks,
+                    "open_problems": seg.open_problems,
+                },
+                "geometry": geometry,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -382,7 +389,7 @@ def _segment_styler(segments: Sequence[SegmentView]) -> Callable[[dict], dict]:
 def _point_collection(
     points: list[PointView], to_map: Transform, colour: Callable[[PointView], str]
 ) -> dict:
-    xy = to_map(np.array([[p.lon, p.lat] for p in points], dtype=float))
+    xy = shapely.get_coordinates(to_map(shapely.points([[p.lon, p.lat] for p in points])))
     return {
         "type": "FeatureCollection",
         "features": [
@@ -451,6 +458,7 @@ def _page_css() -> str:
 .cw-dash {{ display: inline-block; width: 26px; border-top: 2px dashed {styles.BOUNDARY_COLOUR};
   vertical-align: middle; margin-right: 6px; }}
 .cw-note {{ color: #616161; font-size: 12px; }}
+.cw-gap {{ height: 6px; }}
 </style>"""
 
 
@@ -484,7 +492,7 @@ def _legend_html(
             for c, label in levels
         ]
     if inspections or boundary:
-        rows.append("<h4>&nbsp;</h4>")
+        rows.append('<div class="cw-gap"></div>')
     if inspections:
         rows.append(
             f'<div><span class="cw-dot" style="background:{styles.INSPECTION_COLOUR}"></span>'
@@ -493,4 +501,3 @@ def _legend_html(
     if boundary:
         rows.append(f'<div><span class="cw-dash"></span>{styles.LEGEND_BOUNDARY}</div>')
     return f'<div class="cw-box cw-legend">{"".join(rows)}</div>'
-

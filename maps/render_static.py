@@ -114,9 +114,13 @@ def _draw(
             crs=_WGS84,
         ).to_crs(utm)
         points.plot(
-            ax=ax, color=points["colour"].tolist(), markersize=22, edgecolor="white",
-            linewidth=0.6, zorder=4,
-        )  # fmt: skip
+            ax=ax,
+            color=points["colour"].tolist(),
+            markersize=22,
+            edgecolor="white",
+            linewidth=0.6,
+            zorder=4,
+        )
 
     _set_extent(ax, _extent(lines, boundary_frame))
     renderer = fig.canvas.get_renderer()
@@ -124,12 +128,14 @@ def _draw(
     _label_streets(ax, lines, avoid=[a.get_window_extent(renderer) for a in furniture])
     _legends(ax, colours, boundary=not boundary_frame.empty)
     centre = _MAP_BOX[0] + _MAP_BOX[2] / 2
-    fig.text(centre, 0.955, title, ha="center", va="center", fontsize=19,
-             path_effects=_bold("#212121"))  # fmt: skip
+    fig.text(
+        centre, 0.955, title, ha="center", va="center", fontsize=19, path_effects=_bold("#212121")
+    )
     fig.text(centre, 0.915, date_text, ha="center", va="center", fontsize=12, color="#424242")
     if osm_credit:
-        fig.text(0.99, 0.01, styles.OSM_CREDIT, ha="right", va="bottom", fontsize=7,
-                 color="#616161")  # fmt: skip
+        fig.text(
+            0.99, 0.01, styles.OSM_CREDIT, ha="right", va="bottom", fontsize=7, color="#616161"
+        )
     return fig
 
 
@@ -204,14 +210,24 @@ def _label_streets(ax, lines: gpd.GeoDataFrame, *, avoid: list) -> None:
         anchor = line.interpolate(0.5, normalized=True)
         angle = _screen_angle(ax, line)
         text = ax.text(
-            anchor.x, anchor.y, name, fontsize=_LABEL_SIZE_PT, rotation=angle,
-            rotation_mode="anchor", ha="center", va="center", color="#212121", zorder=5,
+            anchor.x,
+            anchor.y,
+            name,
+            fontsize=_LABEL_SIZE_PT,
+            rotation=angle,
+            rotation_mode="anchor",
+            ha="center",
+            va="center",
+            color="#212121",
+            zorder=5,
             path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
             gid=f"street-{name}",  # haloed text is drawn as bare paths: name it in the SVG
-        )  # fmt: skip
+        )
         box = text.get_window_extent(renderer).expanded(1.1, 1.3)
-        if not axes_box.contains(box.x0, box.y0) or not axes_box.contains(box.x1, box.y1) or any(
-            box.overlaps(other) for other in placed
+        if (
+            not axes_box.contains(box.x0, box.y0)
+            or not axes_box.contains(box.x1, box.y1)
+            or any(box.overlaps(other) for other in placed)
         ):
             text.remove()
             continue
@@ -245,7 +261,7 @@ def _length_label(metres: float) -> str:
     return f"{metres / 1000:g} 千米" if metres >= 1000 else f"{metres:g} 米"
 
 
-def _scale_bar(ax):
+def _scale_bar(ax) -> _Group:
     """Two-part black/white bar in the lower right, measured in UTM metres (axis units)."""
     from matplotlib.patches import Rectangle
 
@@ -256,22 +272,40 @@ def _scale_bar(ax):
     right = x1 - (x1 - x0) * 0.04
     left = right - length
     bottom = y0 + (y1 - y0) * 0.04
-    for i, face in enumerate(("black", "white")):
-        ax.add_patch(Rectangle(
-            (left + i * length / 2, bottom), length / 2, height, facecolor=face,
-            edgecolor="black", linewidth=0.8, zorder=6,
-        ))  # fmt: skip
+    halves = [
+        ax.add_patch(
+            Rectangle(
+                (left + i * length / 2, bottom),
+                length / 2,
+                height,
+                facecolor=face,
+                edgecolor="black",
+                linewidth=0.8,
+                zorder=6,
+            )
+        )
+        for i, face in enumerate(("black", "white"))
+    ]
     label_y = bottom + height * 1.8
     marks = ((left, "0"), (left + length / 2, f"{length / 2:g}"), (right, _length_label(length)))
     texts = [
-        ax.text(x, label_y, text, ha="center", va="bottom", fontsize=8, zorder=6,
-                path_effects=_halo(), gid=f"scale-bar-{length:g}m" if x == right else None)
+        ax.text(
+            x,
+            label_y,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            zorder=6,
+            path_effects=_halo(),
+            gid=f"scale-bar-{length:g}m" if x == right else None,
+        )
         for x, text in marks
-    ]  # fmt: skip
-    return _Group(ax, [*ax.patches[-2:], *texts])
+    ]
+    return _Group([*halves, *texts])
 
 
-def _north_arrow(ax, utm):
+def _north_arrow(ax, utm) -> _Group:
     """Arrow in the upper right, turned from grid north to true north."""
     from pyproj import Transformer
 
@@ -286,20 +320,35 @@ def _north_arrow(ax, utm):
     tip_x, tip_y = x1 - (x1 - x0) * 0.06, y1 - (y1 - y0) * 0.04
     tail = (tip_x - size * math.sin(convergence), tip_y - size * math.cos(convergence))
     arrow = ax.annotate(
-        "", xy=(tip_x, tip_y), xytext=tail, zorder=6,
-        arrowprops={"arrowstyle": "-|>,head_length=0.8,head_width=0.4", "color": "black",
-                    "linewidth": 2},
-    )  # fmt: skip
-    label = ax.text(tail[0], tail[1] - size * 0.12, "北", ha="center", va="top", fontsize=13,
-                    zorder=6, path_effects=_halo(), gid="north-arrow")  # fmt: skip
-    return _Group(ax, [arrow, label])
+        "",
+        xy=(tip_x, tip_y),
+        xytext=tail,
+        zorder=6,
+        arrowprops={
+            "arrowstyle": "-|>,head_length=0.8,head_width=0.4",
+            "color": "black",
+            "linewidth": 2,
+        },
+    )
+    label = ax.text(
+        tail[0],
+        tail[1] - size * 0.12,
+        "北",
+        ha="center",
+        va="top",
+        fontsize=13,
+        zorder=6,
+        path_effects=_halo(),
+        gid="north-arrow",
+    )
+    return _Group([arrow, label])
 
 
 class _Group:
     """Artists that are measured together (their union box, in display pixels)."""
 
-    def __init__(self, ax, artists: list):
-        self.ax, self.artists = ax, artists
+    def __init__(self, artists: list):
+        self.artists = artists
 
     def get_window_extent(self, renderer):
         from matplotlib.transforms import Bbox
@@ -333,10 +382,23 @@ def _legends(ax, categories: dict[str, str], *, boundary: bool) -> None:
         for kind in (styles.SEGMENT_KIND, styles.ALLEY_KIND)
     ]
     if boundary:
-        handles.append(Line2D([], [], color=styles.BOUNDARY_COLOUR, linewidth=1.2,
-                              linestyle=(0, (6, 4)), label=styles.LEGEND_BOUNDARY))  # fmt: skip
-    options = {"loc": "upper left", "frameon": False, "fontsize": 10, "title_fontsize": 11,
-               "alignment": "left"}  # fmt: skip
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=styles.BOUNDARY_COLOUR,
+                linewidth=1.2,
+                linestyle=(0, (6, 4)),
+                label=styles.LEGEND_BOUNDARY,
+            )
+        )
+    options = {
+        "loc": "upper left",
+        "frameon": False,
+        "fontsize": 10,
+        "title_fontsize": 11,
+        "alignment": "left",
+    }
     progress = ax.legend(
         handles=handles, title=styles.LEGEND_PROGRESS_TITLE, bbox_to_anchor=(1.01, 1.0), **options
     )
@@ -347,9 +409,19 @@ def _legends(ax, categories: dict[str, str], *, boundary: bool) -> None:
     below = ax.transAxes.inverted().transform((box.x0, box.y0))[1] - 0.03
     ax.legend(
         handles=[
-            Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=colour,
-                   markeredgecolor="white", label=name)
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=7,
+                markerfacecolor=colour,
+                markeredgecolor="white",
+                label=name,
+            )
             for name, colour in categories.items()
         ],
-        title=styles.LEGEND_CATEGORY_TITLE, bbox_to_anchor=(1.01, below), **options,
-    )  # fmt: skip
+        title=styles.LEGEND_CATEGORY_TITLE,
+        bbox_to_anchor=(1.01, below),
+        **options,
+    )

@@ -6,8 +6,15 @@ from models.campaign import Campaign, Phase, PhaseTransition, Stage
 from models.geo import Segment, Street
 from models.org import Leader, Unit
 from models.tasks import Task, TaskTemplate
+from models.people import AuthToken, User
+from models.audit import AuditEntry
+from models.evidence import Attachment, Photo
+from models.ticks import Tick
+from models.problems import Problem, ProblemEvent
+from models.outbox import OutboxMessage
 
 __all__ = [
-    "Assignment", "AssignmentMember", "Base", "Campaign", "Leader", "Phase", "PhaseTransition",
-    "Segment", "Stage", "Street", "Task", "TaskTemplate", "Unit",
+    "Assignment", "AssignmentMember", "Attachment", "AuditEntry", "AuthToken", "Base", "Campaign",
+    "Leader", "OutboxMessage", "Phase", "PhaseTransition", "Photo", "Problem", "ProblemEvent",
+    "Segment", "Stage", "Street", "Task", "TaskTemplate", "Tick", "Unit", "User",
 ]

@@ -51,7 +51,10 @@ class Task(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    template_id: Mapped[int] = mapped_column(ForeignKey("task_template.id", ondelete="CASCADE"))
+    #: a planned task comes from a template; a rectification (整改) task from a finding
+    kind: Mapped[str] = mapped_column(String(12), default="plan")
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("task_template.id", ondelete="CASCADE"), default=None)
+    finding_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"), index=True)
     segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id"), default=None)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
@@ -67,5 +70,12 @@ class Task(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: 返工: rejected verifications and failed re-inspections
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: accountability ladder position (0 none, 1 reminded, 2 overdue notice, 3 督办, 4 sanction proposed …)
+    acc_stage: Mapped[int] = mapped_column(Integer, default=0)
+    acc_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: 延期 approved to this time / 挂账 until this time: not overdue before it
+    extended_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     #: optimistic concurrency: every state change bumps it
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,11 +1,11 @@
-"""The adapter interface: what is sent (`Message`), where (`TargetSpec`) and how it went (`Outcome`)."""
+"""The adapter interface: what is sent (`Message`), where (`TargetSpec`), how it went."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 import httpx
 
@@ -14,7 +14,7 @@ from notify.masking import mask_secret, mask_url, secrets_in_url
 
 OutcomeKind = Literal["ok", "retry", "fatal"]
 ChannelName = Literal["wecom", "dingtalk", "feishu", "email", "webhook"]
-CHANNEL_NAMES: tuple[str, ...] = ("wecom", "dingtalk", "feishu", "email", "webhook")
+CHANNEL_NAMES: tuple[str, ...] = get_args(ChannelName)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ _EXCERPT = 200
 
 @dataclass(frozen=True)
 class RetryRule:
-    """A platform code worth retrying, after ``after`` seconds, when its msg contains ``msg_contains``."""
+    """A retryable platform code: wait ``after`` seconds; only if the msg has ``msg_contains``."""
 
     after: float
     msg_contains: str | None = None
@@ -53,11 +53,11 @@ def classify_reply(response: httpx.Response, fmt: ReplyFormat, now: datetime) ->
     try:
         body = response.json()
     except ValueError:
-        return Outcome("fatal", response.status_code, f"HTTP {response.status_code}: not JSON: "
-                       f"{response.text[:_EXCERPT]!r}")
+        excerpt = response.text[:_EXCERPT]
+        return Outcome("fatal", response.status_code, f"HTTP {response.status_code}: {excerpt!r}")
     if not isinstance(body, dict):
-        return Outcome("fatal", response.status_code, f"HTTP {response.status_code}: unexpected "
-                       f"JSON {str(body)[:_EXCERPT]!r}")
+        excerpt = str(body)[:_EXCERPT]
+        return Outcome("fatal", response.status_code, f"HTTP {response.status_code}: {excerpt!r}")
     code, msg = body.get(fmt.code_key), str(body.get(fmt.msg_key, ""))[:_EXCERPT]
     # bool is an int in Python: a JSON `false` must not pass for errcode 0
     if type(code) is not int:
@@ -79,8 +79,8 @@ def classify_status(response: httpx.Response, now: datetime) -> Outcome:
         return Outcome("ok", response.status_code)
     if _is_transient_status(response.status_code):
         return _transient(response, now)
-    return Outcome("fatal", response.status_code, f"HTTP {response.status_code}: "
-                   f"{response.text[:_EXCERPT]}")
+    excerpt = response.text[:_EXCERPT]
+    return Outcome("fatal", response.status_code, f"HTTP {response.status_code}: {excerpt}")
 
 
 def classify_error(exc: httpx.RequestError) -> Outcome:
@@ -97,7 +97,9 @@ def classify_error(exc: httpx.RequestError) -> Outcome:
     return Outcome("fatal", None, f"{type(exc).__name__}: {exc}")
 
 
-def retry_after_seconds(value: str | None, now: datetime, default: float = DEFAULT_RETRY_AFTER) -> float:
+def retry_after_seconds(
+    value: str | None, now: datetime, default: float = DEFAULT_RETRY_AFTER
+) -> float:
     """Parse a Retry-After header (delta-seconds or HTTP-date, RFC 9110 §10.2.3)."""
     if not value:
         return default

@@ -54,11 +54,14 @@ class DingTalkChannel:
         self, client: httpx.Client, target: TargetSpec, message: Message, now: datetime
     ) -> Outcome:
         """Send one message, signed with ``now`` if the target has a secret."""
-        params = {}
+        params: dict[str, str] = {}
         if target.secret:
             timestamp_ms = int(epoch_seconds(now)) * 1000 + now.microsecond // 1000
             # raw base64: httpx quotes it exactly once
-            params = {"timestamp": str(timestamp_ms), "sign": dingtalk_sign(target.secret, timestamp_ms)}
+            params = {
+                "timestamp": str(timestamp_ms),
+                "sign": dingtalk_sign(target.secret, timestamp_ms),
+            }
         body = encode_json(self.render(target, message))
         outcome = post_json(
             client, target.url, body, lambda r: classify_reply(r, DINGTALK, now), params=params

@@ -33,12 +33,12 @@ class EmailChannel:
     name = "email"
 
     def render(self, target: TargetSpec, message: Message, now: datetime) -> EmailMessage:
-        """The complete email; raises ValueError for an unusable sender or recipient."""
+        """The complete email; raises ValueError for an unusable sender or recipient address."""
         sender = parse_address(target.sender or "")
         mail = EmailMessage()
         mail["From"] = sender
         mail["To"] = tuple(parse_address(r) for r in target.recipients)
-        mail["Subject"] = message.title
+        mail["Subject"] = " ".join(message.title.split())  # a header cannot hold line breaks
         mail["Date"] = format_datetime(now)
         mail["Message-ID"] = message_id(message.idempotency_key, sender.domain)
         body = message.body
@@ -54,12 +54,12 @@ class EmailChannel:
         try:
             mail = self.render(target, message, now)
         except ValueError as exc:
-            return finish(target, message, Outcome("fatal", None, f"bad address: {exc}"))
+            return finish(target, message, Outcome("fatal", None, f"cannot build the email: {exc}"))
         return finish(target, message, _deliver(target, mail))
 
 
 def parse_address(text: str) -> Address:
-    """``"创卫办 <cwb@example.gov.cn>"`` or a bare address → Address (the name gets RFC 2047 encoded)."""
+    """``"创卫办 <cwb@example.gov.cn>"`` or a bare address → Address (name RFC 2047-encoded)."""
     name, addr = parseaddr(text)
     local, at, domain = addr.rpartition("@")
     if not (local and at and domain) or not addr.isascii():
@@ -76,7 +76,7 @@ def message_id(idempotency_key: str, domain: str) -> str:
 
 
 def classify_smtp_error(exc: Exception) -> Outcome:
-    """4xx replies, disconnects, timeouts and network errors retry; 5xx replies and TLS/setup errors are fatal."""
+    """Retry 4xx replies, disconnects, timeouts and network errors; 5xx and TLS setup are fatal."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         text = f"all recipients refused: {_refusals(exc.recipients)}"
@@ -118,14 +118,16 @@ def _deliver(target: TargetSpec, mail: EmailMessage) -> Outcome:
         # the others already have it: retrying would send them a second copy
         code = next(iter(refused.values()))[0]
         accepted = len(recipients) - len(refused)
-        return Outcome("fatal", code, f"delivered to {accepted} of {len(recipients)}; refused: {_refusals(refused)}")
+        text = f"delivered to {accepted} of {len(recipients)}; refused: {_refusals(refused)}"
+        return Outcome("fatal", code, text)
     return Outcome("ok", 250)
 
 
 def _connect(target: TargetSpec) -> smtplib.SMTP:
     host, port = _host_port(target)
     if target.use_ssl:
-        return smtplib.SMTP_SSL(host, port, timeout=target.timeout, context=ssl.create_default_context())
+        context = ssl.create_default_context()
+        return smtplib.SMTP_SSL(host, port, timeout=target.timeout, context=context)
     smtp = smtplib.SMTP(host, port, timeout=target.timeout)
     if target.starttls:
         try:

@@ -39,7 +39,8 @@ class FeishuChannel:
         mobiles = [m for m in message.mentions if m != "@all"]
         mention_row: list[dict[str, str]] = []
         if mobiles:
-            mention_row.append({"tag": "text", "text": MENTION_PREFIX + " ".join(f"@{m}" for m in mobiles)})
+            names = " ".join(f"@{m}" for m in mobiles)
+            mention_row.append({"tag": "text", "text": MENTION_PREFIX + names})
         if "@all" in message.mentions:
             mention_row.append({"tag": "at", "user_id": "all"})
         if mention_row:
@@ -62,7 +63,8 @@ class FeishuChannel:
         payload = self.render(target, message)
         if target.secret:
             timestamp = int(epoch_seconds(now))
-            payload = {"timestamp": str(timestamp), "sign": feishu_sign(target.secret, timestamp), **payload}
+            sign = feishu_sign(target.secret, timestamp)
+            payload = {"timestamp": str(timestamp), "sign": sign, **payload}
         outcome = post_json(
             client, target.url, encode_json(payload), lambda r: classify_reply(r, FEISHU, now)
         )

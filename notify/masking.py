@@ -56,7 +56,7 @@ def mask_url(url: str) -> str:
 
 
 def mask_text(text: str, secrets: Iterable[str]) -> str:
-    """Replace each known secret in ``text`` by its mask (longest first, so overlaps stay hidden)."""
+    """Replace each known secret in ``text`` by its mask (longest first: overlaps stay hidden)."""
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, mask_secret(secret))

@@ -13,7 +13,8 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     Returned raw (not URL-quoted): pass it through httpx query params, which quote it once.
     Quoting it here as well is the classic double-encoding bug (``%2B`` → ``%252B``).
     """
-    mac = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256)
+    string_to_sign = f"{timestamp_ms}\n{secret}".encode("utf-8")
+    mac = hmac.new(secret.encode("utf-8"), string_to_sign, hashlib.sha256)
     return base64.b64encode(mac.digest()).decode("ascii")
 
 
@@ -27,6 +28,6 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
 
 
 def webhook_signature(secret: str, timestamp_s: int, body: bytes) -> str:
-    """Generic webhook: ``sha256=`` + hex HMAC-SHA256(key=secret, msg=f"{timestamp_s}.".encode() + body)."""
+    """Generic webhook: ``sha256=`` + hex HMAC-SHA256(key=secret, msg=b"<timestamp_s>." + body)."""
     mac = hmac.new(secret.encode("utf-8"), f"{timestamp_s}.".encode("ascii") + body, hashlib.sha256)
     return "sha256=" + mac.hexdigest()

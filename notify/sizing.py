@@ -28,7 +28,7 @@ def encode_json(payload: Any) -> bytes:
 
 
 def fit_utf8(text: str, max_bytes: int, suffix: str = TRUNCATION_NOTE) -> str:
-    """``text`` if it fits in ``max_bytes``, else its head cut on a character boundary plus ``suffix``."""
+    """``text`` if it fits in ``max_bytes``, else its head (cut between characters) + ``suffix``."""
     data = text.encode("utf-8")
     if len(data) <= max_bytes:
         return text
@@ -41,7 +41,7 @@ def fit_utf8(text: str, max_bytes: int, suffix: str = TRUNCATION_NOTE) -> str:
 def fit_within(
     size_of: Callable[[str], int], text: str, max_bytes: int, suffix: str = TRUNCATION_NOTE
 ) -> str:
-    """Truncate ``text`` until ``size_of(text)`` (the size of whatever embeds it) fits ``max_bytes``.
+    """Truncate ``text`` until ``size_of(text)`` (whatever embeds it) fits in ``max_bytes``.
 
     ``size_of`` measures the whole rendered thing (a JSON body, a content field with a heading),
     so escaping and fixed parts are accounted for exactly. The longest fitting head is found

@@ -18,7 +18,7 @@ _LEVELS = {"ok": logging.INFO, "retry": logging.WARNING, "fatal": logging.ERROR}
 
 
 def make_client(timeout: float = 10.0, connect_timeout: float = 5.0) -> httpx.Client:
-    """The client the relay should share: no redirects followed, no transport retries (the outbox retries)."""
+    """One client for the relay: no redirects, no transport retries (the outbox retries)."""
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=connect_timeout),
         follow_redirects=False,

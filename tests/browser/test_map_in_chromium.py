@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from maps import styles
@@ -34,10 +35,16 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"],
-        )  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -68,8 +75,11 @@ def loaded(browser, tmp_path_factory):
 
 
 def _blend(colour: str) -> tuple[int, int, int]:
-    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
-    return tuple(round(OPACITY * c + (1 - OPACITY) * b) for c, b in zip(rgb, BACKGROUND))
+    """The stroke colour as drawn at OPACITY over the map background."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return tuple(
+        round(OPACITY * c + (1 - OPACITY) * b) for c, b in zip(rgb, BACKGROUND, strict=True)
+    )
 
 
 def test_the_map_loads_offline_with_no_console_or_page_errors(loaded):
@@ -86,12 +96,11 @@ def test_the_screenshot_shows_hundreds_of_pixels_of_segment_colours(loaded):
     page, _ = loaded
     SCREENSHOT.parent.mkdir(exist_ok=True)
     image = Image.open(io.BytesIO(page.screenshot(path=SCREENSHOT))).convert("RGB")
-    pixels = list(image.getdata())
-    present = {styles.segment_colour(s) for s in wangjing_segments()}
+    pixels = np.asarray(image, dtype=int)
     total = 0
-    for colour in present:
-        target = _blend(colour)
-        count = sum(1 for p in pixels if max(abs(a - b) for a, b in zip(p, target)) <= 10)
+    for colour in {styles.segment_colour(s) for s in wangjing_segments()}:
+        distance = np.abs(pixels - np.array(_blend(colour))).max(axis=2)
+        count = int((distance <= 10).sum())
         assert count > 100, colour
         total += count
     assert total > 2000
@@ -104,8 +113,14 @@ def test_the_title_legend_and_layer_names_are_shown_in_chinese(loaded):
     for _colour, label in styles.progress_legend():
         assert label in legend
     control = page.inner_text(".leaflet-control-layers")
-    for name in (styles.LAYER_SEGMENTS, styles.LAYER_ALLEYS, styles.LAYER_FINDINGS,
-                 styles.LAYER_HEAT, styles.LAYER_PROBLEMS, styles.LAYER_INSPECTIONS):  # fmt: skip
+    for name in (
+        styles.LAYER_SEGMENTS,
+        styles.LAYER_ALLEYS,
+        styles.LAYER_FINDINGS,
+        styles.LAYER_HEAT,
+        styles.LAYER_PROBLEMS,
+        styles.LAYER_INSPECTIONS,
+    ):
         assert name in control
     assert "OpenStreetMap contributors" in page.inner_text(".leaflet-control-attribution")
 

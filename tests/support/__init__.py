@@ -1,1 +1,1 @@
-"""Test helpers: fake platforms and servers."""
+"""Helpers shared by the test layers (fake servers, sample data)."""

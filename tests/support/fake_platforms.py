@@ -36,6 +36,8 @@ WECOM_MARKDOWN_MAX = 4096
 DINGTALK_BODY_MAX = 20_000
 FEISHU_BODY_MAX = 20_000
 SIGN_WINDOW_S = 3600
+DINGTALK_DOC = "[https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"
+DINGTALK_TYPES = {"text", "markdown", "link", "actionCard", "feedCard"}
 
 FEISHU_OK = {"code": 0, "msg": "success", "data": {}, "Extra": None, "StatusCode": 0,
              "StatusMessage": "success"}
@@ -69,7 +71,7 @@ class _Scripted:
 
 
 class FakePlatforms:
-    """A ThreadingHTTPServer on 127.0.0.1 that plays all four HTTP platforms. Use as a context manager.
+    """A ThreadingHTTPServer on 127.0.0.1 playing all four HTTP platforms; a context manager.
 
     ``clock`` (epoch seconds) enables the one-hour timestamp window check of DingTalk and Feishu.
     """
@@ -191,7 +193,7 @@ class FakePlatforms:
     def _wecom(self, r: Received) -> Reply:
         if r.query.get("key") != self.wecom_key:
             return _errcode(93000, "invalid webhook url, hint: [1700000000_fake], from ip: "
-                            "127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=93000")
+                            "127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query")
         if not isinstance(r.json, dict):
             return _errcode(40035, "invalid param, not a JSON object")
         msgtype = r.json.get("msgtype")
@@ -220,18 +222,19 @@ class FakePlatforms:
                 hmac.new(self.dingtalk_secret.encode(), string_to_sign, hashlib.sha256).digest()
             ).decode()
             if not hmac.compare_digest(sign, expected):
-                return _errcode(310000, "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]")
+                return _errcode(310000, "sign not match, more: " + DINGTALK_DOC)
         if len(r.body) > DINGTALK_BODY_MAX:
             return _errcode(460101, "body 大小不合法;请保持大小在 20000bytes 以内")
-        if not isinstance(r.json, dict) or r.json.get("msgtype") not in {"text", "markdown", "link", "actionCard", "feedCard"}:
+        if not isinstance(r.json, dict) or r.json.get("msgtype") not in DINGTALK_TYPES:
             return _errcode(40035, "缺少参数 msgtype")
         if self.dingtalk_keyword and not _contains(r.json, self.dingtalk_keyword):
-            return _errcode(310000, "keywords not in content, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]")
+            return _errcode(310000, "keywords not in content, more: " + DINGTALK_DOC)
         return _errcode(0, "ok")
 
     def _feishu(self, r: Received) -> Reply:
         if r.path.rsplit("/", 1)[-1] != self.feishu_hook:
-            return Reply(200, {"code": 19001, "msg": "param invalid: incoming webhook access token invalid"})
+            msg = "param invalid: incoming webhook access token invalid"
+            return Reply(200, {"code": 19001, "msg": msg})
         if len(r.body) > FEISHU_BODY_MAX or not isinstance(r.json, dict):
             return Reply(400, {"code": 9499, "msg": "Bad Request", "data": {}})
         if self.feishu_secret:
@@ -240,8 +243,8 @@ class FakePlatforms:
             expected = base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
             fresh = timestamp.isdigit() and self._fresh(int(timestamp))
             if not fresh or not hmac.compare_digest(sign, expected):
-                return Reply(200, {"code": 19021, "msg": "sign match fail or timestamp is not within "
-                                   "one hour from current time", "data": {}})
+                msg = "sign match fail or timestamp is not within one hour from current time"
+                return Reply(200, {"code": 19021, "msg": msg, "data": {}})
         if self.feishu_keyword and not _contains(r.json, self.feishu_keyword):
             return Reply(200, {"code": 19024, "msg": "Key Words Not Found", "data": {}})
         return Reply(200, FEISHU_OK)
@@ -249,8 +252,10 @@ class FakePlatforms:
     def _webhook(self, r: Received) -> Reply:
         if self.webhook_secret:
             timestamp = r.headers.get("x-chuangwei-timestamp", "")
-            mac = hmac.new(self.webhook_secret.encode(), f"{timestamp}.".encode() + r.body, hashlib.sha256)
-            if not hmac.compare_digest(r.headers.get("x-chuangwei-signature", ""), "sha256=" + mac.hexdigest()):
+            signed = f"{timestamp}.".encode() + r.body
+            mac = hmac.new(self.webhook_secret.encode(), signed, hashlib.sha256)
+            expected = "sha256=" + mac.hexdigest()
+            if not hmac.compare_digest(r.headers.get("x-chuangwei-signature", ""), expected):
                 return Reply(401, {"error": "bad signature"})
         if not r.headers.get("idempotency-key"):
             return Reply(400, {"error": "Idempotency-Key header required"})
@@ -319,8 +324,8 @@ def _scripted_reply(platform: str, scripted: _Scripted) -> Reply:
     if platform == "dingtalk":
         return _errcode(130101, "send too fast, exceed 20 times per minute")
     if platform == "feishu":
-        return Reply(200, {"code": 11232, "msg": "frequency limited psm[lark.oapi.app_platform_runtime]"
-                           "appID[1]", "data": {}})
+        msg = "frequency limited psm[lark.oapi.app_platform_runtime]appID[1]"
+        return Reply(200, {"code": 11232, "msg": msg, "data": {}})
     return Reply(429, {"error": "too many requests"}, headers)
 
 
@@ -333,7 +338,8 @@ def _contains(document: Any, keyword: str) -> bool:
     if isinstance(document, str):
         return keyword in document
     if isinstance(document, dict):
-        return any(_contains(v, keyword) for k, v in document.items() if k not in {"sign", "timestamp"})
+        fields = (v for k, v in document.items() if k not in {"sign", "timestamp"})
+        return any(_contains(v, keyword) for v in fields)
     if isinstance(document, list):
         return any(_contains(v, keyword) for v in document)
     return False
@@ -377,9 +383,10 @@ class RecordingSmtpHandler:
         if self.data_reply:
             return self.data_reply
         with self._lock:
-            self.messages.append(
-                ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.original_content))
+            mail = ReceivedMail(
+                envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.original_content)
             )
+            self.messages.append(mail)
         return "250 Message accepted for delivery"
 
 
@@ -409,7 +416,7 @@ class _EphemeralPortController(Controller):
 
 @contextmanager
 def smtp_server(*, username: str | None = None, password: str | None = None) -> Iterator[SmtpSink]:
-    """Run an aiosmtpd server on 127.0.0.1; with a password it offers AUTH (without TLS, for tests)."""
+    """Run aiosmtpd on 127.0.0.1; with a password it offers AUTH (without TLS: tests only)."""
     handler = RecordingSmtpHandler()
     options: dict[str, Any] = {}
     if password is not None:

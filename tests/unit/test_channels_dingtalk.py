@@ -62,7 +62,9 @@ def test_a_rate_limited_send_is_retried_after_ten_minutes(fake, client):
 
 
 def test_a_wrong_signing_secret_is_fatal_with_the_platform_code_in_the_message(fake, client):
-    outcome = dingtalk.send(client, target(fake.dingtalk_url(), secret="SEC" + "0" * 64), MESSAGE, NOW)
+    wrong = target(fake.dingtalk_url(), secret="SEC" + "0" * 64)
+
+    outcome = dingtalk.send(client, wrong, MESSAGE, NOW)
 
     assert outcome.kind == "fatal"
     assert outcome.code == 310000

@@ -140,7 +140,9 @@ def test_a_refused_connection_is_retried():
 
 def test_login_with_the_right_password_delivers():
     with smtp_server(username="duban", password="auth-code-2026") as sink:
-        outcome = mailer.send(None, target(sink.url, username="duban", secret="auth-code-2026"), MESSAGE, NOW)
+        account = target(sink.url, username="duban", secret="auth-code-2026")
+
+        outcome = mailer.send(None, account, MESSAGE, NOW)
 
         assert outcome.kind == "ok"
         assert len(sink.messages) == 1
@@ -148,7 +150,9 @@ def test_login_with_the_right_password_delivers():
 
 def test_a_wrong_password_is_fatal():
     with smtp_server(username="duban", password="auth-code-2026") as sink:
-        outcome = mailer.send(None, target(sink.url, username="duban", secret="wrong-code"), MESSAGE, NOW)
+        account = target(sink.url, username="duban", secret="wrong-code")
+
+        outcome = mailer.send(None, account, MESSAGE, NOW)
 
         assert sink.messages == []
     assert (outcome.kind, outcome.code) == ("fatal", 535)

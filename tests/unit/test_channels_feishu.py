@@ -42,7 +42,8 @@ def test_a_signed_post_accepted_by_feishu_is_ok(fake, client):
     post = fake.requests[0].json["content"]["post"]["zh_cn"]
     assert post["title"] == "【督办】人民路垃圾清运不及时"
     assert post["content"][0] == [{"tag": "text", "text": "路段：人民路东段"}]
-    assert post["content"][-1] == [{"tag": "a", "text": "查看详情", "href": "https://cw.example/problems/1"}]
+    link = {"tag": "a", "text": "查看详情", "href": "https://cw.example/problems/1"}
+    assert post["content"][-1] == [link]
 
 
 def test_at_all_becomes_an_at_element_and_mobiles_are_written_out(fake, client):
@@ -72,7 +73,9 @@ def test_a_burst_rejected_with_http_400_too_many_request_is_retried(fake, client
 
 
 def test_a_wrong_signing_secret_is_fatal_with_the_platform_code_in_the_message(fake, client):
-    outcome = feishu.send(client, target(fake.feishu_url(), secret="wrong-secret-0000"), MESSAGE, NOW)
+    wrong = target(fake.feishu_url(), secret="wrong-secret-0000")
+
+    outcome = feishu.send(client, wrong, MESSAGE, NOW)
 
     assert (outcome.kind, outcome.code) == ("fatal", 19021)
     assert "19021" in outcome.msg
@@ -107,7 +110,9 @@ def test_an_oversize_body_is_truncated_with_a_note_and_accepted(fake, client):
 
 def test_a_body_over_the_limit_would_have_been_a_fatal_bad_request(fake, client):
     # what the adapter's truncation protects against: the platform's own answer to 20 KB+
-    response = client.post(fake.feishu_url(), content=b'{"msg_type":"text","x":"' + b"a" * 20_001 + b'"}')
+    oversize = b'{"msg_type":"text","x":"' + b"a" * 20_001 + b'"}'
+
+    response = client.post(fake.feishu_url(), content=oversize)
 
     assert response.status_code == 400
     assert response.json()["code"] == 9499

@@ -88,7 +88,9 @@ def test_another_4xx_is_fatal(fake, client):
 
 def test_a_bad_signature_rejected_with_401_is_fatal(client):
     with FakePlatforms(webhook_secret="receiver-secret-123") as fake:
-        outcome = webhook.send(client, target(fake.webhook_url(), secret="sender-secret-456"), MESSAGE, NOW)
+        forged = target(fake.webhook_url(), secret="sender-secret-456")
+
+        outcome = webhook.send(client, forged, MESSAGE, NOW)
 
         assert (outcome.kind, outcome.code) == ("fatal", 401)
 

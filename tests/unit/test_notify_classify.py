@@ -18,7 +18,8 @@ NOW = datetime(2026, 5, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def reply(status: int, **kwargs) -> httpx.Response:
-    return httpx.Response(status, request=httpx.Request("POST", "https://robot.example/send"), **kwargs)
+    request = httpx.Request("POST", "https://robot.example/send")
+    return httpx.Response(status, request=request, **kwargs)
 
 
 def test_http_200_with_errcode_zero_is_ok():
@@ -69,7 +70,9 @@ def test_feishu_9499_is_retried_only_when_it_says_too_many_request():
 
 
 def test_an_unknown_non_zero_code_is_fatal():
-    outcome = classify_reply(reply(200, json={"errcode": 310000, "errmsg": "keywords not in content"}), DINGTALK, NOW)
+    body = {"errcode": 310000, "errmsg": "keywords not in content"}
+
+    outcome = classify_reply(reply(200, json=body), DINGTALK, NOW)
 
     assert (outcome.kind, outcome.code) == ("fatal", 310000)
     assert outcome.msg == "errcode 310000: keywords not in content"

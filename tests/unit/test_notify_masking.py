@@ -79,7 +79,11 @@ def test_the_filter_masks_secrets_in_a_logged_traceback(caplog):
 
 
 def test_the_adapters_own_log_lines_never_contain_a_secret(caplog):
-    with FakePlatforms() as fake, httpx.Client(timeout=5) as client, smtp_server(password="auth-code-2026") as sink:
+    with (
+        FakePlatforms() as fake,
+        httpx.Client(timeout=5) as client,
+        smtp_server(password="auth-code-2026") as sink,
+    ):
         targets = [
             TargetSpec("企微", "wecom", fake.wecom_url()),
             TargetSpec("钉钉", "dingtalk", fake.dingtalk_url(), secret=DINGTALK_SECRET),
@@ -128,7 +132,8 @@ def test_a_secret_echoed_back_by_the_platform_is_masked_in_the_outcome():
         return httpx.Response(200, json={"errcode": 40013, "errmsg": f"invalid key {key}"})
 
     with httpx.Client(transport=httpx.MockTransport(echo)) as client:
-        target = TargetSpec("企微", "wecom", f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={key}")
+        url = f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={key}"
+        target = TargetSpec("企微", "wecom", url)
         outcome = WeComChannel().send(client, target, MESSAGE, NOW)
 
     assert outcome.kind == "fatal"
@@ -136,8 +141,8 @@ def test_a_secret_echoed_back_by_the_platform_is_masked_in_the_outcome():
 
 
 def test_a_target_repr_shows_no_secret():
-    target = TargetSpec("钉钉", "dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=a1b2c3d4e5f60718293a",
-                        secret=DINGTALK_SECRET)
+    url = "https://oapi.dingtalk.com/robot/send?access_token=a1b2c3d4e5f60718293a"
+    target = TargetSpec("钉钉", "dingtalk", url, secret=DINGTALK_SECRET)
 
     text = repr(target)
 

@@ -68,9 +68,7 @@ def test_webhook_signature_covers_timestamp_and_body():
     assert one != webhook_signature("s3cret-key-123", 1, b"{ }")
 
 
-def test_dingtalk_send_signs_with_the_injected_now_in_milliseconds_and_the_sign_arrives_decoded_once(
-    fake, client
-):
+def test_dingtalk_signs_with_now_in_milliseconds_and_the_sign_arrives_decoded_once(fake, client):
     target = TargetSpec("钉钉督办群", "dingtalk", fake.dingtalk_url(), secret=DINGTALK_SECRET)
 
     outcome = DingTalkChannel().send(client, target, MESSAGE, NOW)

@@ -93,7 +93,8 @@ def _long_message(**kwargs):
 def test_wecom_markdown_is_truncated_to_4096_bytes_with_the_note_and_keeps_the_link():
     target = TargetSpec("企微", "wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")
 
-    content = WeComChannel().render(target, _long_message(link="https://cw.example/p/1"))["markdown"]["content"]
+    payload = WeComChannel().render(target, _long_message(link="https://cw.example/p/1"))
+    content = payload["markdown"]["content"]
 
     assert utf8_len(content) <= MARKDOWN_MAX_BYTES
     assert content.startswith("**【督办】问题清单**")

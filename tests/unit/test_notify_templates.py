@@ -5,7 +5,9 @@ from notify.base import Message, merge_digest
 def test_every_template_gives_a_bracketed_chinese_title_and_a_body():
     notices = [
         templates.test_message("创卫办企微群"),
-        templates.escalation_notice("人民路积水", "人民路东段", "包段县级领导", "5月12日18时前", ["建议住建局牵头"], "牵头部门协调未果"),
+        templates.escalation_notice(
+            "人民路积水", "人民路东段", "包段县级领导", "5月12日18时前", ["建议住建局牵头"], "协调未果"
+        ),
         templates.supervision_notice("〔2026〕第12号", "市城管局", ["垃圾清运不及时"], "5月15日"),
         templates.reminder("背街小巷清理", "5月12日"),
         templates.overdue_notice("背街小巷清理", "市城管局", "5月12日", "2个工作日"),

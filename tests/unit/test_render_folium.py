@@ -21,11 +21,16 @@ CATEGORIES = ("环境卫生", "市容秩序", "病媒生物防制", "食品安�
 LEVELS = (None, "牵头部门", "县级领导", "创卫办")
 WANGJING_BOX = {
     "type": "Polygon",
-    "coordinates": [[
-        [116.4595, 39.9867], [116.4817, 39.9867], [116.4817, 40.0041], [116.4595, 40.0041],
-        [116.4595, 39.9867],
-    ]],
-}  # fmt: skip
+    "coordinates": [
+        [
+            [116.4595, 39.9867],
+            [116.4817, 39.9867],
+            [116.4817, 40.0041],
+            [116.4595, 40.0041],
+            [116.4595, 39.9867],
+        ]
+    ],
+}
 
 
 def wangjing_segments() -> list[SegmentView]:
@@ -66,15 +71,22 @@ def wangjing_points() -> tuple[list[PointView], list[PointView], list[PointView]
         for i, (x, y) in enumerate(xy)
     ]
     problems = [
-        PointView(id=i, lon=x + 3e-4, lat=y, category=CATEGORIES[i % 4], label=f"协调{i}",
-                  level=LEVELS[i % 4])
+        PointView(
+            id=i,
+            lon=x + 3e-4,
+            lat=y,
+            category=CATEGORIES[i % 4],
+            label=f"协调{i}",
+            level=LEVELS[i % 4],
+        )
         for i, (x, y) in enumerate(xy[::5])
-    ]  # fmt: skip
+    ]
     inspections = [
-        PointView(id=i, lon=x, lat=y + 3e-4, category="暗访", label=f"督查点{i}",
-                  published=i % 2 == 0)
+        PointView(
+            id=i, lon=x, lat=y + 3e-4, category="暗访", label=f"督查点{i}", published=i % 2 == 0
+        )
         for i, (x, y) in enumerate(xy[::9])
-    ]  # fmt: skip
+    ]
     return findings, problems, inspections
 
 
@@ -92,8 +104,9 @@ def wangjing_page(**kwargs) -> str:
 
 def overlays(page: str) -> dict[str, str]:
     """Layer-control label → JavaScript variable of the layer."""
-    return {json.loads(label): var
-            for label, var in re.findall(r'^\s*("[^"]*") : (\w+),$', page, re.M)}  # fmt: skip
+    return {
+        json.loads(label): var for label, var in re.findall(r'^\s*("[^"]*") : (\w+),$', page, re.M)
+    }
 
 
 def layers(page: str) -> dict[str, list[dict]]:
@@ -165,17 +178,26 @@ def test_a_map_with_only_unpublished_stops_has_no_inspection_layer():
 
 
 def test_the_legend_names_every_progress_class_in_chinese(page):
-    legend = page[page.index('class="cw-box cw-legend"'):]
+    legend = page[page.index('class="cw-box cw-legend"') :]
     for colour, label in styles.progress_legend():
         assert label in legend and colour in legend
-    for text in (styles.LEGEND_PROGRESS_TITLE, styles.NO_TASKS_LABEL, styles.LEGEND_WIDTH_NOTE,
-                 styles.LEGEND_CATEGORY_TITLE, styles.LEGEND_LEVEL_TITLE, "县级领导", "环境卫生",
-                 styles.LEGEND_INSPECTION, styles.LEGEND_BOUNDARY):  # fmt: skip
+    for text in (
+        styles.LEGEND_PROGRESS_TITLE,
+        styles.NO_TASKS_LABEL,
+        styles.LEGEND_WIDTH_NOTE,
+        styles.LEGEND_CATEGORY_TITLE,
+        styles.LEGEND_LEVEL_TITLE,
+        "县级领导",
+        "环境卫生",
+        styles.LEGEND_INSPECTION,
+        styles.LEGEND_BOUNDARY,
+    ):
         assert text in legend
 
 
 def test_segment_tooltips_show_the_responsibilities_and_progress_in_chinese(page):
-    for alias in ("路段", "所属街道", "包段县级领导", "牵头部门", "参与单位", "任务完成", "未办结问题"):
+    aliases = ("路段", "所属街道", "包段县级领导", "牵头部门", "参与单位", "任务完成", "未办结问题")
+    for alias in aliases:
         assert json.dumps(alias) in page
     props = {f["id"]: f["properties"] for f in layers(page)[styles.LAYER_SEGMENTS]}
     seg = next(s for s in wangjing_segments() if s.kind == "路段" and s.tasks_total == 5)
@@ -189,15 +211,31 @@ def test_segments_without_tasks_are_grey_and_say_no_tasks(page):
     assert empty
     alleys = {f["id"]: f["properties"] for f in layers(page)[styles.LAYER_ALLEYS]}
     assert all(alleys[s.id]["tasks"] == styles.NO_TASKS_LABEL for s in empty if s.kind == "巷道")
-    assert json.dumps({"color": styles.NO_TASKS_COLOUR, "lineCap": "round", "opacity": 0.9,
-                       "weight": styles.WEB_WEIGHT["巷道"]}, sort_keys=True) in page  # fmt: skip
+    assert (
+        json.dumps(
+            {
+                "color": styles.NO_TASKS_COLOUR,
+                "lineCap": "round",
+                "opacity": 0.9,
+                "weight": styles.WEB_WEIGHT["巷道"],
+            },
+            sort_keys=True,
+        )
+        in page
+    )
 
 
 @pytest.mark.parametrize(
     ("done", "total", "colour"),
-    [(0, 4, "#c62828"), (1, 4, "#ef6c00"), (2, 4, "#d9a400"), (3, 4, "#43a047"),
-     (4, 4, "#00695c"), (0, 0, styles.NO_TASKS_COLOUR)],
-)  # fmt: skip
+    [
+        (0, 4, "#c62828"),
+        (1, 4, "#ef6c00"),
+        (2, 4, "#d9a400"),
+        (3, 4, "#43a047"),
+        (4, 4, "#00695c"),
+        (0, 0, styles.NO_TASKS_COLOUR),
+    ],
+)
 def test_the_progress_scale_puts_each_share_in_exactly_one_class(done, total, colour):
     assert styles.progress_colour(done, total) == colour
 
@@ -284,13 +322,22 @@ def test_five_thousand_segments_render_under_five_megabytes():
     for i in range(5000):
         x, y = 109.5 + rng.random() * 0.1, 34.5 + rng.random() * 0.1
         line = [[x + k * 4e-4, y + rng.random() * 2e-4] for k in range(6)]
-        segments.append(SegmentView(
-            id=i, code=f"LD{i:05d}", name=f"东风大街第{i}段", kind="巷道" if i % 3 == 0 else "路段",
-            street=f"东风大街{i % 50}", geometry={"type": "LineString", "coordinates": line},
-            leader="王副县长", lead_unit="县住房和城乡建设局",
-            units=("县卫生健康局", "县市场监督管理局", "城关街道办事处"),
-            tasks_done=i % 9, tasks_total=8, open_problems=i % 4,
-        ))  # fmt: skip
+        segments.append(
+            SegmentView(
+                id=i,
+                code=f"LD{i:05d}",
+                name=f"东风大街第{i}段",
+                kind="巷道" if i % 3 == 0 else "路段",
+                street=f"东风大街{i % 50}",
+                geometry={"type": "LineString", "coordinates": line},
+                leader="王副县长",
+                lead_unit="县住房和城乡建设局",
+                units=("县卫生健康局", "县市场监督管理局", "城关街道办事处"),
+                tasks_done=i % 9,
+                tasks_total=8,
+                open_problems=i % 4,
+            )
+        )
     page = progress_map(segments, title="大荔县创卫进度图", boundary=None)
     assert len(page.encode("utf-8")) < 5_000_000
     assert page.count("L.geoJson(") == 2

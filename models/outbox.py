@@ -1,0 +1,37 @@
+"""Transactional outbox: a notification written in the same transaction as the change it reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, JSONText, UTCDateTime
+
+PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    #: unique: re-running the step that wrote it can never write it twice
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    target: Mapped[str] = mapped_column(String(100))  # logical target name; secrets live in the environment
+    template: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONText)  # title, body, mentions, link …
+    state: Mapped[str] = mapped_column(String(10), default=PENDING)
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: set on a message merged into a digest: the digest that carried it
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,49 @@
+"""People who sign in (用户) and their sign-in tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+ROLE_OFFICE = "office"  # 创卫办工作人员: sees and does everything
+ROLE_INSPECTOR = "inspector"  # 督查员: verifies, records findings
+ROLE_UNIT = "unit"  # 单位联络员: its unit's tasks only
+ROLE_LEADER = "leader"  # 县级领导: reads their segments, acts on escalations
+ROLES = (ROLE_OFFICE, ROLE_INSPECTOR, ROLE_UNIT, ROLE_LEADER)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    __table_args__ = (UniqueConstraint("campaign_id", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("leader.id"), default=None)
+    #: scrypt hash; None when the person signs in by link only
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class AuthToken(Base):
+    """A one-time sign-in link, a browser session or an API token; only its hash is stored."""
+
+    __tablename__ = "auth_token"
+    __table_args__ = (Index("ix_auth_token_hash", "token_hash", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # link | session | api
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
