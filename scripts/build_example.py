@@ -41,7 +41,8 @@ import openpyxl
 import shapely
 import yaml
 
-POLICY = Path(__file__).resolve().parent / "example_policy.yaml"
+#: hand-written policy sections (task templates, ladders, targets …), appended in name order
+POLICY_DIR = Path(__file__).resolve().parent / "example_policy"
 from openpyxl.styles import Alignment, Font
 from pyproj import Transformer
 from shapely import ops
@@ -795,7 +796,7 @@ def campaign_yaml(data: dict) -> str:
     if yaml.safe_load(text) != data:
         raise AssertionError("campaign.yaml does not round-trip")
     # the hand-written policy (task templates, ladders, notification targets) follows the data
-    return text + POLICY.read_text(encoding="utf-8")
+    return text + "".join(p.read_text(encoding="utf-8") for p in sorted(POLICY_DIR.glob("*.yaml")))
 
 
 # --------------------------------------------------------------------------------------------
