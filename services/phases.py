@@ -102,7 +102,8 @@ def advance_phases(session: Session, *, campaign: Campaign, now: dt.datetime, co
         if not _open(session, campaign, target, current, now, actor if tr.held else None, report):
             session.refresh(target)  # another run opened it first; carry on from there
         current = target
-    if current is not None:
+    if current is not None and current.name not in report.opened:
+        # nothing opened now: make sure the open phase has every task (a crashed or retried run)
         report.tasks_created += instantiate(session, campaign=campaign, phase=current, now=now)
     report.phase = current.name if current else None
     return report

@@ -6,7 +6,6 @@ import datetime as dt
 from collections import defaultdict
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from config.campaign import TemplateScope, UnitKind
@@ -16,10 +15,8 @@ from models.tasks import OPEN
 from rules.task_plan import Slot, Target, TemplateRule, plan_slots, task_rows
 from rules.timeline import PhaseSpan
 from services.calendar_service import campaign_calendar
+from services.bulk import db_value, insert_ignore
 from services.campaign_spec import campaign_spec
-
-CHUNK = 5000
-
 
 def phase_span(p: Phase) -> PhaseSpan:
     return PhaseSpan(name=p.name, stage="", start=p.start_date, end=p.end_date, transition=p.transition)
@@ -80,14 +77,9 @@ def _unit_scope_targets(session: Session, campaign_id: int) -> dict[int, Target]
     return {t: Target(f"u:{u}", u) for t, u in rows}
 
 
-def _insert(session: Session, rows: list[dict]) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = builder(Task).on_conflict_do_nothing(index_elements=["template_id", "target_key", "period_key"])
-    for i in range(0, len(rows), CHUNK):
-        session.execute(stmt, rows[i:i + CHUNK])  # executemany, batched by insertmanyvalues
+COLUMNS = ("campaign_id", "kind", "template_id", "phase_id", "segment_id", "unit_id", "target_key",
+           "period_key", "category", "title", "description", "deadline", "status", "carried_over",
+           "created_at", "rework_count", "acc_stage", "version")
 
 
 def _count(session: Session, campaign_id: int) -> int:
@@ -118,11 +110,11 @@ def instantiate(session: Session, *, campaign: Campaign, phase: Phase, now: dt.d
     pairs = list(task_rows([s for s in slots if s.template.scope != TemplateScope.UNIT.value], targets))
     pairs += [(s, t) for s in slots if s.template.scope == TemplateScope.UNIT.value
               for t in by_template.get(s.template.id, ())]
-    rows = [dict(campaign_id=campaign.id, template_id=s.template.id, phase_id=phase.id,
-                 segment_id=t.segment_id, unit_id=t.unit_id, target_key=t.key, period_key=s.period_key,
-                 category=categories[s.template.id], title=s.title, description=descriptions[s.template.id],
-                 deadline=s.deadline, status=OPEN, carried_over=False, created_at=now, version=1)
-            for s, t in pairs]
+    deadlines = {id(s): db_value(s.deadline) for s in slots}
+    created = db_value(now)
+    rows = [(campaign.id, "plan", s.template.id, phase.id, t.segment_id, t.unit_id, t.key, s.period_key,
+             categories[s.template.id], s.title, descriptions[s.template.id], deadlines[id(s)], OPEN, False,
+             created, 0, 0, 1) for s, t in pairs]
     before = _count(session, campaign.id)
-    _insert(session, rows)
+    insert_ignore(session, "task", COLUMNS, rows, ("template_id", "target_key", "period_key"))
     return _count(session, campaign.id) - before
