@@ -103,7 +103,7 @@ def main() -> None:
             from config.prefect_env import configure_prefect_env
 
             configure_prefect_env(tmp)
-            small = f"sqlite:///{tmp}/prefect.db"
+            small = f"sqlite:///{tmp}/app.db"
             load(small, 200)
             prefect_task_runs(small)
 
