@@ -12,7 +12,13 @@ from enum import Enum
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from config.assessment import AssessmentSpec
+from config.base import Strict
+from config.escalation import EscalationSpec
+from config.inspections import InspectionsSpec
+from config.notifications import NotificationsSpec
 
 Datum = Literal["wgs84", "gcj02", "bd09"]
 
@@ -25,10 +31,6 @@ class UnitKind(str, Enum):
     LEAD = "牵头部门"
     PARTICIPATING = "参与单位"
     TOWN = "乡镇/街道"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class BoundarySpec(Strict):
@@ -202,46 +204,6 @@ class TaskTemplateSpec(Strict):
         return self
 
 
-class LadderLevelSpec(Strict):
-    level: str
-    limit: float = Field(gt=0)
-    clock: Literal["工作日", "工作时", "紧急时"] = "工作日"
-
-
-class EscalationSpec(Strict):
-    coordination: list[LadderLevelSpec] = []
-    accountability: dict[str, float] = {}
-
-
-class NotificationTargetSpec(Strict):
-    name: str
-    channel: Literal["wecom", "dingtalk", "feishu", "email", "webhook"]
-    #: names of environment variables holding the secret parts; never the secrets themselves
-    url_env: str | None = None
-    url: str | None = None
-    secret_env: str | None = None
-    keyword: str | None = None
-    recipients: list[str] = []
-
-
-class NotificationsSpec(Strict):
-    targets: list[NotificationTargetSpec] = []
-    #: where 创卫办's own messages go (escalations reaching the office, briefs, sanctions)
-    office_targets: list[str] = []
-    #: used for a unit or leader that names no target of its own
-    default_targets: list[str] = []
-
-    @model_validator(mode="after")
-    def _known_targets(self) -> NotificationsSpec:
-        names = [t.name for t in self.targets]
-        problems = [f"通知目标「{n}」重复" for n in sorted({n for n in names if names.count(n) > 1})]
-        problems += [f"通知目标「{n}」未在 targets 中定义" for n in [*self.office_targets, *self.default_targets]
-                     if n not in names]
-        if problems:
-            raise ValueError("；".join(problems))
-        return self
-
-
 class CampaignFile(Strict):
     campaign: CampaignInfo
     stages: list[StageSpec] = Field(min_length=1)
@@ -251,8 +213,10 @@ class CampaignFile(Strict):
     assignments: TableFileRef | None = None
     calendar: CalendarSpec = CalendarSpec()
     task_templates: list[TaskTemplateSpec] = []
-    escalation: EscalationSpec | None = None
-    notifications: NotificationsSpec | None = None
+    escalation: EscalationSpec = EscalationSpec()
+    notifications: NotificationsSpec = NotificationsSpec()
+    inspections: InspectionsSpec = InspectionsSpec()
+    assessment: AssessmentSpec = AssessmentSpec()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> CampaignFile:
@@ -278,6 +242,9 @@ class CampaignFile(Strict):
                 problems.append(f"任务模板「{t.code}」的时段「{t.phase}」不存在")
             if t.unit and t.unit not in seen:
                 problems.append(f"任务模板「{t.code}」的单位「{t.unit}」未在 units 中列出")
+        for d in self.inspections.named_departments():
+            if d not in seen:
+                problems.append(f"问题类别的职能部门「{d}」未在 units 中列出")
         if problems:
             raise ValueError("；".join(problems))
         return self
