@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from commands import data, ops, runs, tasks
+from commands import data, deploy, ops, runs, tasks
 
 app = typer.Typer(name="cw", help="创卫活动引擎（chuangwei）：时段、任务、督查、督办、通知、地图与简报。",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -15,6 +15,7 @@ app.command("run")(runs.run)
 app.command("serve")(runs.serve)
 app.command("doctor")(ops.doctor)
 app.add_typer(ops.db_app, name="db")
+app.add_typer(deploy.deploy_app, name="deployments")
 app.add_typer(data.import_app, name="import")
 app.add_typer(data.export_app, name="export")
 app.add_typer(tasks.task_app, name="task")

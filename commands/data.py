@@ -17,7 +17,7 @@ from services.campaigns import get_campaign, init_campaign
 from services.calendar_service import coverage_notes
 from services.export import segments_geojson
 from services.segment_import import ImportReport, import_segments
-from services.status import campaign_status
+from services.status import campaign_status, rollup_status
 
 import_app = typer.Typer(help="导入路段、包联表等数据", no_args_is_help=True)
 export_app = typer.Typer(help="导出数据", no_args_is_help=True)
@@ -118,12 +118,33 @@ def export_segments_cmd(file: Annotated[Path, typer.Argument(help="输出的 Geo
     out.print(f"已导出 {len(data['features'])} 条路段/巷道到 {file}")
 
 
+def _status_all(as_json: bool, t) -> None:  # noqa: ANN001
+    ctx = context()
+    with ctx.db.reader() as s:
+        data = rollup_status(s, now=t)
+    if as_json:
+        print_json(data)
+        return
+    table = Table(title="全市汇总（市县同创）")
+    for col in ("活动", "当前时段", "路段", "巷道", "包联齐全", "任务", "已销号", "逾期"):
+        table.add_column(col)
+    for r in [*data["campaigns"], {**data["total"], "name": "合计", "phase": ""}]:
+        tk = r["tasks"]
+        table.add_row(r["name"], r.get("phase") or "", str(r["segments"]), str(r["alleys"]),
+                      str(r["segments_fully_assigned"]), str(tk["total"]), str(tk["verified"]), str(tk["overdue"]))
+    out.print(table)
+
+
 @handles_errors
 def status(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+           all_campaigns: Annotated[bool, typer.Option("--all", help="所有活动及合计（全市汇总）")] = False,
            campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """活动概况：路段、单位、包联、当前时段、任务。"""
     ctx = context()
     t = parse_now(now)
+    if all_campaigns:
+        _status_all(as_json, t)
+        return
     with ctx.db.reader() as s:
         c = get_campaign(s, campaign)
         data = campaign_status(s, campaign=c, now=t)

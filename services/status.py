@@ -58,3 +58,13 @@ def campaign_status(session: Session, *, campaign: Campaign, now: dt.datetime) -
         "phase": phase.name if phase else None,
         "tasks": task_counts(session, cid, now),
     }
+
+
+def rollup_status(session: Session, *, now: dt.datetime) -> dict[str, Any]:
+    """市县同创: every campaign's status and their sums (the city-level roll-up)."""
+    campaigns = list(session.scalars(select(Campaign).order_by(Campaign.code)))
+    rows = [campaign_status(session, campaign=c, now=now) for c in campaigns]
+    keys = ("streets", "segments", "alleys", "units", "leaders", "assignments", "segments_fully_assigned")
+    total: dict[str, Any] = {k: sum(r[k] for r in rows) for k in keys}
+    total["tasks"] = {k: sum(r["tasks"][k] for r in rows) for k in ("total", "open", "done", "verified", "overdue")}
+    return {"campaigns": rows, "total": total}
