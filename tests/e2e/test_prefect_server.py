@@ -1,0 +1,118 @@
+"""Production topology end to end: a real Prefect server on PostgreSQL, a process worker, the
+deployments from prefect.yaml, and a triggered flow run whose effect lands in the app database
+(also PostgreSQL). Slow (a cold Prefect server takes ~15 s on 2 cores); run by the test command.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+
+from models import Phase, Task
+from models.db import make_engine
+from tests.conftest import EXAMPLE, PG_ADMIN_URL, ROOT
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def databases():
+    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    suffix = uuid.uuid4().hex[:8]
+    names = {"app": f"cw_e2e_app_{suffix}", "prefect": f"cw_e2e_prefect_{suffix}"}
+    try:
+        with admin.connect() as c:
+            for n in names.values():
+                c.execute(text(f'CREATE DATABASE "{n}"'))
+    except Exception as e:  # noqa: BLE001
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI: {e}")
+        pytest.skip(f"PostgreSQL not reachable: {e}")
+    prefect_engine = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{names['prefect']}")
+    with prefect_engine.begin() as c:
+        c.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    prefect_engine.dispose()
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield {"app": f"{base}/{names['app']}",
+           "prefect": f"{base}/{names['prefect']}".replace("+psycopg", "+asyncpg")}
+    with admin.connect() as c:
+        for n in names.values():
+            c.execute(text(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _run(args: list[str], env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
+    proc = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"{args}: {proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+    return proc
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 240) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        assert proc.poll() is None, "prefect server exited"
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    pytest.fail("prefect server did not become healthy")
+
+
+def test_a_deployment_run_by_a_worker_changes_the_app_database(databases, tmp_path):
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "CW_DATABASE_URL": databases["app"], "CW_DATA_DIR": str(tmp_path / "var"),
+           "CW_PROJECT_DIR": str(ROOT), "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": api,
+           "PREFECT_SERVER_DATABASE_CONNECTION_URL": databases["prefect"],
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false"}
+    _run([str(BIN / "cw"), "init", "--config", str(EXAMPLE)], env)
+    logs = open(tmp_path / "server.log", "wb")
+    worker_log = open(tmp_path / "worker.log", "wb")
+    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, cwd=tmp_path, stdout=logs, stderr=subprocess.STDOUT)
+    worker = None
+    try:
+        _wait_healthy(api, server)
+        _run([str(BIN / "prefect"), "work-pool", "create", "chuangwei", "--type", "process"], env)
+        yaml_path = tmp_path / "prefect.yaml"
+        yaml_path.write_text(_run([str(BIN / "cw"), "deployments", "yaml", "--campaign", "demo-county"], env).stdout,
+                             encoding="utf-8")
+        _run([str(BIN / "prefect"), "--no-prompt", "deploy", "--all", "--prefect-file", str(yaml_path)], env)
+        worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "chuangwei", "--limit", "2"],
+                                  env=env, cwd=tmp_path, stdout=worker_log, stderr=subprocess.STDOUT)
+        _run([str(BIN / "prefect"), "deployment", "run", "advance-phases/advance-phases-demo-county",
+              "--param", "now=2025-01-02T00:05:00+08:00", "--watch", "--watch-timeout", "300"], env, timeout=360)
+        engine = make_engine(databases["app"])
+        with engine.connect() as c:
+            opened = c.execute(select(Phase.name).where(Phase.opened_at.is_not(None))).scalars().all()
+            tasks = c.execute(select(func.count()).select_from(Task)).scalar_one()
+        engine.dispose()
+        assert opened == ["起步"] and tasks > 0
+    finally:
+        for p in (worker, server):
+            if p is not None and p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        logs.close()
+        worker_log.close()
