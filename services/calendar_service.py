@@ -45,6 +45,14 @@ def uncovered_years(spec: CampaignFile) -> list[int]:
     return [y for y in range(first, last + 1) if y not in cal.holidays.covered_years]
 
 
+def coverage_banners(spec: CampaignFile, now: dt.datetime) -> list[str]:
+    """Banners for pages and ``cw status``: the same warnings, never an error."""
+    try:
+        return coverage_notes(spec, now)
+    except CalendarMissing as e:
+        return [e.message]
+
+
 def coverage_notes(spec: CampaignFile, now: dt.datetime) -> list[str]:
     """Warnings for years without data; raise CalendarMissing when one is due within 60 days."""
     cal = campaign_calendar(spec)

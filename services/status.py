@@ -45,6 +45,9 @@ def campaign_status(session: Session, *, campaign: Campaign, now: dt.datetime) -
                    .join(Segment, Segment.id == Assignment.segment_id)
                    .where(active, Segment.kind == SEGMENT, has_member))
     phase = opened_phase(session, cid)
+    from services.calendar_service import coverage_banners
+    from services.campaign_spec import campaign_spec
+
     return {
         "campaign": campaign.code,
         "name": campaign.name,
@@ -57,6 +60,7 @@ def campaign_status(session: Session, *, campaign: Campaign, now: dt.datetime) -
         "segments_fully_assigned": fully,
         "phase": phase.name if phase else None,
         "tasks": task_counts(session, cid, now),
+        "banners": coverage_banners(campaign_spec(campaign), now),
     }
 
 
