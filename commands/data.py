@@ -15,7 +15,7 @@ from services import schema
 from services.assignment_import import import_assignments
 from services.campaigns import get_campaign, init_campaign
 from services.calendar_service import coverage_notes
-from services.export import segments_geojson
+from services.export import assignment_rows, segments_geojson, write_xlsx
 from services.segment_import import ImportReport, import_segments
 from services.status import campaign_status, rollup_status
 
@@ -133,6 +133,20 @@ def _status_all(as_json: bool, t) -> None:  # noqa: ANN001
         table.add_row(r["name"], r.get("phase") or "", str(r["segments"]), str(r["alleys"]),
                       str(r["segments_fully_assigned"]), str(tk["total"]), str(tk["verified"]), str(tk["overdue"]))
     out.print(table)
+
+
+@export_app.command("assignments")
+@handles_errors
+def export_assignments_cmd(file: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件")],
+                           campaign: CampaignOpt = None) -> None:
+    """导出当前有效的包联表（与导入格式相同，可修改后再导入）。"""
+    from services.assignment_import import COLUMNS
+
+    ctx = context()
+    with ctx.db.reader() as s:
+        rows = assignment_rows(s, campaign=get_campaign(s, campaign))
+    write_xlsx(file, "包联路段", COLUMNS, rows)
+    out.print(f"已导出 {len(rows)} 行包联表到 {file}")
 
 
 @handles_errors

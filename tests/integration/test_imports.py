@@ -167,3 +167,16 @@ def test_a_gbk_shapefile_imports_with_its_chinese_attributes(db, example, tmp_pa
     with db.reader() as s:
         names = set(s.scalars(select(Segment.name).where(Segment.code.like("T-%"))))
     assert any("（1段）" in n for n in names)
+
+
+def test_the_exported_assignment_table_imports_back_unchanged(db, example, tmp_path):
+    from services.export import assignment_rows, write_xlsx
+    from services.assignment_import import COLUMNS
+
+    with db.reader() as s:
+        rows = assignment_rows(s, campaign=get_campaign(s))
+    path = tmp_path / "包联表.xlsx"
+    write_xlsx(path, "包联路段", COLUMNS, rows)
+    with db.unit_of_work() as s:
+        r = import_assignments(s, campaign=get_campaign(s), path=path, now=NOW)
+    assert (r.created, r.updated, r.unchanged) == (0, 0, 29)
