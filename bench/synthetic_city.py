@@ -84,6 +84,8 @@ def _spec(code: str, templates_per_phase: int) -> dict:
     data["campaign"] = {**data["campaign"], "code": code, "name": f"合成城市（{code}）", "county": "合成县",
                         "boundary": None}
     data["units"], data["leaders"], data["segments"], data["assignments"] = [], [], None, None
+    for section in ("inspections", "notifications", "escalation", "assessment"):
+        data.pop(section, None)  # they name the example's units and targets; defaults apply
     templates = []
     for _, phase in [(s["name"], p) for s in data["stages"] for p in s.get("phases", [])]:
         for t in range(templates_per_phase):
