@@ -56,5 +56,8 @@ def enqueue(session: Session, *, campaign: Campaign, recipients: Iterable[Recipi
     if not rows:
         return 0
     builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = session.execute(builder(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
-    return max(result.rowcount, 0) if result.rowcount is not None else len(rows)
+    # RETURNING yields only the rows really inserted (executemany rowcount is -1 on psycopg)
+    table = OutboxMessage.__table__
+    statement = (builder(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
+                 .returning(table.c.id))
+    return len(session.execute(statement, rows).all())
