@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from commands import data, deploy, ops, runs, tasks
+from commands import brief, data, deploy, ops, runs, tasks, users, web
+from commands import inspections
+from commands import notify
+from commands import assess
+from commands import escalation
 
 app = typer.Typer(name="cw", help="创卫活动引擎（chuangwei）：时段、任务、督查、督办、通知、地图与简报。",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -20,6 +24,13 @@ app.add_typer(data.import_app, name="import")
 app.add_typer(data.export_app, name="export")
 app.add_typer(tasks.task_app, name="task")
 app.add_typer(runs.phase_app, name="phase")
+app.add_typer(users.users_app, name="users")
+app.command("web")(web.web)
+app.add_typer(brief.brief_app, name="brief")
+app.add_typer(assess.assess_app, name="assess")
+app.add_typer(notify.notify_app, name="notify")
+escalation.register(app)  # problem, extension, sanctions
+inspections.register(app)  # inspections, findings, complaints, ledger, import places
 
 
 def main() -> None:

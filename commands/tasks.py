@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
+from models.people import ROLE_OFFICE
+from rules.errors import InvalidInput
+from services.auth import Principal
 from services.campaigns import get_campaign
+from services.photos import prepare_photo
 from services.task_queries import list_tasks
+from services.ticking import tick_task
 
 task_app = typer.Typer(help="任务", no_args_is_help=True)
 
@@ -40,3 +47,33 @@ def task_list(
         table.add_row(str(r["id"]), r["phase"], r["segment"] or "", r["unit"], r["title"],
                       r["deadline"][:16].replace("T", " "), r["status_text"])
     out.print(table)
+
+
+@task_app.command("tick")
+@handles_errors
+def task_tick(
+    task_id: Annotated[int, typer.Argument(help="任务编号")],
+    note: Annotated[str, typer.Option("--note", help="完成情况说明")] = "",
+    photo: Annotated[Optional[list[Path]], typer.Option("--photo", help="现场照片（可重复）")] = None,
+    by: Annotated[str, typer.Option("--by", help="操作人（记入操作日志）")] = "创卫办",
+    campaign: Annotated[Optional[str], typer.Option("--campaign")] = None,
+    now: Annotated[Optional[str], typer.Option("--now")] = None,
+) -> None:
+    """创卫办代为打卡（照片与网页打卡一样存档并检查）。"""
+    ctx = context()
+    when = parse_now(now)
+    with ctx.db.reader() as s:
+        c = get_campaign(s, campaign)
+    office = Principal(campaign_id=c.id, role=ROLE_OFFICE, name=by, timezone=c.timezone)
+    prepared = []
+    for p in photo or []:
+        if not p.is_file():
+            raise InvalidInput(f"找不到照片文件 {p}")
+        prepared.append(prepare_photo(p.read_bytes(), photo_dir=ctx.settings.photo_dir, tz=ZoneInfo(c.timezone)))
+    with ctx.db.unit_of_work() as s:
+        tick = tick_task(s, principal=office, task_id=task_id, note=note, photos=prepared, lon=None, lat=None,
+                         expected_version=None, now=when, address="cli")
+        flags = list(tick.flags)
+    out.print(f"任务 {task_id} 已打卡（打卡记录 {tick.id}，照片 {len(prepared)} 张），等待核查")
+    for f in flags:
+        out.print(f"  [yellow]提示：[/]{f['text']}", highlight=False)

@@ -27,6 +27,12 @@ FLOWS: tuple[FlowEntry, ...] = (
     FlowEntry("advance-phases", "flows.phases", "advance_phases", "5 0 * * *", "每日转段检查并生成新时段任务"),
     FlowEntry("instantiate-recurring-tasks", "flows.phases", "instantiate_recurring_tasks", "10 0 * * *",
               "每日生成周、月例行任务"),
+    FlowEntry("deliver-notifications", "flows.notifications", "deliver_notifications", "* * * * *",
+              "每分钟投递到期通知（重试、限流、合并、死信）"),
+    FlowEntry("sweep", "flows.sweep", "sweep", "0 * * * *", "每小时督办巡检：超时自动上报、提醒、逾期通知、督办单和处理建议"),
+    FlowEntry("weekly-brief", "flows.briefs", "weekly_brief", "0 6 * * 1", "每周一生成上周创卫简报并通知创卫办"),
+    FlowEntry("plan-inspections", "flows.inspections", "plan_inspections", "30 7 * * 1", "每周一制定本周督查计划并通知检查人员"),
+    FlowEntry("assess-week", "flows.assessment", "assess_week", "30 5 * * 1", "每周一提出上周考核评级和表彰候选，待创卫办确认"),
 )
 
 

@@ -12,9 +12,17 @@ from models.evidence import Attachment, Photo
 from models.ticks import Tick
 from models.problems import Problem, ProblemEvent
 from models.outbox import OutboxMessage
+from models.accountability import AccountabilityStep, ExtensionRequest, Sanction, SupervisionNotice
+from models.inspections import Complaint, Finding, Inspection, InspectionStop, LedgerEntry, Place
+from models.briefs import Brief
+from models.assessment import Commendation, Rating
 
 __all__ = [
+    "AccountabilityStep", "ExtensionRequest", "Sanction", "SupervisionNotice",
+    "Commendation", "Rating",
+    "Brief",
     "Assignment", "AssignmentMember", "Attachment", "AuditEntry", "AuthToken", "Base", "Campaign",
     "Leader", "OutboxMessage", "Phase", "PhaseTransition", "Photo", "Problem", "ProblemEvent",
     "Segment", "Stage", "Street", "Task", "TaskTemplate", "Tick", "Unit", "User",
+    "Complaint", "Finding", "Inspection", "InspectionStop", "LedgerEntry", "Place",
 ]

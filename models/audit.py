@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from models.base import Base, JSONText, UTCDateTime
 
@@ -25,3 +25,19 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(30))
     object_id: Mapped[int | None] = mapped_column(default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+
+
+@event.listens_for(Session, "before_flush")
+def _append_only(session: Session, _context: object, _instances: object) -> None:
+    """Refuse any flush that changes or deletes an audit entry: the log is append-only."""
+    touched = [o for o in (*session.dirty, *session.deleted) if isinstance(o, AuditEntry)]
+    if any(o in session.deleted or session.is_modified(o) for o in touched):
+        raise PermissionError("the audit log is append-only: entries are never updated or deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_changes(state: ORMExecuteState) -> None:
+    """Refuse ``update(AuditEntry)`` / ``delete(AuditEntry)`` statements run through a session."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ is AuditEntry:
+        raise PermissionError("the audit log is append-only: entries are never updated or deleted")

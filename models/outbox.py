@@ -11,11 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, JSONText, UTCDateTime
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+#: a message carried by a digest (``merged_into``): it was delivered when the digest was
+MERGED = "merged"
+STATES = (PENDING, SENDING, SENT, DEAD, MERGED)
 
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        # the relay's throttle reads the sends of the last minute at the start of every pass
+        Index("ix_outbox_sent", "state", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -32,6 +39,7 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     #: set on a message merged into a digest: the digest that carried it
-    merged_into: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), default=None)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), default=None, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

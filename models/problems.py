@@ -9,9 +9,10 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, JSONText, UTCDateTime
+from rules.ladders import CLOSED, LEAD, LEADER, LEVELS, MEMBER, OFFICE, OPEN, RESOLVED
 
-LEVEL_MEMBER, LEVEL_LEAD, LEVEL_LEADER, LEVEL_OFFICE = "参与单位", "牵头部门", "县级领导", "创卫办"
-LEVELS = (LEVEL_MEMBER, LEVEL_LEAD, LEVEL_LEADER, LEVEL_OFFICE)
+LEVEL_MEMBER, LEVEL_LEAD, LEVEL_LEADER, LEVEL_OFFICE = MEMBER, LEAD, LEADER, OFFICE
+STATUSES = (OPEN, RESOLVED, CLOSED)  # RESOLVED: 已办结，待创卫办核实
 
 
 class Problem(Base):
@@ -36,6 +37,9 @@ class Problem(Base):
     level_since: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     level_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     resolved_level: Mapped[str | None] = mapped_column(String(10), default=None)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: 交办/改派: 创卫办 handed it to a unit of its choice (the holder) with a new limit
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     #: 挂账 (long-term item approved by 创卫办): kept out of overdue counts until this time
     on_hold_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)

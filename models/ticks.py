@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,8 +22,9 @@ class Tick(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     lon: Mapped[float | None] = mapped_column(Float, default=None)
     lat: Mapped[float | None] = mapped_column(Float, default=None)
-    #: evidence flags for the verifier (photo time outside window, far from segment, reused photo …)
-    flags: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    #: evidence flags for the verifier, ``{"code", "text"}`` each (photo time outside the task's
+    #: window, photo or tick position far from the segment, photo already used by another tick …)
+    flags: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
     undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     verdict: Mapped[str | None] = mapped_column(String(10), default=None)  # pass | reject
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)

@@ -82,6 +82,31 @@ def sanction_notice(kind: str, unit: str, reason: str) -> Notice:
     )
 
 
+def problem_step(label: str, problem_title: str, segment: str, deadline_text: str, note: str | None) -> Notice:
+    """A problem handed to a new holder other than by 上报: 退回, 退单, 交办/改派, 返工, 延期/挂账 decisions."""
+    lines = [f"路段：{segment}", f"事项：{label}"]
+    if note:
+        lines.append(f"说明：{note}")
+    lines += [f"办理时限：{deadline_text}", "请按时限办理，办结后在系统中填写处理情况。"]
+    return f"【{label}】{problem_title}", "\n".join(lines)
+
+
+def verification_request(problem_title: str, segment: str, resolver: str, note: str) -> Notice:
+    """A problem reported solved: 创卫办 verifies (核实) it before closing."""
+    return (
+        f"【待核实】{problem_title}",
+        f"路段：{segment}\n办结单位：{resolver}\n处理情况：{note}\n请安排核实，核实通过后销号；未通过的退回返工。",
+    )
+
+
+def extension_request(kind: str, problem_title: str, requester: str, until_text: str, reason: str) -> Notice:
+    """A 延期 or 挂账 request for the approving level."""
+    return (
+        f"【{kind}申请】{problem_title}",
+        f"{requester}申请{kind}至{until_text}。\n理由：{reason}\n请审批。",
+    )
+
+
 def brief_summary(issue_no: int, week: str, highlights: Sequence[str]) -> Notice:
     """Announcement of a weekly 创卫简报 issue."""
     lines = [f"统计周期：{week}", "本期要点：", *(_numbered(highlights) or ["本期无特别事项。"])]

@@ -73,3 +73,10 @@ class CalendarMissing(DomainError):
 
 class ConfigError(InvalidInput):
     """The campaign file (or a file it names) is invalid."""
+
+
+class Unauthenticated(DomainError):
+    """No valid sign-in: a missing, expired, used or revoked token, or a wrong password."""
+
+    exit_code = 2
+    http_status = 401

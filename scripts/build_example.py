@@ -567,6 +567,19 @@ LEADERS = [
 ]
 
 
+# --------------------------------------------------------------------------------------------
+# notification targets: who hears where (target names from example_policy/30_notifications.yaml)
+# --------------------------------------------------------------------------------------------
+
+#: by unit kind; 参与单位 and 乡镇/街道 name none and use the default (政务协同平台)
+UNIT_NOTIFY = {
+    "创卫办": ["创卫办群", "政务协同平台"],
+    "牵头部门": ["牵头部门群", "政务协同平台"],
+    "职能部门": ["职能部门邮箱", "政务协同平台"],
+}
+LEADER_NOTIFY = ["县领导群", "政务协同平台"]
+
+
 def blocks(n_items: int, n_holders: int) -> list[int]:
     """Holder index for each item, contiguous blocks as even as possible (larger first)."""
     base, extra = divmod(n_items, n_holders)
@@ -700,6 +713,8 @@ def campaign_data(used_units: set[str]) -> dict:
         if aliases:
             u["aliases"] = aliases
         u["contacts"] = [{"name": CONTACT_NAMES[i], "phone": f"1380000{1001 + i:04d}", "role": role}]
+        if kind in UNIT_NOTIFY:
+            u["notify"] = UNIT_NOTIFY[kind]
         units.append(u)
     missing = used_units - {u for u, _, _ in UNITS}
     if missing:
@@ -727,7 +742,8 @@ def campaign_data(used_units: set[str]) -> dict:
             },
         ],
         "units": units,
-        "leaders": [{"name": n, "title": t, "phone": f"1380000{i:04d}"} for i, (n, t) in enumerate(LEADERS, 1)],
+        "leaders": [{"name": n, "title": t, "phone": f"1380000{i:04d}", "notify": LEADER_NOTIFY}
+                    for i, (n, t) in enumerate(LEADERS, 1)],
         "segments": {"file": "segments.geojson", "datum": "wgs84"},
         "assignments": {"file": "assignments.xlsx"},
         "calendar": {

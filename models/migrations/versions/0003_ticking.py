@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Nothing to add: users, tokens, ticks, photos and the audit log came with 0002. Tick.flags
+    # now holds {"code", "text", "photo_id"} objects instead of strings; it is JSON text either way.
     pass
 
 

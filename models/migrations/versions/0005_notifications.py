@@ -15,8 +15,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_attempt_at', models.base.UTCDateTime(), nullable=True))
+        batch_op.create_index('ix_outbox_sent', ['state', 'sent_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_merged_into'), ['merged_into'], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_merged_into'))
+        batch_op.drop_index('ix_outbox_sent')
+        batch_op.drop_column('last_attempt_at')

@@ -1,0 +1,216 @@
+"""Benchmark: one sweep over N open items (half problems, half tasks) of which a share is due.
+
+Loads a synthetic city (``bench.synthetic_city``), bulk-loads the items with COPY (PostgreSQL)
+or the driver's executemany (SQLite), then times
+
+* **hand**: hand-written SQL making the same writes — the state UPDATEs, the history rows
+  (``problem_event``, ``accountability_step``) and one outbox row per moved item — in one
+  transaction, rolled back afterwards so the sweep starts from the same data;
+* **sweep**: the real sweep, batch after batch, each batch its own transaction, exactly as the
+  ``sweep`` flow runs it (without Prefect);
+
+checks that both wrote the same number of rows, and prints both times and their ratio.
+
+    .venv/bin/python -m bench.bench_sweep [--items 1000000] [--due 0.1] [--db sqlite postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import tempfile
+import time
+
+from sqlalchemy import func, select, text, update
+
+from bench.bench_instantiate import _pg_url
+from bench.synthetic_city import load
+from models import AccountabilityStep, Assignment, AssignmentMember, Campaign, OutboxMessage, Phase, ProblemEvent, Unit
+from models.db import make_engine
+from rules.ladders import LEAD, LEADER, MEMBER, OFFICE
+from services.campaigns import get_campaign
+from services.sweep import PASSES, sweep_batch
+from services.sweep_io import BATCH, cell
+from services.uow import Database
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2025, 3, 20, 10, 0, tzinfo=TZ)
+PROBLEM_COLUMNS = ("campaign_id", "source", "segment_id", "unit_id", "title", "description", "status", "level",
+                   "holder_unit_id", "holder_leader_id", "level_since", "level_deadline", "rework_count", "acc_stage",
+                   "opened_at", "version")
+TASK_COLUMNS = ("campaign_id", "kind", "phase_id", "segment_id", "unit_id", "target_key", "period_key", "category",
+                "title", "description", "deadline", "status", "carried_over", "created_at", "rework_count",
+                "acc_stage", "version")
+BODY = "路段：{seg}\\n呈报：{level}\\n上报原因：办理时限已过，系统自动上报\\n办理时限：2025-03-25 18:00\\n前序意见：无\\n请及时研究解决；逾期未办结的，将按程序继续上报。"
+
+
+def _copy(db: Database, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    with db.unit_of_work() as s:
+        conn = s.connection()
+        raw = conn.connection.driver_connection
+        pg = conn.dialect.name == "postgresql"
+        if pg:
+            with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row([cell(v, True) for v in r])
+        else:
+            cur = raw.cursor()
+            cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                            [[cell(v, False) for v in r] for r in rows])
+            cur.close()
+
+
+def setup(url: str, items: int, due: float) -> tuple[Database, int, int]:
+    """The city, a notification target for everyone, and ``items`` open problems and tasks."""
+    city = load(url, 5000)
+    db = Database(make_engine(url))
+    rng = random.Random(5)
+    with db.unit_of_work() as s:
+        c = s.get(Campaign, city.campaign_id)
+        c.spec = {**c.spec, "notifications": {"targets": [{"name": "bench", "channel": "webhook",
+                                                          "url": "http://127.0.0.1:9/hook"}],
+                                              "default_targets": ["bench"], "office_targets": ["bench"]}}
+        phase = s.scalars(select(Phase).where(Phase.campaign_id == c.id).order_by(Phase.seq)).first()
+        s.execute(update(Phase).where(Phase.id == phase.id).values(opened_at=NOW - dt.timedelta(days=70)))
+        assigned = s.execute(select(Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id,
+                                    AssignmentMember.unit_id).join(AssignmentMember,
+                                                                   AssignmentMember.assignment_id == Assignment.id)
+                             .where(Assignment.campaign_id == c.id)).all()
+        cid, phase_id = c.id, phase.id
+    half = items // 2
+    since, past, future = NOW - dt.timedelta(days=10), NOW - dt.timedelta(hours=1), NOW + dt.timedelta(days=30)
+    levels = (MEMBER, LEAD, LEADER)
+    problems, tasks = [], []
+    for i in range(half):
+        seg, lead, leader, member = assigned[i % len(assigned)]
+        is_due = rng.random() < due
+        level = levels[i % 3]
+        hu, hl = {MEMBER: (member, None), LEAD: (lead, None), LEADER: (lead, leader)}[level]
+        problems.append((cid, "report", seg, member, f"协调事项{i}", "", "open", level, hu, hl, since,
+                         past if is_due else future, 0, 0, since, 1))
+        is_due = rng.random() < due
+        tasks.append((cid, "plan", phase_id, seg, lead, f"B{i}", "bench", "综合治理", f"任务{i}", "",
+                      past if is_due else future, "open", False, since, 0, 0, 1))
+    _copy(db, "problem", PROBLEM_COLUMNS, problems)
+    _copy(db, "task", TASK_COLUMNS, tasks)
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE problem"))
+            conn.execute(text("VACUUM ANALYZE task"))
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    return db, cid, phase_id
+
+
+def hand_sql(db: Database, cid: int) -> dict[str, int]:
+    """The same writes in plain set-based SQL (one transaction, rolled back); returns row counts."""
+    pg = db.engine.dialect.name == "postgresql"
+    now = cell(NOW, pg)
+    with db.unit_of_work() as s:
+        office = s.scalar(select(Unit.id).where(Unit.campaign_id == cid, Unit.kind == "创卫办"))
+    concat = (lambda *p: " || ".join(p))
+    up = f"CASE level WHEN '{MEMBER}' THEN '{LEAD}' WHEN '{LEAD}' THEN '{LEADER}' ELSE '{OFFICE}' END"
+    down = f"CASE level WHEN '{LEAD}' THEN '{MEMBER}' WHEN '{LEADER}' THEN '{LEAD}' ELSE '{LEADER}' END"
+    active = "FROM assignment a WHERE a.segment_id = problem.segment_id AND a.valid_to IS NULL"
+    payload = concat("'{\"title\":\"【上报】'", "title", "'\",\"body\":\"'", f"'{BODY}'", "'\",\"problem_id\":'",
+                     "CAST(id AS TEXT)", "'}'")
+    task_payload = concat("'{\"title\":\"【逾期】'", "title", "'\",\"body\":\"'", f"'{BODY}'", "'\",\"task_id\":'",
+                          "CAST(id AS TEXT)", "'}'")
+    statements = [
+        (f"UPDATE problem SET level = {up}, "
+         f"holder_unit_id = CASE WHEN level = '{LEADER}' THEN {office} ELSE (SELECT a.lead_unit_id {active}) END, "
+         f"holder_leader_id = CASE WHEN level = '{LEAD}' THEN (SELECT a.leader_id {active}) ELSE NULL END, "
+         "level_since = :now, level_deadline = :later, acc_stage = 0, acc_at = :now, version = version + 1 "
+         "WHERE campaign_id = :cid AND status = 'open' AND level <> '创卫办' AND level_deadline <= :now "
+         "AND level_since < :now"),
+        ("INSERT INTO problem_event (problem_id, at, actor, action, from_level, to_level, reason, detail) "
+         f"SELECT id, :now, '系统', 'auto_escalated', {down}, level, '办理时限已过，系统自动上报', '{{}}' "
+         "FROM problem WHERE campaign_id = :cid AND level_since = :now"),
+        ("INSERT INTO outbox (campaign_id, idempotency_key, target, template, payload, state, due_at, next_attempt_at, "
+         "attempts, created_at) SELECT campaign_id, 'p:' || CAST(id AS TEXT) || ':' || CAST(version AS TEXT), "
+         f"'bench', 'escalation', {payload}, 'pending', :now, :now, 0, :now "
+         "FROM problem WHERE campaign_id = :cid AND level_since = :now"),
+        ("UPDATE task SET acc_stage = 2, acc_at = :now WHERE campaign_id = :cid AND status = 'open' AND acc_stage = 0 "
+         "AND deadline < :now AND (extended_until IS NULL OR extended_until < :now) AND (acc_at IS NULL OR acc_at < :now)"),
+        ("INSERT INTO accountability_step (campaign_id, object_type, object_id, stage, at, unit_id, detail) "
+         "SELECT campaign_id, 'task', id, 2, :now, unit_id, '{}' FROM task WHERE campaign_id = :cid AND acc_at = :now"),
+        ("INSERT INTO outbox (campaign_id, idempotency_key, target, template, payload, state, due_at, next_attempt_at, "
+         "attempts, created_at) SELECT campaign_id, 't:' || CAST(id AS TEXT), "
+         f"'bench', 'overdue', {task_payload}, 'pending', :now, :now, 0, :now "
+         "FROM task WHERE campaign_id = :cid AND acc_at = :now"),
+    ]
+    params = {"now": now, "later": cell(NOW + dt.timedelta(days=5), pg), "cid": cid}
+    counts = {}
+    with db.engine.connect() as conn:
+        tx = conn.begin()
+        for i, sql in enumerate(statements):
+            counts[i] = conn.execute(text(sql), params).rowcount
+        tx.rollback()
+    return {"problems": counts[0], "problem_events": counts[1], "tasks": counts[3], "steps": counts[4],
+            "outbox": counts[2] + counts[5]}
+
+
+def real_sweep(db: Database, code: str, batch: int) -> dict[str, int]:
+    """The sweep as the flow runs it: every pass, batch by batch, one transaction each."""
+    moved = {}
+    for name in PASSES:
+        after, total = 0, 0
+        while True:
+            with db.unit_of_work() as s:
+                r = sweep_batch(s, campaign=get_campaign(s, code), name=name, now=NOW, after_id=after, limit=batch)
+            if r.done:
+                break
+            after, total = r.last_id, total + r.moved
+        moved[name] = total
+    with db.reader() as s:
+        return {"problems": moved["coordination"], "tasks": moved["task"],
+                "problem_events": s.scalar(select(func.count()).select_from(ProblemEvent)),
+                "steps": s.scalar(select(func.count()).select_from(AccountabilityStep)),
+                "outbox": s.scalar(select(func.count()).select_from(OutboxMessage))}
+
+
+def run(url: str, items: int, due: float, batch: int) -> None:
+    kind = url.split(":", 1)[0].split("+")[0]
+    t0 = time.perf_counter()
+    db, cid, _ = setup(url, items, due)
+    loaded = time.perf_counter() - t0
+    with db.reader() as s:
+        code = s.get(Campaign, cid).code
+    hand_sql(db, cid)  # warm the caches the same way for both
+    t1 = time.perf_counter()
+    hand = hand_sql(db, cid)
+    hand_s = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    swept = real_sweep(db, code, batch)
+    sweep_s = time.perf_counter() - t2
+    db.dispose()
+    same = "same writes" if swept == hand else f"DIFFERENT writes: sweep {swept} vs hand {hand}"
+    print(f"{kind:<10} items={items:,} due={due:.0%} load={loaded:.1f}s moved={hand['problems'] + hand['tasks']:,} "
+          f"rows written={hand['problem_events'] + hand['steps'] + hand['outbox']:,} ({same})\n"
+          f"{'':<10} hand-written SQL {hand_s:.2f}s | sweep {sweep_s:.2f}s (batch {batch}) | ratio {sweep_s / hand_s:.2f}x",
+          flush=True)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--items", type=int, default=1_000_000)
+    p.add_argument("--due", type=float, default=0.1)
+    p.add_argument("--batch", type=int, default=BATCH)
+    p.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    a = p.parse_args()
+    if "sqlite" in a.db:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(f"sqlite:///{tmp}/bench.db", a.items, a.due, a.batch)
+    if "postgresql" in a.db:
+        url, drop = _pg_url()
+        try:
+            run(url, a.items, a.due, a.batch)
+        finally:
+            drop()
+
+
+if __name__ == "__main__":
+    main()

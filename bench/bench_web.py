@@ -1,0 +1,248 @@
+"""Benchmark: the web API under uvicorn on loopback against PostgreSQL, 50 clients ticking and reading.
+
+Builds a scratch PostgreSQL database with the example campaign (起步 open, its tasks copied
+into extra periods so there is enough to tick), one user and API token per unit, then runs
+``uvicorn web.app:app_from_env`` with N workers and 50 concurrent httpx clients for ~20 s:
+each client reads its unit's task list, opens task pages and ticks tasks (half of them with
+a browser position, so the evidence check runs); clients of one unit sometimes race for the
+same task, which must give 409s and never two ticks. Prints requests/s, p50 and p99 and
+checks that every 201 is a tick in the database and no task holds two active ticks.
+Target: ≥ 300 requests/s with p99 < 200 ms on the 2-core machine.
+
+    .venv/bin/python -m bench.bench_web [--workers 2] [--clients 50] [--seconds 20] [--copies 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, func, select, text
+
+from config.loader import load_campaign
+from models import Task, Tick, Unit, User
+from models.db import make_engine
+from services import auth, schema
+from services.campaigns import get_campaign, init_campaign
+from services.phases import advance_phases
+from services.uow import Database
+from services.users import add_user
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config" / "examples" / "demo_county"
+BJ = dt.timezone(dt.timedelta(hours=8))
+ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def scratch_database() -> tuple[str, callable]:
+    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"cw_bench_web_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return ADMIN.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def seed(url: str, copies: int) -> dict[int, tuple[str, list[int]]]:
+    """Example campaign, tasks copied ``copies`` times, a user + API token per unit → {user: (token, tasks)}."""
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    db = Database(engine)
+    now = dt.datetime(2025, 1, 2, 0, 5, tzinfo=BJ)
+    with db.unit_of_work() as s:
+        init_campaign(s, loaded=load_campaign(EXAMPLE), now=now)
+        advance_phases(s, campaign=get_campaign(s), now=now)
+    cols = [c.name for c in Task.__table__.columns if c.name != "id"]
+    copied = ", ".join(f"period_key || '#{{n}}'" if c == "period_key" else c for c in cols)
+    with db.unit_of_work() as s:
+        for n in range(1, copies + 1):
+            s.execute(text(f"INSERT INTO task ({', '.join(cols)}) SELECT {copied.format(n=n)} FROM task "
+                           "WHERE period_key NOT LIKE '%#%'"))
+    people: dict[int, tuple[str, list[int]]] = {}
+    with db.unit_of_work() as s:
+        campaign = get_campaign(s)
+        for i, unit in enumerate(s.scalars(select(Unit).order_by(Unit.id))):
+            tasks = list(s.scalars(select(Task.id).where(Task.unit_id == unit.id)))
+            if not tasks:
+                continue
+            user = add_user(s, campaign=campaign, name=f"联络员{i}", phone=f"1370000{i:04d}", role="unit",
+                            unit=unit.name, now=now)
+            token = auth.issue_token(s, user_id=user.id, kind=auth.API, now=dt.datetime.now(dt.timezone.utc))
+            people[user.id] = (token, tasks)
+        total = s.scalar(select(func.count()).select_from(Task))
+    print(f"seeded: {total} tasks, {len(people)} unit users")
+    db.dispose()
+    return people
+
+
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return kids
+
+
+def postgres_cpu(url: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving the scratch database."""
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(ADMIN)
+    with admin.connect() as c:
+        pids = list(c.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :n"), {"n": name}))
+    admin.dispose()
+    return sum(_cpu(p) for p in pids)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(url: str, workers: int, port: int, data_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, "CW_DATABASE_URL": url, "CW_DATA_DIR": str(data_dir), "CW_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "web.app:app_from_env", "--factory", "--host",
+                             "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log",
+                             "--log-level", "warning"], cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+async def client_loop(base: str, token: str, pool: list[int], until: float, rng: random.Random,
+                      out: list[tuple[str, int, float]]) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as c:
+        while time.monotonic() < until:
+            op = rng.random()
+            t0 = time.perf_counter()
+            if op < 0.3:
+                r = await c.get("/api/tasks")
+                kind = "list"
+            elif op < 0.65 or not pool:
+                r = await c.get(f"/api/tasks/{rng.choice(pool or [1])}")
+                kind = "detail"
+            else:
+                task = rng.choice(pool)
+                data = {"note": "已完成整治"}
+                if rng.random() < 0.5:
+                    data |= {"lon": "116.4620", "lat": "39.9890"}
+                r = await c.post(f"/api/tasks/{task}/ticks", data=data)
+                kind = "tick"
+                if r.status_code in (201, 409) and task in pool:
+                    pool.remove(task)
+            out.append((kind, r.status_code, time.perf_counter() - t0))
+
+
+async def load(base: str, people: dict[int, tuple[str, list[int]]], clients: int, seconds: float):
+    users = list(people.values())
+    pools = [list(tasks) for _, tasks in users]  # one shared pool per unit: its clients race sometimes
+    out: list[tuple[str, int, float]] = []
+    until = time.monotonic() + seconds
+    started = time.monotonic()
+    await asyncio.gather(*(client_loop(base, users[i % len(users)][0], pools[i % len(users)], until,
+                                       random.Random(i), out) for i in range(clients)))
+    return out, time.monotonic() - started
+
+
+def check(url: str, results: list[tuple[str, int, float]]) -> tuple[int, int]:
+    created = sum(1 for k, code, _ in results if k == "tick" and code == 201)
+    engine = make_engine(url)
+    with engine.connect() as c:
+        ticks = c.scalar(select(func.count()).select_from(Tick))
+        doubles = c.scalar(select(func.count()).select_from(
+            select(Tick.task_id).where(Tick.undone_at.is_(None)).group_by(Tick.task_id)
+            .having(func.count() > 1).subquery()))
+        done = c.scalar(select(func.count()).select_from(Task).where(Task.status == "done"))
+    engine.dispose()
+    assert ticks == created == done, f"tick lost or invented: {created} accepted, {ticks} stored, {done} done"
+    assert doubles == 0, f"{doubles} tasks hold two active ticks"
+    return created, ticks
+
+
+def report(results: list[tuple[str, int, float]], elapsed: float, workers: int) -> None:
+    lat = sorted(d for _, _, d in results)
+    q = statistics.quantiles(lat, n=100)
+    codes = Counter(code for _, code, _ in results)
+    kinds = Counter(k for k, _, _ in results)
+    print(f"workers={workers}: {len(results)} requests in {elapsed:.1f} s = {len(results) / elapsed:.0f} req/s; "
+          f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, max {lat[-1] * 1000:.0f} ms")
+    print(f"  by kind: {dict(kinds)}; by status: {dict(codes)}")
+    for kind in kinds:
+        d = sorted(x for k, _, x in results if k == kind)
+        print(f"  {kind:<6} p50 {d[len(d) // 2] * 1000:.1f} ms, p99 {d[int(len(d) * 0.99)] * 1000:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--copies", type=int, default=40, help="extra copies of the example's tasks")
+    args = parser.parse_args()
+    url, drop = scratch_database()
+    server = None
+    try:
+        people = seed(url, args.copies)
+        port = free_port()
+        with tempfile.TemporaryDirectory() as data_dir:
+            server = start_server(url, args.workers, port, Path(data_dir))
+            workers = [server.pid, *_children(server.pid)]
+            cpu0, own0, load0 = sum(_cpu(p) for p in workers), os.times(), os.getloadavg()[0]
+            results, elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", people, args.clients, args.seconds))
+            cpu1, own1 = sum(_cpu(p) for p in workers), os.times()
+            report(results, elapsed, args.workers)
+            n = len(results)
+            own = (own1.user + own1.system) - (own0.user + own0.system)
+            print(f"  CPU per request: app {1000 * (cpu1 - cpu0) / n:.2f} ms, PostgreSQL "
+                  f"{1000 * postgres_cpu(url) / n:.2f} ms, load generator {1000 * own / n:.2f} ms "
+                  f"(1-min load average before the run: {load0:.2f} on {os.cpu_count()} cores)")
+            errors = [code for _, code, _ in results if code >= 500 or code in (401, 403, 404)]
+            assert not errors, f"{len(errors)} unexpected responses: {Counter(errors)}"
+            created, stored = check(url, results)
+            print(f"  no tick lost: {created} ticks accepted = {stored} stored, one active tick per task")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(20)
+        drop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Flow ``plan-inspections`` (weekly): this week's 督查计划 for every campaign; inspectors are told, nobody else."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow
+
+from flows.runtime import campaign_codes, database, resolve_now, step
+from rules.inspection_plans import week_of
+from services.campaigns import get_campaign
+from services.inspection_planning import plan_week
+
+
+@step("plan-inspections-batch")
+def plan_batch(campaign: str, now_iso: str) -> dict[str, Any]:
+    """One campaign's rounds for the week ``now`` falls in, in one unit of work."""
+    now = resolve_now(now_iso)
+    with database().unit_of_work() as s:
+        c = get_campaign(s, campaign)
+        week = week_of(now.astimezone(ZoneInfo(c.timezone)).date())
+        plans = plan_week(s, campaign=c, week=week, now=now, actor="系统")
+    return {"campaign": campaign, "week": week,
+            "plans": [{k: p[k] for k in ("id", "kind", "stops", "announced", "notified")} for p in plans]}
+
+
+@flow(name="plan-inspections", log_prints=False)
+def plan_inspections(campaign: str | None = None, now: str | None = None) -> list[dict[str, Any]]:
+    """督查计划: make the week's regular, unannounced, cross, leader-led and follow-up rounds."""
+    now_iso = resolve_now(now).isoformat()
+    return [plan_batch(code, now_iso) for code in campaign_codes(campaign)]

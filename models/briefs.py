@@ -1,0 +1,43 @@
+"""创卫简报 issues: numbered per campaign (第N期), weekly or special (专刊), with their files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+WEEKLY = "weekly"  # 周报: one issue per ISO week
+SPECIAL = "special"  # 专刊: e.g. for a 转段 meeting; shares the numbering
+BRIEF_KINDS = (WEEKLY, SPECIAL)
+
+
+class Brief(Base):
+    """One issue of the 创卫简报.
+
+    ``number`` is unique per campaign and never reused. ``key`` is what makes a rerun the
+    same issue: the ISO week (``2025-W18``) of a weekly issue, ``special:<title>`` of a
+    special one; it is unique per campaign too, so a rerun keeps its number. The file
+    paths are empty until the issue has been written.
+    """
+
+    __tablename__ = "brief"
+    __table_args__ = (UniqueConstraint("campaign_id", "number"), UniqueConstraint("campaign_id", "key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(220))
+    #: ISO week (``2025-W18``) of a weekly issue; None for a special issue
+    week: Mapped[str | None] = mapped_column(String(10), default=None)
+    title: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: the last time the files were (re)written
+    written_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    html_path: Mapped[str | None] = mapped_column(String(500), default=None)
+    docx_path: Mapped[str | None] = mapped_column(String(500), default=None)
+    map_path: Mapped[str | None] = mapped_column(String(500), default=None)

@@ -1,0 +1,126 @@
+"""The accountability ladder (督查问责): reminder → overdue notice → 督办单 → 通报批评 → 黄牌警告.
+
+An open task, rectification or assigned problem climbs one rung per sweep at most. The rungs
+are thresholds on its effective deadline (an approved 延期 or 挂账 moves it), computed once
+per sweep from ``now`` on the working calendar, so the sweep can apply each rung as one
+set-based UPDATE and the same test decides a single item here. Sanctions are proposals
+until 创卫办 confirms them; repeats and the 约谈 recommendation are counted per phase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from rules.calendar import ClockType, WorkCalendar
+
+NONE, REMINDED, OVERDUE, SUPERVISED, CRITICISED, YELLOW = range(6)
+STAGE_TEXT = {NONE: "无", REMINDED: "已提醒", OVERDUE: "已发逾期通知", SUPERVISED: "已督办",
+              CRITICISED: "拟通报批评", YELLOW: "拟黄牌警告"}
+
+CRITICISM, YELLOW_CARD, INTERVIEW = "通报批评", "黄牌警告", "约谈"
+SANCTION_OF_STAGE = {CRITICISED: CRITICISM, YELLOW: YELLOW_CARD}
+
+PROPOSED, CONFIRMED, DISMISSED = "proposed", "confirmed", "dismissed"
+
+
+@dataclass(frozen=True)
+class InterviewRule:
+    """When 约谈 is recommended for a unit within one phase (0 switches an input off)."""
+
+    yellow_cards: int = 2  # confirmed 黄牌警告 in the phase
+    red_streak: int = 0  # consecutive red weekly ratings (the assessment's input)
+
+
+@dataclass(frozen=True)
+class AccountabilityLadder:
+    """Thresholds in 工作日: before the deadline for the reminder, after it for the rest."""
+
+    remind_before: int = 1
+    supervise_after: int = 1
+    criticise_after: int = 5
+    yellow_after: int = 10
+    #: repeats in one phase: the Nth 督办单 brings a 通报批评 proposal, the Nth confirmed
+    #: 通报批评 a 黄牌警告 proposal (0 = off)
+    criticise_after_supervisions: int = 3
+    yellow_after_criticisms: int = 2
+    interview: InterviewRule = InterviewRule()
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.supervise_after <= self.criticise_after <= self.yellow_after:
+            raise ValueError("thresholds must satisfy 0 ≤ 督办 ≤ 通报批评 ≤ 黄牌警告 (working days overdue)")
+
+
+@dataclass(frozen=True)
+class Rung:
+    """Items at ``from_stage`` whose effective deadline is before ``cutoff`` move to ``to_stage``."""
+
+    from_stage: int
+    to_stage: int
+    cutoff: datetime
+    inclusive: bool = False  # the reminder counts a deadline exactly at the cutoff
+
+    def reached(self, deadline: datetime) -> bool:
+        return deadline <= self.cutoff if self.inclusive else deadline < self.cutoff
+
+
+def overdue_cutoff(cal: WorkCalendar, now: datetime, days: int) -> datetime:
+    """Deadlines before this instant are overdue by at least ``days`` working days at ``now``."""
+    if days <= 0:
+        return now
+    d, counted = now.astimezone(cal.tz).date(), 0
+    while counted < days:
+        if cal.is_workday(d):
+            counted += 1
+        d -= timedelta(days=1)
+    return min(now, datetime.combine(d + timedelta(days=1), time(0), tzinfo=cal.tz))
+
+
+def rungs(ladder: AccountabilityLadder, cal: WorkCalendar, now: datetime) -> tuple[Rung, ...]:
+    """The ladder at ``now``, highest rung first (an item takes the first rung it reaches)."""
+    remind = cal.add_limit(now, ladder.remind_before, ClockType.WORKDAY) if ladder.remind_before else now
+    return (
+        Rung(CRITICISED, YELLOW, overdue_cutoff(cal, now, ladder.yellow_after)),
+        Rung(SUPERVISED, CRITICISED, overdue_cutoff(cal, now, ladder.criticise_after)),
+        Rung(OVERDUE, SUPERVISED, overdue_cutoff(cal, now, ladder.supervise_after)),
+        Rung(REMINDED, OVERDUE, now),
+        Rung(NONE, OVERDUE, now),  # already overdue when first seen: no reminder first
+        Rung(NONE, REMINDED, remind, inclusive=True),
+    )
+
+
+def effective_deadline(deadline: datetime, extended_until: datetime | None) -> datetime:
+    """The deadline an approved 延期 or 挂账 has moved (never earlier than the original)."""
+    return max(deadline, extended_until) if extended_until else deadline
+
+
+def next_stage(ladder_rungs: tuple[Rung, ...], stage: int, deadline: datetime, *, terminal: bool = True) -> int | None:
+    """The stage an item climbs to now, or None. Non-terminal items (still on the coordination
+    ladder, which escalates them on timeout) only get the reminder."""
+    for rung in ladder_rungs:
+        if rung.from_stage == stage and rung.reached(deadline) and (terminal or rung.to_stage == REMINDED):
+            return rung.to_stage
+    return None
+
+
+def working_days_overdue(cal: WorkCalendar, deadline: datetime, now: datetime) -> int:
+    """Working days from the deadline's date to today (0 when not overdue)."""
+    if now <= deadline:
+        return 0
+    return cal.working_days_between(deadline.astimezone(cal.tz).date(), now.astimezone(cal.tz).date())
+
+
+def repeat_sanctions(ladder: AccountabilityLadder, *, supervisions: int, criticisms: int) -> list[str]:
+    """Sanctions a unit's repeats in one phase call for (督办单 issued, 通报批评 confirmed)."""
+    due = []
+    if ladder.criticise_after_supervisions and supervisions >= ladder.criticise_after_supervisions:
+        due.append(CRITICISM)
+    if ladder.yellow_after_criticisms and criticisms >= ladder.yellow_after_criticisms:
+        due.append(YELLOW_CARD)
+    return due
+
+
+def interview_recommended(rule: InterviewRule, *, yellow_cards: int, red_streak: int = 0) -> bool:
+    """约谈: recommended when a unit has enough confirmed 黄牌警告 in a phase, or a long red streak."""
+    return bool((rule.yellow_cards and yellow_cards >= rule.yellow_cards)
+                or (rule.red_streak and red_streak >= rule.red_streak))

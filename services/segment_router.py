@@ -1,0 +1,126 @@
+"""Route points of a campaign to its 路段: nearest line within the buffer, alleys to their parent.
+
+The index is built from the campaign's stored segments once per distinct segment set (an
+import that changes them changes the fingerprint) and measured in the data's UTM zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from maps.geometry import from_geojson_dict
+from maps.routing import SegmentIndex
+from models import Assignment, AssignmentMember, Segment
+from models.geo import ALLEY
+
+
+@dataclass(frozen=True)
+class Routed:
+    """Where a point landed: its 路段 (None = triage), the 巷道 it lies on, the distance."""
+
+    segment_id: int | None
+    alley_id: int | None
+    distance_m: float | None
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """Who answers for a 路段 now: 牵头部门, 包段县级领导 and 参与单位."""
+
+    lead_unit_id: int
+    leader_id: int
+    members: tuple[int, ...]
+
+    @property
+    def units(self) -> frozenset[int]:
+        return frozenset((self.lead_unit_id, *self.members))
+
+
+class CampaignRouter:
+    """Nearest-line routing over (id, kind, parent id, GeoJSON geometry) rows."""
+
+    def __init__(self, rows: Sequence[tuple[int, str, int | None, dict[str, Any]]]):
+        self.parent = {i: (p if kind == ALLEY else None) for i, kind, p, _ in rows}
+        self._ids = np.array(sorted(self.parent), dtype=np.int64)
+        self._parents = np.array([self.parent[i] or -1 for i in self._ids.tolist()], dtype=np.int64)
+        records = []
+        for i, _, _, geometry in rows:
+            g = from_geojson_dict(geometry)
+            records += [(i, part) for part in getattr(g, "geoms", [g])]
+        self.index = SegmentIndex(records) if records else None
+
+    def route(self, lon: float, lat: float, buffer_m: float) -> Routed:
+        """Route one WGS-84 point."""
+        ids, dist = self.route_many([lon], [lat], buffer_m)
+        seg, alley = (int(v) for v in ids[0])
+        return Routed(seg if seg >= 0 else None, alley if alley >= 0 else None,
+                      None if np.isnan(dist[0]) else float(dist[0]))
+
+    def route_many(self, lons: ArrayLike, lats: ArrayLike, buffer_m: float) -> tuple[NDArray[np.int64], NDArray]:
+        """(n×2 array of [路段 id, 巷道 id] with -1 for none, distances in metres, NaN for none)."""
+        n = len(np.asarray(lons, dtype=float).ravel())
+        if self.index is None:
+            return np.full((n, 2), -1, dtype=np.int64), np.full(n, np.nan)
+        line, dist = self.index.route_many(lons, lats, buffer_m)
+        hit = line >= 0
+        parent = np.full(n, -1, dtype=np.int64)
+        parent[hit] = self._parents[np.searchsorted(self._ids, line[hit])]
+        on_alley = parent >= 0
+        out = np.full((n, 2), -1, dtype=np.int64)
+        out[:, 0] = np.where(on_alley, parent, line)
+        out[on_alley, 1] = line[on_alley]
+        return out, dist
+
+
+def _fingerprint(session: Session, campaign_id: int) -> tuple:
+    """Changes whenever a segment is added, removed or moved (its bounding box)."""
+    return (str(session.get_bind().url), *session.execute(select(
+        func.count(Segment.id), func.max(Segment.id), func.sum(Segment.min_lon + Segment.max_lat),
+        func.sum(Segment.max_lon + Segment.min_lat)).where(Segment.campaign_id == campaign_id)).one())
+
+
+#: a few recent routers, keyed by (campaign id, database and segment fingerprint)
+_ROUTERS: dict[tuple[int, tuple], CampaignRouter] = {}
+
+
+def _router_for(session: Session, campaign_id: int, fp: tuple) -> CampaignRouter:
+    key = (campaign_id, fp)
+    router = _ROUTERS.get(key)
+    if router is None:
+        rows = session.execute(select(Segment.id, Segment.kind, Segment.parent_id, Segment.geometry)
+                               .where(Segment.campaign_id == campaign_id).order_by(Segment.id)).all()
+        router = CampaignRouter([tuple(r) for r in rows])
+        if len(_ROUTERS) >= 8:
+            _ROUTERS.pop(next(iter(_ROUTERS)))
+        _ROUTERS[key] = router
+    return router
+
+
+def campaign_router(session: Session, campaign_id: int) -> CampaignRouter:
+    """The campaign's router, rebuilt only when its segments changed."""
+    fp = _fingerprint(session, campaign_id)
+    return _router_for(session, campaign_id, fp)
+
+
+def responsibility(session: Session, campaign_id: int, segment_ids: Sequence[int] | None = None
+                   ) -> dict[int, Responsibility]:
+    """Active 包联 of the given 路段 (all when None)."""
+    q = select(Assignment.id, Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id).where(
+        Assignment.campaign_id == campaign_id, Assignment.valid_to.is_(None))
+    if segment_ids is not None:
+        q = q.where(Assignment.segment_id.in_(list(segment_ids)))
+    rows = session.execute(q).all()
+    members: dict[int, list[int]] = {}
+    if rows:
+        for a_id, unit_id in session.execute(select(AssignmentMember.assignment_id, AssignmentMember.unit_id)
+                                             .where(AssignmentMember.assignment_id.in_([r[0] for r in rows]))):
+            members.setdefault(a_id, []).append(unit_id)
+    return {seg: Responsibility(lead, leader, tuple(sorted(members.get(a_id, []))))
+            for a_id, seg, lead, leader in rows}

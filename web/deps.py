@@ -1,0 +1,107 @@
+"""What every route depends on: the app's services, the clock, and who is asking.
+
+Other routers use these extension points::
+
+    from web.deps import AppServices, current_user, require_role, services
+
+    @router.get("/api/findings")
+    def findings(me: Principal = Depends(require_role("office", "inspector")),
+                 app: AppServices = Depends(services)): ...
+
+``current_user`` reads a bearer token on ``/api/`` paths (declared in OpenAPI as the
+``bearer`` security scheme) and the session cookie on pages; a missing or invalid one raises
+``Unauthenticated``, which the app turns into 401 (API) or a redirect to sign-in (pages).
+Page forms that change something depend on ``form_user``, which also checks the CSRF token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Depends, Form, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from config.settings import Settings
+from rules.errors import Forbidden, Unauthenticated
+from services.auth import API, ROLE_TEXT, SESSION, Principal, authenticate, csrf_token
+from services.uow import Database
+
+SESSION_COOKIE = "cw_session"
+bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
+                    description="POST /api/auth/token 换取的令牌：Authorization: Bearer <token>")
+
+
+@dataclass
+class AppServices:
+    """Built once per app: settings, the database and the clock every use case is given."""
+
+    settings: Settings
+    db: Database
+    clock: Callable[[], dt.datetime]
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.settings.photo_dir
+
+
+async def services(request: Request) -> AppServices:
+    """The app's services (async: trivial dependencies stay on the event loop, not the thread pool)."""
+    return request.app.state.services
+
+
+def now(request: Request) -> dt.datetime:
+    """The current time from the app's clock (a virtual clock in tests and demos)."""
+    return request.app.state.services.clock()
+
+
+def client_address(request: Request) -> str | None:
+    """The peer address recorded in the audit log."""
+    return request.client.host if request.client else None
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def current_user(request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer)) -> Principal:
+    """The signed-in principal: bearer token on /api/, session cookie on pages."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    if is_api(request):
+        raw, kinds = (credentials.credentials if credentials else None), (API, SESSION)
+    else:
+        raw, kinds = request.cookies.get(SESSION_COOKIE), (SESSION,)
+    app = request.app.state.services
+    with app.db.reader() as s:
+        principal = authenticate(s, raw=raw, kinds=kinds, now=app.clock())
+    request.state.principal, request.state.raw_token = principal, raw
+    return principal
+
+
+def require_role(*roles: str) -> Callable[..., Principal]:
+    """A dependency that lets only the given roles through (403 for the others)."""
+
+    async def dependency(principal: Principal = Depends(current_user)) -> Principal:
+        if principal.role not in roles:
+            allowed = "、".join(ROLE_TEXT.get(r, r) for r in roles)
+            raise Forbidden(f"此功能仅限{allowed}使用")
+        return principal
+
+    return dependency
+
+
+def page_csrf(request: Request) -> str:
+    """The CSRF token for forms on the current page (empty when not signed in)."""
+    raw = getattr(request.state, "raw_token", None)
+    return csrf_token(raw) if raw else ""
+
+
+async def form_user(request: Request, csrf: str = Form(""), principal: Principal = Depends(current_user)) -> Principal:
+    """``current_user`` for page forms, which must carry the session's CSRF token."""
+    if not csrf or csrf != page_csrf(request):
+        raise Forbidden("表单已过期，请返回上一页刷新后重新提交")
+    return principal

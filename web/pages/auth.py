@@ -1,0 +1,88 @@
+"""Sign-in pages: by personal link (one-time token → session cookie) or by phone and password."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from rules.errors import Unauthenticated
+from services import auth
+from web.deps import SESSION_COOKIE, AppServices, client_address, current_user, form_user, services
+from web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may be a redirect target (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/tasks"
+
+
+def signed_in(request: Request, raw: str, target: str) -> RedirectResponse:
+    response = RedirectResponse(safe_next(target), status_code=303)
+    response.set_cookie(SESSION_COOKIE, raw, max_age=int(auth.TTL[auth.SESSION].total_seconds()), httponly=True,
+                        samesite="lax", secure=request.url.scheme == "https", path="/")
+    return response
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    """Signed in → my tasks; otherwise → sign-in."""
+    try:
+        current_user(request, None)
+    except Unauthenticated:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/tasks", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/tasks") -> Response:
+    return render(request, "login.html", {"next": safe_next(next), "error": None})
+
+
+@router.post("/login")
+def login(request: Request, phone: str = Form(""), password: str = Form(""), next: str = Form("/tasks"),
+          app: AppServices = Depends(services)) -> Response:
+    try:
+        with app.db.unit_of_work() as s:
+            raw, _ = auth.sign_in_with_password(s, phone=phone, password=password, now=app.clock(),
+                                                address=client_address(request))
+    except Unauthenticated as e:
+        return render(request, "login.html", {"next": safe_next(next), "error": e.message, "phone": phone},
+                      status_code=401)
+    return signed_in(request, raw, next)
+
+
+@router.get("/l/{token}")
+def link_page(request: Request, token: str) -> Response:
+    """Show a button instead of signing in at once: chat apps open links to preview them."""
+    return render(request, "link.html", {"token": token})
+
+
+@router.post("/l/{token}")
+def link_sign_in(request: Request, token: str, app: AppServices = Depends(services)) -> Response:
+    try:
+        with app.db.unit_of_work() as s:
+            raw, _ = auth.sign_in_with_link(s, raw=token, now=app.clock(), address=client_address(request))
+    except Unauthenticated as e:
+        return render(request, "link.html", {"token": None, "error": e.message}, status_code=401)
+    return signed_in(request, raw, "/tasks")
+
+
+@router.post("/logout")
+def logout(request: Request, me: auth.Principal = Depends(form_user), app: AppServices = Depends(services)) -> Response:
+    with app.db.unit_of_work() as s:
+        auth.sign_out(s, principal=me, now=app.clock(), address=client_address(request))
+    response = RedirectResponse("/login?msg=signed_out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """Where an unauthenticated page request goes: sign-in, then back here."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

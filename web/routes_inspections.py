@@ -1,0 +1,198 @@
+"""督查 pages and API: plans, findings (record on the phone, duplicates offered), 12345 intake.
+
+Every list goes through the services' secrecy filter (``services.inspections.visible_*``):
+a unit never sees an unannounced round, or what it found, before it is published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from models import Campaign
+from models.people import ROLE_INSPECTOR, ROLE_OFFICE
+from rules.errors import InvalidInput
+from services.auth import Principal
+from services.campaign_spec import campaign_spec
+from services.complaints import create_complaint, list_complaints
+from services.finding_checks import list_findings, reinspect
+from services.findings import describe, find_duplicates, record_finding
+from services.inspections import list_plans
+from services.photos import MAX_BYTES, PreparedPhoto, prepare_photo, save_photo
+from services.ticking import MAX_PHOTOS
+from web.api.schemas import ERRORS
+from web.deps import AppServices, current_user, form_user, require_role, services
+from web.templating import render
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", responses=ERRORS)
+ROUTERS = [pages, api]
+RECORDERS = (ROLE_OFFICE, ROLE_INSPECTOR)
+
+
+def _campaign(s: Session, me: Principal) -> Campaign:
+    return s.get(Campaign, me.campaign_id)
+
+
+def _photos(files: list[UploadFile], app: AppServices, me: Principal) -> list[PreparedPhoto]:
+    """Decode and store the uploaded photos (before the finding's transaction, like ticks do)."""
+    files = [f for f in files or [] if f.filename or f.size]
+    if len(files) > MAX_PHOTOS:
+        raise InvalidInput(f"一次最多上传 {MAX_PHOTOS} 张照片")
+    return [prepare_photo(f.file.read(MAX_BYTES + 1), photo_dir=app.photo_dir, tz=ZoneInfo(me.timezone))
+            for f in files]
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+@pages.get("/inspections")
+def plans_page(request: Request, week: str | None = None, me: Principal = Depends(current_user),
+               app: AppServices = Depends(services)) -> Response:
+    with app.db.reader() as s:
+        plans = list_plans(s, principal=me, week=week or None)
+    return render(request, "inspections/plans.html", {"plans": plans, "week": week})
+
+
+@pages.get("/findings")
+def findings_page(request: Request, status: str | None = None, me: Principal = Depends(current_user),
+                  app: AppServices = Depends(services)) -> Response:
+    with app.db.reader() as s:
+        rows = list_findings(s, campaign=_campaign(s, me), principal=me, now=app.clock(), status=status or None)
+    return render(request, "inspections/findings.html", {"findings": rows, "status": status})
+
+
+def _form(request: Request, me: Principal, app: AppServices, values: dict[str, Any],
+          duplicates: list[str] | None = None, status_code: int = 200) -> Response:
+    with app.db.reader() as s:
+        c = _campaign(s, me)
+        categories = [x.name for x in campaign_spec(c).inspections.taxonomy]
+        plans = [p for p in list_plans(s, principal=me) if p["kind"] != "复查"][-8:]
+    return render(request, "inspections/finding_new.html", {"categories": categories, "plans": plans,
+                                                            "values": values, "duplicates": duplicates or []},
+                  status_code=status_code)
+
+
+@pages.get("/findings/new")
+def new_finding_page(request: Request, me: Principal = Depends(require_role(*RECORDERS)),
+                     app: AppServices = Depends(services)) -> Response:
+    return _form(request, me, app, {})
+
+
+@pages.post("/findings")
+def record_finding_form(request: Request, category: str = Form(...), lon: str = Form(""), lat: str = Form(""),
+                        description: str = Form(""), inspection: str = Form(""), merge_into: str = Form(""),
+                        new: str = Form(""), photos: list[UploadFile] = File(default=[]),
+                        me: Principal = Depends(form_user),
+                        app: AppServices = Depends(services)) -> Response:
+    if me.role not in RECORDERS:
+        return render(request, "error.html", {"status": 403, "title": "无权操作", "message": "只有创卫办和督查员可以登记问题",
+                                              "details": []}, status_code=403)
+    values = {"category": category, "lon": lon, "lat": lat, "description": description, "inspection": inspection}
+    try:
+        point = (float(lon), float(lat))
+    except ValueError:
+        return _form(request, me, app, values, ["请附上当前位置，或填写经纬度"], status_code=422)
+    if not merge_into and not new:
+        with app.db.reader() as s:
+            dups = find_duplicates(s, campaign=_campaign(s, me), category=category, lon=point[0], lat=point[1])
+        if dups:
+            values["dup_ids"] = [i for i, _ in dups]
+            return _form(request, me, app, values, [f"问题 {i}（相距 {d:.0f} 米）" for i, d in dups], status_code=409)
+    prepared = _photos(photos, app, me)
+    with app.db.unit_of_work() as s:
+        ids = [save_photo(s, campaign_id=me.campaign_id, prepared=p, now=app.clock()).id for p in prepared]
+        s.flush()
+        fid = record_finding(s, campaign=_campaign(s, me), category=category, lon=point[0], lat=point[1],
+                             now=app.clock(), actor=me.name, description=description, user_id=me.user_id,
+                             photo_ids=ids,
+                             inspection_id=int(inspection) if inspection else None, inspector_unit_id=me.unit_id,
+                             merge_into=int(merge_into) if merge_into else None, allow_duplicate=bool(new)).id
+    return RedirectResponse(f"/findings?created={fid}", status_code=303)
+
+
+# -- API -----------------------------------------------------------------------------------
+
+class FindingIn(BaseModel):
+    category: str = Field(description="问题类别（taxonomy 中的名称）")
+    lon: float
+    lat: float
+    datum: str = Field("wgs84", description="wgs84、gcj02 或 bd09")
+    description: str = ""
+    severity: str = "一般"
+    inspection_id: int | None = None
+    merge_into: int | None = Field(None, description="合并到 50 米内的同类问题")
+    allow_duplicate: bool = Field(False, description="附近有同类问题时仍另立新问题")
+
+
+class ReinspectIn(BaseModel):
+    passed: bool
+    note: str = ""
+
+
+class ComplaintIn(BaseModel):
+    order_no: str
+    content: str
+    received_at: dt.datetime
+    category: str | None = None
+    address: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    datum: str = "wgs84"
+    complainant_name: str | None = None
+    complainant_phone: str | None = None
+    channel: str = "12345"
+
+
+@api.get("/inspections", tags=["督查"], summary="我能看到的督查计划（暗访计划发布前对被检查单位不可见）")
+def api_plans(week: str | None = None, me: Principal = Depends(current_user),
+              app: AppServices = Depends(services)) -> list[dict[str, Any]]:
+    with app.db.reader() as s:
+        return list_plans(s, principal=me, week=week)
+
+
+@api.get("/findings", tags=["督查"], summary="我能看到的问题")
+def api_findings(status: str | None = None, me: Principal = Depends(current_user),
+                 app: AppServices = Depends(services)) -> list[dict[str, Any]]:
+    with app.db.reader() as s:
+        return list_findings(s, campaign=_campaign(s, me), principal=me, now=app.clock(), status=status)
+
+
+@api.post("/findings", status_code=201, tags=["督查"], summary="登记问题（按位置分派；50 米内同类问题返回 409）")
+def api_record(body: FindingIn, me: Principal = Depends(require_role(*RECORDERS)),
+               app: AppServices = Depends(services)) -> dict[str, Any]:
+    with app.db.unit_of_work() as s:
+        f = record_finding(s, campaign=_campaign(s, me), category=body.category, lon=body.lon, lat=body.lat,
+                           datum=body.datum, now=app.clock(), actor=me.name, user_id=me.user_id,
+                           description=body.description, severity=body.severity, inspection_id=body.inspection_id,
+                           inspector_unit_id=me.unit_id, merge_into=body.merge_into,
+                           allow_duplicate=body.allow_duplicate)
+        return describe(f)
+
+
+@api.post("/findings/{finding_id}/reinspect", tags=["督查"], summary="跟踪复查：通过销号，不通过返工")
+def api_reinspect(finding_id: int, body: ReinspectIn, me: Principal = Depends(require_role(*RECORDERS)),
+                  app: AppServices = Depends(services)) -> dict[str, Any]:
+    with app.db.unit_of_work() as s:
+        return describe(reinspect(s, campaign=_campaign(s, me), finding_id=finding_id, passed=body.passed,
+                                  now=app.clock(), actor=me.name, note=body.note))
+
+
+@api.get("/complaints", tags=["12345"], summary="工单（诉求人信息仅创卫办可见）")
+def api_complaints(me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[dict[str, Any]]:
+    with app.db.reader() as s:
+        return list_complaints(s, campaign=_campaign(s, me), principal=me)
+
+
+@api.post("/complaints", status_code=201, tags=["12345"], summary="受理 12345 工单（按位置或地址分派）")
+def api_complaint(body: ComplaintIn, me: Principal = Depends(require_role(ROLE_OFFICE)),
+                  app: AppServices = Depends(services)) -> dict[str, Any]:
+    with app.db.unit_of_work() as s:
+        c = create_complaint(s, campaign=_campaign(s, me), now=app.clock(), actor=me.name, **body.model_dump())
+        return {"id": c.id, "order_no": c.order_no, "located_by": c.located_by}
+

@@ -1,0 +1,45 @@
+"""Jinja2 templates for the pages, with the filters and context every page uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from web import text
+from web.deps import page_csrf
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+WEEKDAYS = "一二三四五六日"
+
+
+def when(value: dt.datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware datetime as local wall-clock text."""
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt) if value else ""
+
+
+def day(value: dt.datetime | None, tz: str = "Asia/Shanghai") -> str:
+    """A deadline as 1月27日（周一）."""
+    if not value:
+        return ""
+    local = value.astimezone(ZoneInfo(tz))
+    return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）"
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.filters.update(when=when, day=day)
+    templates.env.globals.update(text=text)
+    return templates
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """A page with the signed-in person, the CSRF token and any notice from ``?msg=``."""
+    base = {"me": getattr(request.state, "principal", None), "csrf": page_csrf(request),
+            "notice": text.NOTICES.get(request.query_params.get("msg", "")), "path": request.url.path}
+    return request.app.state.templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
