@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from commands import brief, data, deploy, ops, runs, tasks, users, web
+from commands import brief, data, demo, deploy, ops, runs, tasks, users, web
 from commands import inspections
 from commands import notify
 from commands import assess
@@ -18,6 +18,7 @@ app.command("status")(data.status)
 app.command("run")(runs.run)
 app.command("serve")(runs.serve)
 app.command("doctor")(ops.doctor)
+app.command("demo")(demo.demo)
 app.add_typer(ops.db_app, name="db")
 app.add_typer(deploy.deploy_app, name="deployments")
 app.add_typer(data.import_app, name="import")

@@ -5,7 +5,7 @@ or the driver's executemany (SQLite), then times
 
 * **hand**: hand-written SQL making the same writes — the state UPDATEs, the history rows
   (``problem_event``, ``accountability_step``) and one outbox row per moved item — in one
-  transaction, rolled back afterwards so the sweep starts from the same data;
+  transaction, on a copy of the loaded database (so the sweep starts from the same data);
 * **sweep**: the real sweep, batch after batch, each batch its own transaction, exactly as the
   ``sweep`` flow runs it (without Prefect);
 
@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
+import contextlib
+import os
 import random
+import shutil
+import sqlite3
 import tempfile
 import time
 
@@ -105,52 +108,60 @@ def setup(url: str, items: int, due: float) -> tuple[Database, int, int]:
     return db, cid, phase_id
 
 
+def _statements(pg: bool, office: int) -> list[str]:
+    """Hand-written SQL for the sweep's writes; PostgreSQL chains them with data-modifying CTEs."""
+    up = f"CASE p.level WHEN '{MEMBER}' THEN '{LEAD}' WHEN '{LEAD}' THEN '{LEADER}' ELSE '{OFFICE}' END"
+    down = f"CASE level WHEN '{LEAD}' THEN '{MEMBER}' WHEN '{LEADER}' THEN '{LEAD}' ELSE '{LEADER}' END"
+    payload = ("'{\"title\":\"【{t}】' || title || '\",\"body\":\"" + BODY + "\",\"{k}_id\":' "
+               "|| CAST(id AS TEXT) || '}'")
+    move = (f"UPDATE problem AS p SET level = {up}, "
+            f"holder_unit_id = CASE WHEN p.level = '{LEADER}' THEN {office} ELSE a.lead_unit_id END, "
+            f"holder_leader_id = CASE WHEN p.level = '{LEAD}' THEN a.leader_id END, level_since = :now, "
+            "level_deadline = :later, acc_stage = 0, acc_at = :now, version = p.version + 1 "
+            "FROM assignment AS a WHERE a.segment_id = p.segment_id AND a.valid_to IS NULL AND p.campaign_id = :cid "
+            "AND p.status = 'open' AND p.level <> '创卫办' AND p.level_deadline <= :now AND p.level_since < :now")
+    event = ("INSERT INTO problem_event (problem_id, at, actor, action, from_level, to_level, reason, detail) "
+             f"SELECT id, :now, '系统', 'auto_escalated', {down}, level, '办理时限已过，系统自动上报', '{{}}' FROM {{src}}")
+    ping = ("INSERT INTO outbox (campaign_id, idempotency_key, target, template, payload, state, due_at, "
+            "next_attempt_at, attempts, created_at) SELECT campaign_id, 'p:' || CAST(id AS TEXT) || ':' || "
+            f"CAST(version AS TEXT), 'bench', 'escalation', {payload.replace('{t}', '上报').replace('{k}', 'problem')}, "
+            "'pending', :now, :now, 0, :now FROM {src}")
+    step = ("UPDATE task SET acc_stage = 2, acc_at = :now WHERE campaign_id = :cid AND status = 'open' "
+            "AND acc_stage = 0 AND deadline < :now AND (extended_until IS NULL OR extended_until < :now) "
+            "AND (acc_at IS NULL OR acc_at < :now)")
+    log = ("INSERT INTO accountability_step (campaign_id, object_type, object_id, stage, at, unit_id, detail) "
+           "SELECT campaign_id, 'task', id, 2, :now, unit_id, '{}' FROM {src}")
+    tell = ("INSERT INTO outbox (campaign_id, idempotency_key, target, template, payload, state, due_at, "
+            "next_attempt_at, attempts, created_at) SELECT campaign_id, 't:' || CAST(id AS TEXT), 'bench', 'overdue', "
+            f"{payload.replace('{t}', '逾期').replace('{k}', 'task')}, 'pending', :now, :now, 0, :now FROM {{src}}")
+    if pg:
+        def chain(update: str, returning: str, *inserts: str) -> str:
+            parts = [f"moved AS ({update} RETURNING {returning})"]
+            parts += [f"w{i} AS ({x.replace('{src}', 'moved')} RETURNING 1)" for i, x in enumerate(inserts)]
+            counts = ", ".join(["(SELECT count(*) FROM moved)"] + [f"(SELECT count(*) FROM w{i})"
+                                                                  for i in range(len(inserts))])
+            return f"WITH {', '.join(parts)} SELECT {counts}"
+        return [chain(move, "p.id, p.campaign_id, p.level, p.version, p.title", event, ping),
+                chain(step, "id, campaign_id, unit_id, title", log, tell)]
+    problems = "problem WHERE campaign_id = :cid AND level_since = :now"
+    tasks = "task WHERE campaign_id = :cid AND acc_at = :now"
+    return [move, event.replace("{src}", problems), ping.replace("{src}", problems), step,
+            log.replace("{src}", tasks), tell.replace("{src}", tasks)]
+
+
 def hand_sql(db: Database, cid: int) -> dict[str, int]:
-    """The same writes in plain set-based SQL (one transaction, rolled back); returns row counts."""
+    """The same writes in plain set-based SQL, in one transaction; returns row counts."""
     pg = db.engine.dialect.name == "postgresql"
-    now = cell(NOW, pg)
     with db.unit_of_work() as s:
         office = s.scalar(select(Unit.id).where(Unit.campaign_id == cid, Unit.kind == "创卫办"))
-    concat = (lambda *p: " || ".join(p))
-    up = f"CASE level WHEN '{MEMBER}' THEN '{LEAD}' WHEN '{LEAD}' THEN '{LEADER}' ELSE '{OFFICE}' END"
-    down = f"CASE level WHEN '{LEAD}' THEN '{MEMBER}' WHEN '{LEADER}' THEN '{LEAD}' ELSE '{LEADER}' END"
-    active = "FROM assignment a WHERE a.segment_id = problem.segment_id AND a.valid_to IS NULL"
-    payload = concat("'{\"title\":\"【上报】'", "title", "'\",\"body\":\"'", f"'{BODY}'", "'\",\"problem_id\":'",
-                     "CAST(id AS TEXT)", "'}'")
-    task_payload = concat("'{\"title\":\"【逾期】'", "title", "'\",\"body\":\"'", f"'{BODY}'", "'\",\"task_id\":'",
-                          "CAST(id AS TEXT)", "'}'")
-    statements = [
-        (f"UPDATE problem SET level = {up}, "
-         f"holder_unit_id = CASE WHEN level = '{LEADER}' THEN {office} ELSE (SELECT a.lead_unit_id {active}) END, "
-         f"holder_leader_id = CASE WHEN level = '{LEAD}' THEN (SELECT a.leader_id {active}) ELSE NULL END, "
-         "level_since = :now, level_deadline = :later, acc_stage = 0, acc_at = :now, version = version + 1 "
-         "WHERE campaign_id = :cid AND status = 'open' AND level <> '创卫办' AND level_deadline <= :now "
-         "AND level_since < :now"),
-        ("INSERT INTO problem_event (problem_id, at, actor, action, from_level, to_level, reason, detail) "
-         f"SELECT id, :now, '系统', 'auto_escalated', {down}, level, '办理时限已过，系统自动上报', '{{}}' "
-         "FROM problem WHERE campaign_id = :cid AND level_since = :now"),
-        ("INSERT INTO outbox (campaign_id, idempotency_key, target, template, payload, state, due_at, next_attempt_at, "
-         "attempts, created_at) SELECT campaign_id, 'p:' || CAST(id AS TEXT) || ':' || CAST(version AS TEXT), "
-         f"'bench', 'escalation', {payload}, 'pending', :now, :now, 0, :now "
-         "FROM problem WHERE campaign_id = :cid AND level_since = :now"),
-        ("UPDATE task SET acc_stage = 2, acc_at = :now WHERE campaign_id = :cid AND status = 'open' AND acc_stage = 0 "
-         "AND deadline < :now AND (extended_until IS NULL OR extended_until < :now) AND (acc_at IS NULL OR acc_at < :now)"),
-        ("INSERT INTO accountability_step (campaign_id, object_type, object_id, stage, at, unit_id, detail) "
-         "SELECT campaign_id, 'task', id, 2, :now, unit_id, '{}' FROM task WHERE campaign_id = :cid AND acc_at = :now"),
-        ("INSERT INTO outbox (campaign_id, idempotency_key, target, template, payload, state, due_at, next_attempt_at, "
-         "attempts, created_at) SELECT campaign_id, 't:' || CAST(id AS TEXT), "
-         f"'bench', 'overdue', {task_payload}, 'pending', :now, :now, 0, :now "
-         "FROM task WHERE campaign_id = :cid AND acc_at = :now"),
-    ]
-    params = {"now": now, "later": cell(NOW + dt.timedelta(days=5), pg), "cid": cid}
-    counts = {}
-    with db.engine.connect() as conn:
-        tx = conn.begin()
-        for i, sql in enumerate(statements):
-            counts[i] = conn.execute(text(sql), params).rowcount
-        tx.rollback()
-    return {"problems": counts[0], "problem_events": counts[1], "tasks": counts[3], "steps": counts[4],
-            "outbox": counts[2] + counts[5]}
+    params = {"now": cell(NOW, pg), "later": cell(NOW + dt.timedelta(days=5), pg), "cid": cid}
+    with db.engine.begin() as conn:
+        results = [conn.execute(text(sql), params) for sql in _statements(pg, office)]
+        if pg:
+            (p, pe, po), (t, ts, to) = (r.one() for r in results)
+        else:
+            p, pe, po, t, ts, to = (r.rowcount for r in results)
+    return {"problems": p, "problem_events": pe, "tasks": t, "steps": ts, "outbox": po + to}
 
 
 def real_sweep(db: Database, code: str, batch: int) -> dict[str, int]:
@@ -172,6 +183,27 @@ def real_sweep(db: Database, code: str, batch: int) -> dict[str, int]:
                 "outbox": s.scalar(select(func.count()).select_from(OutboxMessage))}
 
 
+def clone(url: str) -> tuple[str, callable]:
+    """A copy of the loaded database for the hand-written SQL (file copy / CREATE DATABASE … TEMPLATE)."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1]
+        with contextlib.closing(sqlite3.connect(path)) as c:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy(path, path + ".hand")
+        return f"sqlite:///{path}.hand", lambda: os.remove(path + ".hand")
+    base, name = url.rsplit("/", 1)
+    admin = make_engine(base + "/postgres").execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}_hand" TEMPLATE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}_hand" WITH (FORCE)'))
+        admin.dispose()
+
+    return f"{base}/{name}_hand", drop
+
+
 def run(url: str, items: int, due: float, batch: int) -> None:
     kind = url.split(":", 1)[0].split("+")[0]
     t0 = time.perf_counter()
@@ -179,10 +211,17 @@ def run(url: str, items: int, due: float, batch: int) -> None:
     loaded = time.perf_counter() - t0
     with db.reader() as s:
         code = s.get(Campaign, cid).code
-    hand_sql(db, cid)  # warm the caches the same way for both
-    t1 = time.perf_counter()
-    hand = hand_sql(db, cid)
-    hand_s = time.perf_counter() - t1
+    db.dispose()
+    copy_url, drop = clone(url)
+    try:
+        hand_db = Database(make_engine(copy_url))
+        t1 = time.perf_counter()
+        hand = hand_sql(hand_db, cid)
+        hand_s = time.perf_counter() - t1
+        hand_db.dispose()
+    finally:
+        drop()
+    db = Database(make_engine(url))
     t2 = time.perf_counter()
     swept = real_sweep(db, code, batch)
     sweep_s = time.perf_counter() - t2

@@ -145,18 +145,19 @@ def start_server(url: str, workers: int, port: int, data_dir: Path) -> subproces
     raise SystemExit("the server did not start")
 
 
-async def client_loop(base: str, token: str, pool: list[int], until: float, rng: random.Random,
+async def client_loop(base: str, token: str, tasks: list[int], pool: list[int], until: float, rng: random.Random,
                       out: list[tuple[str, int, float]]) -> None:
+    """One person: reads the list, opens tasks, ticks open ones from ``pool`` (shared with colleagues)."""
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as c:
         while time.monotonic() < until:
             op = rng.random()
             t0 = time.perf_counter()
-            if op < 0.3:
-                r = await c.get("/api/tasks")
+            if op < 0.3 or (op >= 0.65 and not pool):
+                r = await c.get("/api/tasks?limit=50")
                 kind = "list"
-            elif op < 0.65 or not pool:
-                r = await c.get(f"/api/tasks/{rng.choice(pool or [1])}")
+            elif op < 0.65:
+                r = await c.get(f"/api/tasks/{rng.choice(tasks)}")
                 kind = "detail"
             else:
                 task = rng.choice(pool)
@@ -176,8 +177,8 @@ async def load(base: str, people: dict[int, tuple[str, list[int]]], clients: int
     out: list[tuple[str, int, float]] = []
     until = time.monotonic() + seconds
     started = time.monotonic()
-    await asyncio.gather(*(client_loop(base, users[i % len(users)][0], pools[i % len(users)], until,
-                                       random.Random(i), out) for i in range(clients)))
+    await asyncio.gather(*(client_loop(base, users[i % len(users)][0], users[i % len(users)][1],
+                                       pools[i % len(users)], until, random.Random(i), out) for i in range(clients)))
     return out, time.monotonic() - started
 
 

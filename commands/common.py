@@ -70,6 +70,7 @@ def setup_logging(settings: Settings) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+    root.propagate = False  # the console is for Chinese messages; Prefect configures the root logger
 
 
 def parse_now(value: str | None) -> dt.datetime:

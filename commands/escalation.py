@@ -62,8 +62,9 @@ def _act(problem_id: int, kind: str, by: str | None, now: str | None, campaign: 
 
 @problem_app.command("raise")
 @handles_errors
-def problem_raise(unit: Annotated[str, typer.Option("--unit", help="提出问题的单位")],
-                  title: Annotated[str, typer.Option("--title", help="问题标题")],
+def problem_raise(title: Annotated[str, typer.Option("--title", help="问题标题")],
+                  unit: Annotated[Optional[str], typer.Option("--unit", help="提出问题的单位（从任务提出时可省略）")] = None,
+                  task: Annotated[Optional[int], typer.Option("--task", help="从该任务提出（取其单位和路段）")] = None,
                   segment: Annotated[Optional[str], typer.Option("--segment", help="路段编号，如 LD-03")] = None,
                   description: Annotated[str, typer.Option("--description", help="情况说明")] = "",
                   category: Annotated[Optional[str], typer.Option("--category")] = None,
@@ -76,9 +77,11 @@ def problem_raise(unit: Annotated[str, typer.Option("--unit", help="提出问题
             seg_id = s.scalar(select(Segment.id).where(Segment.campaign_id == c.id, Segment.code == segment))
             if seg_id is None:
                 raise NotFound(f"找不到路段 {segment}")
-        p = problems.raise_problem(s, campaign=c, unit_id=_unit_id(s, c, unit), title=title, segment_id=seg_id,
-                                   description=description, category=category, now=parse_now(now),
-                                   actor=principal_for(s, campaign=c, name=unit))
+        if unit is None and task is None:
+            raise InvalidInput("请用 --unit 指定提出问题的单位，或用 --task 指定任务")
+        p = problems.raise_problem(s, campaign=c, unit_id=_unit_id(s, c, unit) if unit else None, title=title,
+                                   segment_id=seg_id, task_id=task, description=description, category=category,
+                                   now=parse_now(now), actor=principal_for(s, campaign=c, name=unit))
         out.print(f"已提出问题 {p.id}，当前层级：{p.level}", highlight=False)
 
 

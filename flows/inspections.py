@@ -14,19 +14,24 @@ from services.inspection_planning import plan_week
 
 
 @step("plan-inspections-batch")
-def plan_batch(campaign: str, now_iso: str) -> dict[str, Any]:
+def plan_batch(campaign: str, now_iso: str, seed: int | None = None) -> dict[str, Any]:
     """One campaign's rounds for the week ``now`` falls in, in one unit of work."""
     now = resolve_now(now_iso)
     with database().unit_of_work() as s:
         c = get_campaign(s, campaign)
         week = week_of(now.astimezone(ZoneInfo(c.timezone)).date())
-        plans = plan_week(s, campaign=c, week=week, now=now, actor="系统")
+        plans = plan_week(s, campaign=c, week=week, now=now, actor="系统", seed=seed)
     return {"campaign": campaign, "week": week,
             "plans": [{k: p[k] for k in ("id", "kind", "stops", "announced", "notified")} for p in plans]}
 
 
 @flow(name="plan-inspections", log_prints=False)
-def plan_inspections(campaign: str | None = None, now: str | None = None) -> list[dict[str, Any]]:
-    """督查计划: make the week's regular, unannounced, cross, leader-led and follow-up rounds."""
+def plan_inspections(campaign: str | None = None, now: str | None = None,
+                     seed: int | None = None) -> list[dict[str, Any]]:
+    """督查计划: make the week's regular, unannounced, cross, leader-led and follow-up rounds.
+
+    Without ``seed`` the draw is unpredictable (a real 暗访 must be); the demo passes one so the
+    same seed rehearses the same campaign. The seed used is recorded on each plan either way.
+    """
     now_iso = resolve_now(now).isoformat()
-    return [plan_batch(code, now_iso) for code in campaign_codes(campaign)]
+    return [plan_batch(code, now_iso, seed) for code in campaign_codes(campaign)]

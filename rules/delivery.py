@@ -13,6 +13,8 @@ from typing import Literal
 BACKOFF_BASE_S = 30.0
 BACKOFF_CAP_S = 3600.0
 MAX_ATTEMPTS = 8
+#: never retry sooner: a zero wait would make the message due again within the same relay pass
+MIN_DELAY_S = 1.0
 
 NextState = Literal["sent", "pending", "dead"]
 
@@ -52,7 +54,7 @@ def decide(kind: str, *, key: str, attempt: int, retry_after: float = 0.0,
     if kind == "ok":
         return Decision("sent")
     if kind == "retry" and attempt < max_attempts:
-        return Decision("pending", backoff_delay(key, attempt, retry_after))
+        return Decision("pending", max(MIN_DELAY_S, backoff_delay(key, attempt, retry_after)))
     if kind in ("retry", "fatal"):
         return Decision("dead")
     raise ValueError(f"unknown outcome kind {kind!r}")

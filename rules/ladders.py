@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from rules.calendar import ClockType, WorkCalendar
 from rules.errors import Conflict, Forbidden, InvalidInput
@@ -63,7 +64,13 @@ class Limit:
     clock: ClockType = ClockType.WORKDAY
 
     def due(self, cal: WorkCalendar, start: datetime) -> datetime:
-        return cal.add_limit(start, self.amount, self.clock)
+        return _due(cal, start, self.amount, self.clock)
+
+
+@lru_cache(maxsize=1024)
+def _due(cal: WorkCalendar, start: datetime, amount: float, clock: ClockType) -> datetime:
+    # a sweep gives thousands of problems the same limit from the same ``now``
+    return cal.add_limit(start, amount, clock)
 
 
 @dataclass(frozen=True)

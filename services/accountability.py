@@ -16,7 +16,7 @@ from sqlalchemy import and_, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from models import Campaign, Problem, Task
-from models.accountability import PROBLEM, TASK
+from models.accountability import TASK
 from notify.templates import overdue_notice, reminder, supervision_notice
 from rules.accountability import (OVERDUE, REMINDED, SANCTION_OF_STAGE, SUPERVISED, YELLOW, effective_deadline,
                                   next_stage, rungs, working_days_overdue)
@@ -60,10 +60,10 @@ def _overdue_text(deadline: dt.datetime, now: dt.datetime) -> str:
 
 
 def accountability_batch(session: Session, *, campaign: Campaign, kind: str, now: dt.datetime, after_id: int = 0,
-                         limit: int = BATCH, holders: Holders | None = None) -> BatchResult:
+                         limit: int = BATCH) -> BatchResult:
     """Move one batch of tasks (``kind='task'``) or problems one rung up the accountability ladder."""
     pol = policy(campaign)
-    holders = holders or load_holders(session, campaign.id, now)
+    holders = load_holders(session, campaign.id, now, segment_ids=())  # names only: no 包联 needed
     ladder = rungs(pol.accountability, pol.calendar, now)
     rows = _candidates(session, kind, campaign.id, now, max(r.cutoff for r in ladder), after_id, limit)
     result = BatchResult(selected=len(rows), last_id=rows[-1].id if rows else after_id)
@@ -92,24 +92,27 @@ def accountability_batch(session: Session, *, campaign: Campaign, kind: str, now
 
 def _write(session: Session, *, campaign: Campaign, pol: Policy, holders: Holders, kind: str, now: dt.datetime,
            items: list[tuple[Any, int, dt.datetime]], result: BatchResult) -> None:
-    cal, outbox = pol.calendar, Outbox(session, campaign, now)
-    phase = opened_phase(session, campaign.id)
+    cal, outbox, cid = pol.calendar, Outbox(session, campaign, now), campaign.id
+    phase = opened_phase(session, cid)
     steps: list[tuple[Any, ...]] = []
     supervised: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    proposals = []
+    proposals, details = [], {}
     for r, to, deadline in items:
         result.by_step[str(to)] = result.by_step.get(str(to), 0) + 1
-        days = working_days_overdue(cal, deadline, now)
-        detail = {"deadline": deadline.isoformat(), "overdue_workdays": days}
+        if deadline not in details:  # many items share a deadline: work its texts out once
+            days = working_days_overdue(cal, deadline, now)
+            detail = {"deadline": deadline.isoformat(), "overdue_workdays": days}
+            details[deadline] = days, detail, as_json(detail), local_text(deadline, cal)
+        days, detail, detail_json, deadline_text = details[deadline]
         unit = holders.unit_names.get(r.unit_id, "")
         who = recipient(r.unit_id, r.holder_leader_id, holders.office_unit_id)
         key = (kind, r.id, "acc", to, deadline.isoformat())
         payload: dict[str, Any] = {f"{kind}_id": r.id, "stage": to}
         if to == REMINDED:
-            title, body = reminder(r.title, local_text(deadline, cal))
+            title, body = reminder(r.title, deadline_text)
             outbox.add([who], "reminder", {**payload, "title": title, "body": body}, key)
         elif to == OVERDUE:
-            title, body = overdue_notice(r.title, unit, local_text(deadline, cal), _overdue_text(deadline, now))
+            title, body = overdue_notice(r.title, unit, deadline_text, _overdue_text(deadline, now))
             outbox.add([who], "overdue", {**payload, "title": title, "body": body}, key)
         elif to == SUPERVISED and r.unit_id is not None:
             supervised[r.unit_id].append({"type": kind, "id": r.id, "title": r.title, "deadline": deadline.isoformat()})
@@ -120,7 +123,7 @@ def _write(session: Session, *, campaign: Campaign, pol: Policy, holders: Holder
                                   kind=sanction, reason=f"「{r.title}」逾期{days}个工作日仍未办结",
                                   phase_id=r.phase_id or (phase.id if phase else None), object_type=kind,
                                   object_id=r.id, detail=detail))
-        steps.append((campaign.id, kind, r.id, to, now, r.unit_id, None, as_json(detail)))
+        steps.append((cid, kind, r.id, to, now, r.unit_id, None, detail_json))
     if supervised:
         year = now.astimezone(cal.tz).year
         notice_deadline = pol.notice_limit.due(cal, now)
@@ -129,7 +132,7 @@ def _write(session: Session, *, campaign: Campaign, pol: Policy, holders: Holder
                                 items_by_unit=supervised, now=now)
         for unit_id, entries in supervised.items():
             notice_id, number = notices[unit_id]
-            steps += [(campaign.id, kind, e["id"], SUPERVISED, now, unit_id, notice_id,
+            steps += [(cid, kind, e["id"], SUPERVISED, now, unit_id, notice_id,
                        as_json({"deadline": e["deadline"], "doc_no": number})) for e in entries]
             title, body = supervision_notice(number, holders.unit_names.get(unit_id, ""), [e["title"] for e in entries],
                                              local_text(notice_deadline, cal))

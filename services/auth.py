@@ -52,6 +52,8 @@ class Principal:
     leader_id: int | None = None
     token_id: int | None = None
     timezone: str = "Asia/Shanghai"
+    #: when the token this principal signed in with expires (None at the command line)
+    expires_at: dt.datetime | None = None
 
     @property
     def role_text(self) -> str:
@@ -169,15 +171,15 @@ def authenticate(session: Session, *, raw: str | None, kinds: tuple[str, ...], n
     if not raw:
         raise Unauthenticated("请先登录")
     row = session.execute(
-        select(AuthToken.id.label("token_id"), User.id, User.campaign_id, User.role, User.name, User.unit_id,
-               User.leader_id, Campaign.timezone)
+        select(AuthToken.id.label("token_id"), AuthToken.expires_at, User.id, User.campaign_id, User.role, User.name,
+               User.unit_id, User.leader_id, Campaign.timezone)
         .join(User, User.id == AuthToken.user_id).join(Campaign, Campaign.id == User.campaign_id)
         .where(AuthToken.token_hash == hash_token(raw), AuthToken.kind.in_(kinds),
                AuthToken.revoked_at.is_(None), AuthToken.expires_at > now, User.active)).first()
     if row is None:
         raise Unauthenticated("登录已失效，请重新登录")
     return Principal(campaign_id=row.campaign_id, role=row.role, name=row.name, user_id=row.id, unit_id=row.unit_id,
-                     leader_id=row.leader_id, token_id=row.token_id, timezone=row.timezone)
+                     leader_id=row.leader_id, token_id=row.token_id, timezone=row.timezone, expires_at=row.expires_at)
 
 
 def sign_out(session: Session, *, principal: Principal, now: dt.datetime, address: str | None) -> None:

@@ -22,6 +22,14 @@ def db_value(v: Any) -> Any:
     return v
 
 
+def _sqlite_value(v: Any) -> Any:
+    """Datetimes as SQLAlchemy's SQLite dialect writes them (always with microseconds), so
+    equality and range comparisons against ORM-written rows agree."""
+    if isinstance(v, dt.datetime):
+        return v.isoformat(" ", "microseconds")
+    return v
+
+
 def insert_ignore(session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                   conflict: Sequence[str]) -> None:
     """Insert ``rows`` into ``table``, skipping rows that clash on the unique ``conflict`` columns."""
@@ -45,6 +53,6 @@ def insert_ignore(session: Session, table: str, columns: Sequence[str], rows: Se
     cur = raw.cursor()
     try:
         cur.executemany(f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({marks})",
-                        [[db_value(v) for v in row] for row in rows])
+                        [[_sqlite_value(db_value(v)) for v in row] for row in rows])
     finally:
         cur.close()

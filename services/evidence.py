@@ -14,6 +14,8 @@ The "拍照打卡" a campaign fights is a photo taken elsewhere, taken long ago,
 from __future__ import annotations
 
 import datetime as dt
+import json
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,12 +35,17 @@ def _local(t: dt.datetime, tz: dt.tzinfo) -> str:
     return t.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+@lru_cache(maxsize=512)
+def _index(segment_id: int, geojson: str) -> SegmentIndex:
+    """A one-segment index (projected to its UTM zone once, then reused for every tick on it)."""
+    geom = shape(json.loads(geojson))
+    return SegmentIndex([(segment_id, part) for part in getattr(geom, "geoms", [geom])])
+
+
 def distance_to_segment_m(segment: Segment, lon: float, lat: float) -> float | None:
     """Metres from (lon, lat) to the segment, measured in its UTM zone; None if over 500 km."""
-    geom = shape(segment.geometry)
-    parts = list(getattr(geom, "geoms", [geom]))
-    _, d = SegmentIndex([(segment.id, p) for p in parts]).route(lon, lat, buffer_m=_SEARCH_M)
-    return d
+    index = _index(segment.id, json.dumps(segment.geometry, sort_keys=True))
+    return index.route(lon, lat, buffer_m=_SEARCH_M)[1]
 
 
 def _far_text(d: float | None) -> str:

@@ -31,7 +31,7 @@ from services.problems import act
 
 def _task_approver(session: Session, campaign: Campaign, task: Task, kind: str, now: dt.datetime) -> tuple[str, Any]:
     """(approving level, its outbox recipient) for a request on ``task``."""
-    pol, holders = policy(campaign), load_holders(session, campaign.id, now)
+    pol, holders = policy(campaign), load_holders(session, campaign.id, now, [task.segment_id])
     lead = holders.assignment(task.segment_id)
     level = None if lead is None else (L.LEAD if task.unit_id == lead[0] else L.MEMBER)
     who = L.request_approver(pol.coordination, level, holders.facts(task.segment_id), kind)
@@ -107,7 +107,7 @@ def decide(session: Session, *, campaign: Campaign, request_id: int, approve: bo
         return req
     task = session.get(Task, req.object_id, with_for_update=True)
     approver, _ = _task_approver(session, campaign, task, req.kind, now)
-    holders = load_holders(session, campaign.id, now)
+    holders = load_holders(session, campaign.id, now, [task.segment_id])
     lead = holders.assignment(task.segment_id)
     as_level = lead and ((approver == L.LEAD and actor.unit_id == lead[0])
                          or (approver == L.LEADER and actor.leader_id == lead[1]))
@@ -126,6 +126,7 @@ def decide(session: Session, *, campaign: Campaign, request_id: int, approve: bo
            detail={"request_id": req.id, "kind": req.kind, "until": req.until.isoformat()})
     pol = policy(campaign)
     label = f"{req.kind}已批准" if approve else f"{req.kind}申请未获批准"
+    holders.load_segment_names(session, [task.segment_id])
     title, body = problem_step(label, task.title, holders.segment_name(task.segment_id),
                                local_text(effective_deadline(task.deadline, task.extended_until), pol.calendar), req.note)
     enqueue(session, campaign=campaign, recipients=[recipient(task.unit_id, None, None)], template="request",

@@ -133,6 +133,8 @@ def plan_week(session: Session, *, campaign: Campaign, week: str, now: dt.dateti
         raise InvalidInput(f"未知的检查类型：{'、'.join(unknown)}（可选：{'、'.join(PLAN_KINDS)}）")
     cal = campaign_calendar(spec)
     workdays = [d for d in plans.week_days(week) if cal.is_workday(d)]
+    if not workdays:
+        return []  # a holiday week (春节): nobody to inspect, nothing to plan
     infos = segment_infos(session, campaign.id)
     office = office_unit_id(session, campaign.id)
     existing = set(session.scalars(select(Inspection.kind).where(Inspection.campaign_id == campaign.id,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,7 +69,7 @@ class Holders:
     office_unit_id: int | None
     unit_names: dict[int, str]
     leader_names: dict[int, str]
-    segment_names: dict[int, str]
+    segment_names: dict[int, str] = field(default_factory=dict)
 
     def assignment(self, segment_id: int | None) -> tuple[int, int] | None:
         if segment_id is None:
@@ -96,7 +97,15 @@ class Holders:
             return self.office_unit_id, None
         raise Conflict(f"该问题所在路段尚未包联，无法交到{level}")
 
+    def load_segment_names(self, session: Session, ids: Iterable[int | None]) -> None:
+        """Fetch the names messages will show, for these segments only."""
+        wanted = {i for i in ids if i is not None and i not in self.segment_names}
+        if wanted:
+            self.segment_names |= {i: f"{c} {n}" for i, c, n in session.connection().execute(
+                select(Segment.id, Segment.code, Segment.name).where(Segment.id.in_(wanted)))}
+
     def segment_name(self, segment_id: int | None) -> str:
+        """「路段编号 名称」 (after ``load_segment_names``), or 未定位."""
         return self.segment_names.get(segment_id, "未定位") if segment_id else "未定位"
 
     def holder_name(self, unit_id: int | None, leader_id: int | None) -> str:
@@ -105,27 +114,34 @@ class Holders:
         return self.unit_names.get(unit_id, "创卫办") if unit_id else "创卫办"
 
 
-def load_holders(session: Session, campaign_id: int, now: dt.datetime) -> Holders:
-    """The 包联 in force at ``now`` and the names messages need (a few small queries)."""
-    rows = session.connection().execute(select(Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id,
-                                  Assignment.valid_from).where(
-        Assignment.campaign_id == campaign_id, (Assignment.valid_to.is_(None)) | (Assignment.valid_to > now))
-        .order_by(Assignment.valid_from, Assignment.id)).all()
+def load_holders(session: Session, campaign_id: int, now: dt.datetime,
+                 segment_ids: Iterable[int | None] | None = None) -> Holders:
+    """The 包联 in force at ``now`` (of ``segment_ids`` only, when given) and the names messages need."""
+    conn = session.connection()
+    parents = select(Segment.id, Segment.parent_id).where(Segment.campaign_id == campaign_id,
+                                                          Segment.parent_id.is_not(None))
+    wanted = None
+    if segment_ids is not None:
+        wanted = {i for i in segment_ids if i is not None}
+        parents = parents.where(Segment.id.in_(wanted))
+    parent = dict(conn.execute(parents).all()) if wanted is None or wanted else {}
+    q = (select(Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id,
+                (Assignment.valid_from <= now).label("started"))
+         .where(Assignment.campaign_id == campaign_id, (Assignment.valid_to.is_(None)) | (Assignment.valid_to > now))
+         .order_by(Assignment.valid_from, Assignment.id))
+    if wanted is not None:
+        q = q.where(Assignment.segment_id.in_(wanted | set(parent.values())))
     by_segment: dict[int, tuple[int, int]] = {}
-    for seg, unit, leader, since in rows:
+    for seg, unit, leader, started in (conn.execute(q).all() if wanted is None or wanted else ()):
         # the latest 包联 in force at ``now``; one recorded later (an import after the fact) if none is
-        if since <= now or seg not in by_segment:
+        if started or seg not in by_segment:
             by_segment[seg] = (unit, leader)
-    segs = session.connection().execute(select(Segment.id, Segment.code, Segment.name, Segment.parent_id)
-                           .where(Segment.campaign_id == campaign_id)).all()
-    units = session.connection().execute(select(Unit.id, Unit.name, Unit.kind).where(Unit.campaign_id == campaign_id)
-                            .order_by(Unit.id)).all()
-    leaders = session.connection().execute(select(Leader.id, Leader.name).where(Leader.campaign_id == campaign_id)).all()
-    return Holders(by_segment=by_segment,
-                   parent={i: p for i, _, _, p in segs if p is not None},
+    units = conn.execute(select(Unit.id, Unit.name, Unit.kind).where(Unit.campaign_id == campaign_id)
+                         .order_by(Unit.id)).all()
+    leaders = conn.execute(select(Leader.id, Leader.name).where(Leader.campaign_id == campaign_id)).all()
+    return Holders(by_segment=by_segment, parent=parent,
                    office_unit_id=next((i for i, _, k in units if k == OFFICE_KIND), None),
-                   unit_names={i: n for i, n, _ in units}, leader_names=dict(leaders),
-                   segment_names={i: f"{c} {n}" for i, c, n, _ in segs})
+                   unit_names={i: n for i, n, _ in units}, leader_names=dict(leaders))
 
 
 def recipient(unit_id: int | None, leader_id: int | None, office_unit_id: int | None) -> tuple[str, int | None]:

@@ -14,6 +14,7 @@ from models.tasks import DONE, OPEN, VERIFIED
 from rules.timeline import due_transitions
 from services.calendar_service import campaign_calendar
 from services.campaign_spec import campaign_spec
+from services.overdue import task_overdue
 from services.status import opened_phase
 from services.task_instantiation import instantiate, phase_span
 
@@ -38,7 +39,7 @@ def _phases(session: Session, campaign_id: int) -> list[Phase]:
 
 def phase_summary(session: Session, *, campaign_id: int, phase_id: int, now: dt.datetime) -> dict[str, Any]:
     """回头看: tasks planned, done, verified, overdue and carried over, overall, by unit and segment."""
-    overdue = case((((Task.status == OPEN) & (Task.deadline < now)), 1), else_=0)
+    overdue = case((task_overdue(now), 1), else_=0)
     cols = (func.count().label("planned"),
             func.sum(case((Task.status == DONE, 1), else_=0)).label("done"),
             func.sum(case((Task.status == VERIFIED, 1), else_=0)).label("verified"),

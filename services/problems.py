@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Campaign, ExtensionRequest, Problem, ProblemEvent, Unit
+from models import Campaign, ExtensionRequest, Problem, ProblemEvent, Task, Unit
 from models.accountability import APPROVED, PENDING, PROBLEM, REJECTED
 from models.people import ROLE_LEADER, ROLE_OFFICE
 from notify.templates import escalation_notice, extension_request, problem_step, verification_request
@@ -36,17 +36,24 @@ def get_problem(session: Session, *, campaign: Campaign, problem_id: int, lock: 
     return p
 
 
-def raise_problem(session: Session, *, campaign: Campaign, unit_id: int, title: str, now: dt.datetime,
-                  actor: Principal, segment_id: int | None = None, description: str = "", source: str = "report",
-                  source_id: int | None = None, category: str | None = None, lon: float | None = None,
-                  lat: float | None = None) -> Problem:
-    """Open a problem for ``unit_id`` at the first level of the ladder that fits it."""
+def raise_problem(session: Session, *, campaign: Campaign, unit_id: int | None, title: str, now: dt.datetime,
+                  actor: Principal, segment_id: int | None = None, task_id: int | None = None, description: str = "",
+                  source: str = "report", source_id: int | None = None, category: str | None = None,
+                  lon: float | None = None, lat: float | None = None) -> Problem:
+    """Open a problem for ``unit_id`` at the first level of the ladder that fits it; raised from a
+    task (``task_id``), it takes the task's unit, segment and category unless given."""
     if not title.strip():
         raise InvalidInput("问题须有标题")
-    unit = session.get(Unit, unit_id)
+    if task_id is not None:
+        task = session.get(Task, task_id)
+        if task is None or task.campaign_id != campaign.id:
+            raise NotFound(f"找不到任务 {task_id}")
+        unit_id, segment_id = unit_id or task.unit_id, segment_id or task.segment_id
+        source, source_id, category = "task", task.id, category or task.category
+    unit = session.get(Unit, unit_id) if unit_id else None
     if unit is None or unit.campaign_id != campaign.id:
         raise NotFound(f"找不到单位 {unit_id}")
-    pol, holders = policy(campaign), load_holders(session, campaign.id, now)
+    pol, holders = policy(campaign), load_holders(session, campaign.id, now, [segment_id])
     facts = holders.facts(segment_id)
     lead = holders.assignment(segment_id)
     wanted = L.LEAD if lead and lead[0] == unit.id else RAISE_LEVEL.get(unit.kind, L.MEMBER)
@@ -103,7 +110,7 @@ def act(session: Session, *, campaign: Campaign, problem_id: int, kind: str, act
     """Carry out one command (``rules.ladders.C_*``) on a problem; raises a DomainError if not allowed."""
     pol = policy(campaign)
     p = get_problem(session, campaign=campaign, problem_id=problem_id, lock=True)
-    holders = load_holders(session, campaign.id, now)
+    holders = load_holders(session, campaign.id, now, [p.segment_id])
     pending = _pending(session, p.id)
     facts = holders.facts(p.segment_id, leader_opinion=p.level == L.LEADER and _leader_signed(session, p),
                           pending=pending.kind if pending else None)
@@ -186,6 +193,7 @@ def _notify(session: Session, campaign: Campaign, pol: Policy, holders: Holders,
     """One message per recipient role of the action, keyed by the problem's version."""
     if not roles:
         return
+    holders.load_segment_names(session, [p.segment_id])
     cal, seg = pol.calendar, holders.segment_name(p.segment_id)
     who = []
     for role in roles:

@@ -18,31 +18,31 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage
 from models.outbox import DEAD, MERGED, PENDING, SENDING, SENT
-from notify import Message, Outcome, limits_for, merge_digest, send
+from notify import Message, Outcome, merge_digest, send
 from notify.masking import mask_text
-from notify.throttle import SlidingWindow
 from rules.delivery import Decision, decide
 from rules.errors import ConfigError
 from services.notify_targets import Directory, known_secrets, masked_logs
+from services.relay_text import TEXT, describe
+from services.relay_throttle import Throttle
 
 log = logging.getLogger("chuangwei.relay")
 
 LEASE = dt.timedelta(minutes=5)
 BATCH_SIZE = 50
-#: most messages one digest lists (its titles must fit a robot's 4096-byte markdown)
-DIGEST_MAX = 30
+#: most messages one digest carries (a robot's byte limit cuts its list of titles short, with a note)
+DIGEST_MAX = 200
 DIGEST_TEMPLATE = "digest"
-_WINDOW = dt.timedelta(seconds=60)  # the longest local throttle window
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,13 @@ def deliver_due(db: Any, *, now: dt.datetime, client: httpx.Client, environ: Map
         report.recovered = recover_stale(s, now=now, lease=lease)
         directory = Directory.load(s, environ)
         throttle = Throttle.seed(s, directory, now)
+        bursting = bursts(s, directory=directory, now=now, campaign_id=campaign_id)
     with masked_logs(known_secrets(directory.specs(), environ)):
         while budget_s is None or time.monotonic() - started < budget_s:
             with db.unit_of_work() as s:
                 claimed = claim(s, worker=worker, now=now, limit=batch_size, campaign_id=campaign_id)
-                ready = prepare(s, claimed=claimed, directory=directory, worker=worker, now=now, report=report)
+                ready = prepare(s, claimed=claimed, directory=directory, worker=worker, now=now, report=report,
+                                bursting=bursting)
             if not claimed:
                 break
             report.claimed += len(claimed)
@@ -122,8 +124,8 @@ def recover_stale(session: Session, *, now: dt.datetime, lease: dt.timedelta = L
     return max(result.rowcount or 0, 0)
 
 
-def claim(session: Session, *, worker: str, now: dt.datetime, limit: int,
-          campaign_id: int | None = None) -> list[Claimed]:
+def claim(session: Session, *, worker: str, now: dt.datetime, limit: int, campaign_id: int | None = None,
+          target: tuple[int, str] | None = None) -> list[Claimed]:
     """Mark up to ``limit`` due messages as ours: a conditional UPDATE … RETURNING.
 
     PostgreSQL skips rows another relay has locked (FOR UPDATE SKIP LOCKED); SQLite
@@ -133,6 +135,8 @@ def claim(session: Session, *, worker: str, now: dt.datetime, limit: int,
     due = select(m.id).where(m.state == PENDING, m.next_attempt_at <= now)
     if campaign_id is not None:
         due = due.where(m.campaign_id == campaign_id)
+    if target is not None:  # more of one bursting target's messages, for its digest
+        due = due.where(m.campaign_id == target[0], m.target == target[1], m.template != DIGEST_TEMPLATE)
     due = due.order_by(m.next_attempt_at, m.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
@@ -145,9 +149,31 @@ def claim(session: Session, *, worker: str, now: dt.datetime, limit: int,
     return sorted((Claimed(*row) for row in session.execute(stmt)), key=lambda c: c.id)
 
 
+def bursts(session: Session, *, directory: Directory, now: dt.datetime,
+           campaign_id: int | None = None) -> set[tuple[int, str]]:
+    """Targets with more messages due now than their digest threshold: these are merged."""
+    m = OutboxMessage
+    q = (select(m.campaign_id, m.target, func.count())
+         .where(m.state == PENDING, m.next_attempt_at <= now, m.template != DIGEST_TEMPLATE)
+         .group_by(m.campaign_id, m.target))
+    if campaign_id is not None:
+        q = q.where(m.campaign_id == campaign_id)
+    found = set()
+    for cid, target, count in session.execute(q):
+        directory.ensure(session, cid)
+        threshold = directory.digest_threshold(cid, target)
+        if threshold and count > threshold:
+            found.add((cid, target))
+    return found
+
+
 def prepare(session: Session, *, claimed: list[Claimed], directory: Directory, worker: str, now: dt.datetime,
-            report: RelayReport) -> list[Claimed]:
-    """Dead-letter messages whose target cannot be used; merge bursts to one target into digests."""
+            report: RelayReport, bursting: Collection[tuple[int, str]] = ()) -> list[Claimed]:
+    """Dead-letter messages whose target cannot be used; merge a burst to one target into one digest.
+
+    A bursting target's other due messages are claimed too, so one digest carries the burst
+    (up to ``DIGEST_MAX``); a digest is never merged again.
+    """
     groups: dict[tuple[int, str], list[Claimed]] = {}
     for row in claimed:
         directory.ensure(session, row.campaign_id)
@@ -159,16 +185,23 @@ def prepare(session: Session, *, claimed: list[Claimed], directory: Directory, w
             continue
         groups.setdefault((row.campaign_id, row.target), []).append(row)
     ready: list[Claimed] = []
-    for (campaign_id, target), rows in groups.items():
-        threshold = directory.digest_threshold(campaign_id, target)
-        if not threshold or len(rows) <= threshold:
-            ready.extend(rows)
+    for key, rows in groups.items():
+        plain = [r for r in rows if r.template != DIGEST_TEMPLATE]
+        ready += [r for r in rows if r.template == DIGEST_TEMPLATE]
+        threshold = directory.digest_threshold(*key)
+        if not threshold or not (key in bursting or len(plain) > threshold):
+            ready += plain
             continue
-        parts = -(-len(rows) // DIGEST_MAX)
-        for i in range(parts):
-            ready.append(_merge(session, rows[i::parts], worker, now))
-            report.digests += 1
-        report.merged += len(rows)
+        if len(plain) < DIGEST_MAX:
+            more = claim(session, worker=worker, now=now, limit=DIGEST_MAX - len(plain), target=key)
+            plain += more
+            report.claimed += len(more)
+        if len(plain) < 2:
+            ready += plain
+            continue
+        ready.append(_merge(session, plain, worker, now))
+        report.digests += 1
+        report.merged += len(plain)
     return ready
 
 
@@ -207,65 +240,6 @@ def release(session: Session, *, rows: list[tuple[int, dt.datetime | None]], wor
             values["next_attempt_at"] = until
         session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker)
                         .values(**values).execution_options(synchronize_session=False))
-
-
-class Throttle:
-    """Local rate limits per robot, seeded with the last minute's sends (by any relay)."""
-
-    def __init__(self) -> None:
-        self._windows: dict[str, SlidingWindow] = {}
-
-    @classmethod
-    def seed(cls, session: Session, directory: Directory, now: dt.datetime) -> Throttle:
-        throttle = cls()
-        m = OutboxMessage
-        recent = session.execute(select(m.campaign_id, m.target, m.sent_at).where(
-            m.state == SENT, m.sent_at > now - _WINDOW, m.sent_at <= now).order_by(m.sent_at))
-        for campaign_id, target, sent_at in recent:
-            channel = directory.channel(campaign_id, target)
-            if channel:
-                throttle.record(channel, (campaign_id, target), sent_at)
-        return throttle
-
-    def wait(self, channel: str, key: tuple[int, str], now: dt.datetime) -> float:
-        window = self._window(channel)
-        return window.wait_time(key, now) if window else 0.0
-
-    def record(self, channel: str, key: tuple[int, str], now: dt.datetime) -> None:
-        window = self._window(channel)
-        if window:
-            window.record(key, now)
-
-    def _window(self, channel: str) -> SlidingWindow | None:
-        if channel not in self._windows and limits_for(channel):
-            self._windows[channel] = SlidingWindow(limits_for(channel))
-        return self._windows.get(channel)
-
-
-#: the reasons kept in ``last_error`` (shown by ``cw notify dead``)
-TEXT = {
-    "retry": "第{attempt}次发送未成功，稍后自动重试：",
-    "fatal": "发送失败，不再重试：",
-    "exhausted": "已重试{attempt}次仍未成功：",
-    "crash": "内部错误",
-}
-#: what well-known platform codes mean, for the office reading the dead letters
-HINTS = {
-    ("wecom", 93000): "企业微信机器人地址无效（key 错误或机器人已被移出群聊）",
-    ("wecom", 45009): "企业微信机器人发送过于频繁",
-    ("dingtalk", 300005): "钉钉机器人 access_token 不存在",
-    ("dingtalk", 310000): "钉钉加签、时间戳或关键词校验未通过",
-    ("dingtalk", 130101): "钉钉机器人发送过于频繁（限流10分钟）",
-    ("feishu", 19001): "飞书机器人地址无效",
-    ("feishu", 19021): "飞书签名校验失败或时间戳超出一小时",
-    ("feishu", 19024): "消息不含飞书机器人要求的关键词",
-}
-
-
-def describe(outcome: Outcome, channel: str) -> str:
-    """The outcome in a line: a Chinese hint for a known code, then the platform's own words."""
-    hint = HINTS.get((channel, outcome.code or 0))
-    return f"{hint}（{outcome.msg}）" if hint else (outcome.msg or f"code {outcome.code}")
 
 
 def _send_all(db: Any, ready: list[Claimed], *, directory: Directory, throttle: Throttle, client: httpx.Client,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, AssignmentMember, Campaign, Leader, Phase, Segment, Street, Task, Unit
 from models.geo import ALLEY, SEGMENT
 from models.tasks import DONE, OPEN, VERIFIED
+from services.overdue import task_overdue
 
 
 def _count(session: Session, stmt: Any) -> int:
@@ -29,7 +30,7 @@ def task_counts(session: Session, campaign_id: int, now: dt.datetime) -> dict[st
     rows = dict(session.execute(
         select(Task.status, func.count()).where(Task.campaign_id == campaign_id).group_by(Task.status)).all())
     overdue = _count(session, select(func.count()).select_from(Task).where(
-        Task.campaign_id == campaign_id, Task.status == OPEN, Task.deadline < now))
+        Task.campaign_id == campaign_id, task_overdue(now)))
     return {"total": sum(rows.values()), "open": rows.get(OPEN, 0), "done": rows.get(DONE, 0),
             "verified": rows.get(VERIFIED, 0), "overdue": overdue}
 

@@ -22,8 +22,8 @@ from services.bulk import insert_ignore
 from services.campaign_spec import campaign_spec
 from services.outbox import Recipient, idempotency_key
 
-#: rows per batch: one transaction, one Prefect task
-BATCH = 5000
+#: rows per batch: one transaction, one Prefect task (id lists stay under SQLite's 32,766 parameters)
+BATCH = 10000
 OUTBOX_COLUMNS = ("campaign_id", "idempotency_key", "target", "template", "payload", "state", "due_at",
                   "next_attempt_at", "attempts", "created_at")
 
@@ -97,11 +97,13 @@ def update_from_values(session: Session, *, table: str, columns: Sequence[tuple[
     if pg:
         arrays = ", ".join(f"CAST(%s AS {t}[])" for _, t in columns)
         source = f"unnest({arrays}) AS v ({', '.join(names)})"
-        args.extend([cell(row[j], pg) for row in rows] for j in range(len(columns)))
+        args.extend([cell(row[j], pg) if type(row[j]) is dt.datetime else row[j] for row in rows]
+                    for j in range(len(columns)))
     else:
         cols = ", ".join(f"json_extract(value, '$[{j}]') AS {n}" for j, n in enumerate(names))
         source = f"(SELECT {cols} FROM json_each(?)) AS v"
-        args.append(json.dumps([[cell(v, pg) for v in row] for row in rows], ensure_ascii=False))
+        args.append(json.dumps([[cell(v, pg) if type(v) is dt.datetime else v for v in row] for row in rows],
+                               ensure_ascii=False))
     sql = (f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.id = v.id AND {bind(where)} "
            f"RETURNING {returning}")
     cur = conn.connection.driver_connection.cursor()
@@ -122,19 +124,23 @@ def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Sequ
     if conn.dialect.name == "postgresql":
         with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([cell(v, True) for v in row])
+                copy.write_row([cell(v, True) if type(v) is dt.datetime else v for v in row])
         return
     cur = raw.cursor()
     try:
         cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})",
-                        [[cell(v, False) for v in row] for row in rows])
+                        [[cell(v, False) if type(v) is dt.datetime else v for v in row] for row in rows])
     finally:
         cur.close()
 
 
+#: one encoder for every row (``json.dumps`` with options builds a new one per call)
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def as_json(value: Any) -> str:
     """JSON text exactly as ``models.base.JSONText`` writes it."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _JSON.encode(value)
 
 
 class Outbox:
@@ -144,6 +150,7 @@ class Outbox:
         self.session, self.campaign, self.now = session, campaign, now
         self._pg = is_pg(session)
         self._at = cell(now, self._pg)
+        self._code, self._cid = campaign.code, campaign.id
         self._spec = campaign_spec(campaign).notifications
         conn = session.connection()
         self._own = {("unit", i): n for i, n in conn.execute(select(Unit.id, Unit.notify).where(
@@ -160,15 +167,24 @@ class Outbox:
     def add(self, recipients: Iterable[Recipient], template: str, payload: dict[str, Any],
             key_parts: tuple[Any, ...]) -> None:
         """Queue one message to each recipient's targets (the same keys ``enqueue`` would use)."""
+        code, cid, at = self._code, self._cid, self._at
         for r in recipients:
             body = as_json({**payload, "recipient": f"{r[0]}:{r[1] or ''}"})
             for target in self.targets(r):
-                key = idempotency_key(self.campaign.code, template, *key_parts, r[0], r[1], target)
-                self.rows.append((self.campaign.id, key, target, template, body, PENDING, self._at, self._at, 0,
-                                  self._at))
+                key = idempotency_key(code, template, *key_parts, r[0], r[1], target)
+                self.rows.append((cid, key, target, template, body, PENDING, at, at, 0, at))
 
     def flush(self) -> int:
+        """Write the queued rows; a key that exists already (a retried batch) is skipped."""
         n = len(self.rows)
-        insert_ignore(self.session, "outbox", OUTBOX_COLUMNS, self.rows, ("idempotency_key",))
+        if self._pg:
+            insert_ignore(self.session, "outbox", OUTBOX_COLUMNS, self.rows, ("idempotency_key",))
+        elif self.rows:  # values are driver values already: skip ``insert_ignore``'s conversion pass
+            cur = self.session.connection().connection.driver_connection.cursor()
+            try:
+                cur.executemany(f"INSERT OR IGNORE INTO outbox ({', '.join(OUTBOX_COLUMNS)}) "
+                                f"VALUES ({', '.join('?' for _ in OUTBOX_COLUMNS)})", self.rows)
+            finally:
+                cur.close()
         self.rows = []
         return n

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from models import Campaign, Phase, Segment, Task, Unit
 from models.tasks import DONE, OPEN, VERIFIED
+from rules.accountability import effective_deadline
 from rules.errors import InvalidInput, NotFound
 from services.directory import unit_directory
+from services.overdue import task_overdue
 
 STATUS_TEXT = {OPEN: "待办", DONE: "待核查", VERIFIED: "已销号"}
 FILTERS = (OPEN, DONE, VERIFIED, "overdue")
@@ -36,13 +38,13 @@ def list_tasks(session: Session, *, campaign: Campaign, now: dt.datetime, unit: 
     if segment:
         q = q.where(Segment.code == segment)
     if status == "overdue":
-        q = q.where(Task.status == OPEN, Task.deadline < now)
+        q = q.where(task_overdue(now))
     elif status:
         q = q.where(Task.status == status)
     rows = session.execute(q.order_by(Task.deadline, Task.id)).all()
     return [{
         "id": t.id, "title": t.title, "category": t.category, "phase": phase, "segment": seg,
         "unit": unit_name, "deadline": t.deadline.astimezone(tz).isoformat(), "status": t.status,
-        "status_text": STATUS_TEXT.get(t.status, t.status) + ("（逾期）" if t.status == OPEN and t.deadline < now else ""),
+        "status_text": STATUS_TEXT.get(t.status, t.status) + ("（逾期）" if t.status == OPEN and effective_deadline(t.deadline, t.extended_until) < now else ""),
         "carried_over": t.carried_over, "period": t.period_key,
     } for t, phase, seg, unit_name in rows]

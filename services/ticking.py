@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import ClauseElement, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Attachment, AuditEntry, Segment, Task, Tick
 from models.people import ROLE_OFFICE
@@ -57,7 +58,12 @@ def bump(session: Session, task: Task, *, expected_version: int | None, from_sta
         .values(version=version + 1, **values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise _conflict(session, task.id, None)
-    session.expire(task)
+    # keep the loaded task in step without reloading it: plain values are known, SQL expressions are not
+    for key, value in {**values, "version": version + 1}.items():
+        if isinstance(value, ClauseElement):
+            session.expire(task, [key])
+        else:
+            set_committed_value(task, key, value)
     return version + 1
 
 
@@ -101,7 +107,8 @@ def tick_task(session: Session, *, principal: Principal, task_id: int, note: str
         session.add(Attachment(photo_id=photo.id, owner_type="tick", owner_id=tick.id, role="evidence"))
         rows.append(photo)
     session.flush()
-    segment = session.get(Segment, task.segment_id) if task.segment_id else None
+    located = lon is not None or any(p.exif_lon is not None for p in rows)
+    segment = session.get(Segment, task.segment_id) if task.segment_id and located else None
     tick.flags = evidence_flags(session, task=task, tick=tick, photos=rows, segment=segment, now=now,
                                 tz=ZoneInfo(principal.timezone))
     record(session, campaign_id=task.campaign_id, action="tick", object_type="task", object_id=task.id, now=now,

@@ -14,11 +14,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from config.settings import Settings, load_settings
 from models.db import make_engine
@@ -26,7 +28,7 @@ from rules.errors import DomainError, Unauthenticated
 from services.uow import Database
 from web import docs, routes_inspections, text
 from web.api import tasks as api_tasks
-from web.deps import AppServices, is_api
+from web.deps import AppServices, PrincipalCache, is_api
 from web.pages import auth as auth_pages
 from web.pages import files, segments, tasks
 from web.templating import build_templates, render
@@ -34,6 +36,8 @@ from web.templating import build_templates, render
 log = logging.getLogger("chuangwei.web")
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY = 100 * 1024 * 1024
+#: how long a worker trusts a token it has checked (revocation elsewhere takes effect within this)
+AUTH_CACHE_SECONDS = 10.0
 #: connections per worker: as many as requests in flight (FastAPI runs sync routes in ≤ 40 threads)
 WEB_POOL = 20
 
@@ -83,21 +87,34 @@ def _install_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(request, 500, text.INTERNAL)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # noqa: ANN001, ANN202
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY:
-            return _error(request, 413, text.TOO_LARGE.format(mb=MAX_BODY // 1048576))
-        return await call_next(request)
 
 
-def create_app(settings: Settings, *, db: Database | None = None,
-               clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
+class LimitBody:
+    """Refuse a request whose declared body exceeds MAX_BODY before reading it (plain ASGI: no overhead)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            if length.isdigit() and int(length) > MAX_BODY:
+                request = Request(scope, receive)
+                response = _error(request, 413, text.TOO_LARGE.format(mb=MAX_BODY // 1048576))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings, *, db: Database | None = None, clock: Callable[[], dt.datetime] | None = None,
+               auth_cache_seconds: float = AUTH_CACHE_SECONDS) -> FastAPI:
     """The web app for ``settings`` (its own engine unless ``db`` is given; the real clock unless ``clock``)."""
     database = db or Database(make_engine(settings.resolved_database_url(), pool_size=WEB_POOL, max_overflow=WEB_POOL))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import os
+        anyio.to_thread.current_default_thread_limiter().total_tokens = int(os.environ.get("XTHREADS", "40"))
         yield
         if db is None:  # an engine the app built is the app's to close
             database.dispose()
@@ -105,13 +122,15 @@ def create_app(settings: Settings, *, db: Database | None = None,
     app = FastAPI(title="创卫任务 API", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="创卫活动引擎的 JSON 接口：登录、任务、打卡、核查、路段。除登录外均需 Bearer 令牌。")
     app.state.services = AppServices(settings=settings, db=database,
-                                     clock=clock or (lambda: dt.datetime.now(dt.timezone.utc)))
+                                     clock=clock or (lambda: dt.datetime.now(dt.timezone.utc)),
+                                     principals=PrincipalCache(auth_cache_seconds))
     app.state.templates = build_templates()
     settings.photo_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
         app.include_router(router)
     _install_handlers(app)
+    app.add_middleware(LimitBody)
     return app
 
 

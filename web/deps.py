@@ -26,7 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from config.settings import Settings
 from rules.errors import Forbidden, Unauthenticated
-from services.auth import API, ROLE_TEXT, SESSION, Principal, authenticate, csrf_token
+from services.auth import API, ROLE_TEXT, SESSION, Principal, authenticate, csrf_token, hash_token
 from services.uow import Database
 
 SESSION_COOKIE = "cw_session"
@@ -34,13 +34,43 @@ bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
                     description="POST /api/auth/token 换取的令牌：Authorization: Bearer <token>")
 
 
+class PrincipalCache:
+    """Who a token belongs to, remembered for a few seconds: most requests then need no sign-in query.
+
+    A token revoked elsewhere (another worker, ``cw users revoke``) stops working within
+    ``seconds``; signing out through this process forgets it at once. Time is the app's clock.
+    """
+
+    def __init__(self, seconds: float, size: int = 10_000):
+        self.ttl, self.size = dt.timedelta(seconds=seconds), size
+        self._entries: dict[tuple[str, tuple[str, ...]], tuple[Principal, dt.datetime]] = {}
+
+    def get(self, raw: str, kinds: tuple[str, ...], now: dt.datetime) -> Principal | None:
+        hit = self._entries.get((hash_token(raw), kinds))
+        return hit[0] if hit is not None and now < hit[1] else None
+
+    def put(self, raw: str, kinds: tuple[str, ...], principal: Principal, now: dt.datetime) -> None:
+        if not self.ttl:
+            return
+        if len(self._entries) >= self.size:
+            self._entries.clear()  # simple bound; entries are cheap to re-learn
+        until = min(now + self.ttl, principal.expires_at or now + self.ttl)
+        self._entries[(hash_token(raw), kinds)] = (principal, until)
+
+    def forget(self, raw: str) -> None:
+        key = hash_token(raw)
+        for entry in [k for k in self._entries if k[0] == key]:
+            self._entries.pop(entry, None)
+
+
 @dataclass
 class AppServices:
-    """Built once per app: settings, the database and the clock every use case is given."""
+    """Built once per app: settings, the database, the clock every use case is given, the sign-in cache."""
 
     settings: Settings
     db: Database
     clock: Callable[[], dt.datetime]
+    principals: PrincipalCache
 
     @property
     def photo_dir(self) -> Path:
@@ -75,9 +105,12 @@ def current_user(request: Request, credentials: HTTPAuthorizationCredentials | N
         raw, kinds = (credentials.credentials if credentials else None), (API, SESSION)
     else:
         raw, kinds = request.cookies.get(SESSION_COOKIE), (SESSION,)
-    app = request.app.state.services
-    with app.db.reader() as s:
-        principal = authenticate(s, raw=raw, kinds=kinds, now=app.clock())
+    app, now = request.app.state.services, request.app.state.services.clock()
+    principal = app.principals.get(raw, kinds, now) if raw else None
+    if principal is None:
+        with app.db.reader() as s:
+            principal = authenticate(s, raw=raw, kinds=kinds, now=now)
+        app.principals.put(raw, kinds, principal, now)
     request.state.principal, request.state.raw_token = principal, raw
     return principal
 

@@ -18,6 +18,8 @@ from services.ladders import policy
 from services.overdue import overdue_counts
 from services.problem_queries import list_problems
 from services.problems import act
+from services.status import task_counts
+from services.task_queries import list_tasks
 from tests.conftest import at
 from tests.support.escalation_world import (acting, messages, open_first_phase, people, raise_member_problem,
                                             run_sweep, targets, unit_principal)
@@ -137,10 +139,12 @@ def test_tasks_on_an_approved_extension_or_hold_are_not_overdue_and_not_chased(d
                                   now=at("2025-03-27 11:00")) is None
     run_sweep(db, "2025-04-02 09:00")
     with db.reader() as s:
-        counts = overdue_counts(s, campaign=get_campaign(s), now=at("2025-04-02 09:00"))
-        total_overdue_without = s.scalar(select(Task.id).where(Task.id == plain.id, Task.deadline < at("2025-04-02")))
-    assert total_overdue_without == plain.id
-    assert counts["tasks_extended"] == 2
+        c = get_campaign(s)
+        counts = overdue_counts(s, campaign=c, now=at("2025-04-02 09:00"))
+        status_overdue = task_counts(s, c.id, at("2025-04-02 09:00"))["overdue"]
+        listed = {t["id"] for t in list_tasks(s, campaign=c, now=at("2025-04-02 09:00"), status="overdue")}
+    assert counts["tasks_extended"] == 2 and status_overdue == counts["tasks"] == len(listed)
+    assert plain.id in listed and not {late.id, held.id} & listed
     assert _stages(db, late.id) == [] and _stages(db, held.id) == []
     assert [st for st, _ in _stages(db, plain.id)] == [A.OVERDUE]
     with db.reader() as s:

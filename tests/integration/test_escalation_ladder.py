@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from models import AuditEntry, Leader, OutboxMessage, Problem, ProblemEvent
+from models import AuditEntry, Leader, OutboxMessage, Problem, ProblemEvent, Task
 from rules import ladders as L
 from rules.errors import Conflict, InvalidInput
 from services.campaigns import get_campaign
-from services.problems import act
+from services.problems import act, raise_problem
 from tests.conftest import at
 from tests.support.escalation_world import (acting, messages, open_first_phase, people, raise_member_problem,
                                             run_sweep, targets, unit_principal)
@@ -178,3 +178,19 @@ def test_a_retried_sweep_at_the_same_time_moves_nothing_and_writes_nothing(db, e
         assert [s.scalar(select(func.count()).select_from(m)) for m in (ProblemEvent, OutboxMessage)] == counts
     assert first["coordination"].moved == 1 and first["task"].moved > 0
     assert all(r.moved == 0 for r in again.values())
+
+
+def test_a_problem_raised_from_a_segment_task_starts_at_its_lead_department_and_tells_nobody_else(db, example):
+    open_first_phase(db)
+    p = people(db)
+    with db.reader() as s:
+        task = s.scalars(select(Task).where(Task.segment_id == p.segment_id, Task.unit_id == p.lead_unit_id)).first()
+    lead = unit_principal(db, p.lead_unit_id)
+    with db.unit_of_work() as s:
+        pid = raise_problem(s, campaign=get_campaign(s), unit_id=None, task_id=task.id, title="沿街商户拒不整改",
+                            now=at("2025-03-17 09:00"), actor=lead).id
+    problem = _problem(db, pid)
+    assert (problem.level, problem.segment_id, problem.unit_id, problem.source, problem.source_id) == (
+        L.LEAD, p.segment_id, p.lead_unit_id, "task", task.id)
+    assert problem.level_deadline == at("2025-03-20 18:00")
+    assert messages(db, problem_id=pid) == []

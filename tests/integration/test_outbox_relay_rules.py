@@ -46,18 +46,34 @@ def test_relay_throttles_a_wecom_group_at_18_a_minute_without_using_attempts(db,
 
 def test_relay_merges_a_wecom_burst_into_one_digest_carrying_the_merged_keys(db, example, fake, client):
     world.configure(db, office_targets=["创卫办群"])
-    world.notify(db, 15, now=NOW)
+    world.notify(db, 60, now=NOW)  # more than one claim batch (50)
     keys = {r.idempotency_key for r in world.outbox(db)}
     report = deliver_due(db, now=NOW, client=client, environ=world.environ(fake))
-    assert (report.digests, report.merged, report.sent) == (1, 15, 1)
+    assert (report.digests, report.merged, report.sent) == (1, 60, 1)
     [request] = fake.requests_for("wecom")
     content = request.json["markdown"]["content"]
-    assert "【汇总】通知15条" in content and "路段问题逾期未整改（15）" in content
+    assert "【汇总】通知60条" in content and "路段问题逾期未整改（1）" in content
+    assert len(content.encode()) <= 4096  # the list of titles is cut to the robot's limit, with a note
     rows = world.outbox(db)
     [digest] = [r for r in rows if r.template == "digest"]
     assert digest.state == SENT and set(digest.payload["digest_keys"]) == keys
     originals = [r for r in rows if r.template != "digest"]
     assert {(r.state, r.merged_into, r.sent_at) for r in originals} == {(MERGED, digest.id, NOW)}
+
+
+def test_relay_sends_a_few_messages_to_a_group_one_by_one_and_never_merges_a_digest_again(db, example, fake, client):
+    world.configure(db, office_targets=["创卫办群"])
+    world.notify(db, 3, now=NOW)
+    assert deliver_due(db, now=NOW, client=client, environ=world.environ(fake)).sent == 3
+    world.notify(db, 12, now=NOW, tag="burst")
+    fake.fail_next("wecom", "server_error")
+    assert deliver_due(db, now=NOW, client=client, environ=world.environ(fake)).retried == 1
+    world.notify(db, 12, now=NOW, tag="later")
+    later = NOW + dt.timedelta(hours=1)
+    report = deliver_due(db, now=later, client=client, environ=world.environ(fake))
+    assert (report.sent, report.digests) == (2, 1)  # the old digest as it was, plus a new one
+    titles = [r.json["markdown"]["content"].splitlines()[0] for r in fake.requests_for("wecom")[3:]]
+    assert titles.count("**【汇总】通知12条**") == 3
 
 
 def test_webhook_receives_every_message_of_a_burst_one_by_one(db, example, fake, client):

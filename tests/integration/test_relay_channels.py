@@ -96,12 +96,7 @@ def test_relay_retries_webhook_5xx_with_capped_exponential_backoff_and_honours_r
 
 
 def test_relay_gives_up_after_max_attempts_on_a_webhook_that_keeps_failing(db, example, fake, client):
-    world.configure(db, office_targets=["政务协同平台"])
-    section_change = {"max_attempts": 3}
-    with db.unit_of_work() as s:
-        from services.campaigns import get_campaign
-        c = get_campaign(s)
-        c.spec = {**c.spec, "notifications": {**c.spec["notifications"], **section_change}}
+    world.configure(db, office_targets=["政务协同平台"], section_changes={"max_attempts": 3})
     world.notify(db, 1, now=NOW)
     fake.fail_next("webhook", "server_error", times=5)
     now = NOW

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flows import runtime
 from flows.registry import find
 from tests.support.escalation_world import open_first_phase
 
@@ -33,10 +34,13 @@ def test_the_sweep_flow_escalates_a_problem_and_the_office_works_it_from_the_com
     raised = cw(db_url, tmp_path, "problem", "raise", "--unit", "交警大队", "--segment", "LD-03",
                 "--title", "路口护栏缺失需协调", "--now", "2025-03-17T09:00:00+08:00")
     assert raised.returncode == 0, raised.stderr
-    for when, level in (("2025-03-20T10:00:00+08:00", "牵头部门"), ("2025-03-27T10:00:00+08:00", "县级领导"),
-                        ("2025-04-03T10:00:00+08:00", "创卫办")):
-        (report,) = flow.fn(now=when)  # what `cw run sweep --direct` calls
-        assert report["coordination"]["by_step"] == {level: 1} and report["task"]["moved"] > 0
+    try:
+        for when, level in (("2025-03-20T10:00:00+08:00", "牵头部门"), ("2025-03-27T10:00:00+08:00", "县级领导"),
+                            ("2025-04-03T10:00:00+08:00", "创卫办")):
+            (report,) = flow.fn(now=when)  # what `cw run sweep --direct` calls
+            assert report["coordination"]["by_step"] == {level: 1} and report["task"]["moved"] > 0
+    finally:
+        runtime.database().dispose()  # the flow's own engine, cached per process
     shown = json.loads(cw(db_url, tmp_path, "problem", "show", "1", "--json").stdout)
     assert shown["level"] == "创卫办"
     assert [h["to"] for h in shown["history"]] == ["参与单位", "牵头部门", "县级领导", "创卫办"]

@@ -72,3 +72,16 @@ def test_two_sweeps_at_once_move_every_item_exactly_once_with_one_message_per_st
     assert sum(m for _, _, m, _ in results) == messages  # no message was even attempted twice
     if db_url.startswith("postgresql"):  # SKIP LOCKED: both did part of the work (SQLite takes turns)
         assert len({who for _, n, _, who in results if n}) == 2
+
+
+def test_the_sweeps_batched_outbox_reaches_the_same_targets_as_enqueue(db, example):
+    from models import Leader, Unit
+    from services.outbox import targets_for
+    from services.sweep_io import Outbox
+
+    with db.reader() as s:
+        c = get_campaign(s)
+        box = Outbox(s, c, at(NOW))
+        people = [("unit", u) for u in s.scalars(select(Unit.id))] + [("leader", x) for x in s.scalars(select(Leader.id))]
+        for who in [*people, ("office", None)]:
+            assert box.targets(who) == targets_for(s, c, who), who

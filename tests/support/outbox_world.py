@@ -30,11 +30,12 @@ def environ(fake: FakePlatforms, smtp: SmtpSink | None = None, **overrides: str)
     return env | overrides
 
 
-def configure(db: Any, *, office_targets: list[str] | None = None, **target_changes: dict[str, Any]) -> None:
-    """Change the campaign's ``notifications`` section: office targets, and fields of named targets."""
+def configure(db: Any, *, office_targets: list[str] | None = None, section_changes: dict[str, Any] | None = None,
+              **target_changes: dict[str, Any]) -> None:
+    """Change the campaign's ``notifications`` section: office targets, its own keys, fields of named targets."""
     with db.unit_of_work() as s:
         campaign = get_campaign(s)
-        section = dict(campaign.spec["notifications"])
+        section = {**campaign.spec["notifications"], **(section_changes or {})}
         if office_targets is not None:
             section["office_targets"] = office_targets
         section["targets"] = [{**t, **target_changes.get(t["name"], {})} for t in section["targets"]]

@@ -223,3 +223,13 @@ def test_web_board_groups_tasks_by_urgency_and_segment_with_traffic_lights(brows
     assert a.get("/tasks").status_code == 303
     late = browser_for(town.unit_a).get("/tasks").text
     assert "已逾期" in late and "light-red" in late and "light-green" not in late
+
+
+def test_web_tick_upload_larger_than_the_body_limit_is_refused_before_reading(api_for, browser_for, town):
+    from web.app import MAX_BODY
+
+    huge = {"content-length": str(MAX_BODY + 1), "content-type": "multipart/form-data; boundary=x"}
+    r = api_for(town.unit_a).post(f"/api/tasks/{town.task_a}/ticks", content=b"--x--\r\n", headers=huge)
+    assert r.status_code == 413 and "上传内容过大" in r.json()["detail"]
+    page = browser_for(town.unit_a).post(f"/tasks/{town.task_a}/tick", content=b"--x--\r\n", headers=huge)
+    assert page.status_code == 413 and "上传内容过大" in page.text

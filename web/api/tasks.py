@@ -12,8 +12,8 @@ from models.tasks import DONE, OPEN, VERIFIED
 from rules.errors import InvalidInput
 from services import auth, task_board, ticking, verification
 from services.auth import Principal
-from web.api.schemas import (CONFLICT, ERRORS, AuditOut, ProblemOut, QueueItemOut, SegmentBrief, SegmentOut,
-                             TaskCardOut, TaskOut, TickOut, TokenIn, TokenOut, UserOut, VerifyIn)
+from web.api.schemas import (CONFLICT, ERRORS, QueueItemOut, SegmentBrief, SegmentOut, TaskCardOut, TaskOut, TickOut,
+                             TokenIn, TokenOut, UserOut, VerifyIn, audit_dict, card_dict, tick_dict)
 from web.deps import AppServices, client_address, current_user, require_role, services
 from web.pages.files import photo_response
 from web.uploads import parse_point, read_uploads
@@ -41,6 +41,7 @@ def token(body: TokenIn, request: Request, app: AppServices = Depends(services))
 def logout(request: Request, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
         auth.sign_out(s, principal=me, now=app.clock(), address=client_address(request))
+    app.principals.forget(request.state.raw_token or "")
     return Response(status_code=204)
 
 
@@ -52,26 +53,26 @@ def me_(me: Principal = Depends(current_user)) -> UserOut:
 @router.get("/tasks", response_model=list[TaskCardOut], tags=["任务"], summary="我能看到的任务")
 def tasks(status: Literal["active", "open", "done", "verified", "all"] = "active", segment: str | None = None,
           limit: int = Query(200, ge=1, le=1000, description="最多返回条数（按截止时间先后）"),
-          me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[TaskCardOut]:
+          me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[dict[str, Any]]:
     with app.db.reader() as s:
         cards = task_board.list_cards(s, principal=me, now=app.clock(), statuses=STATUSES[status], segment=segment,
                                       limit=limit)
-    return [TaskCardOut.of(c) for c in cards]
+    return [card_dict(c) for c in cards]
 
 
-def task_out(detail: dict[str, Any]) -> TaskOut:
+def task_out(detail: dict[str, Any]) -> dict[str, Any]:
     task, card = detail["task"], detail["card"]
-    return TaskOut(**card.as_dict(), description=task.description, phase=detail["phase"].name,
-                   deadline_text=detail["deadline_text"],
-                   rejected_reason=detail["rejected"].reason if detail["rejected"] else None,
-                   can_tick=detail["can_tick"], can_undo=detail["can_undo"], can_verify=detail["can_verify"],
-                   undo_until=detail["undo_until"],
-                   ticks=[TickOut.of(t["tick"], t["photos"], t["by"], t["verifier"]) for t in detail["ticks"]],
-                   history=[AuditOut.of(e) for e in detail["history"]])
+    return {**card_dict(card), "description": task.description, "phase": detail["phase"].name,
+            "deadline_text": detail["deadline_text"],
+            "rejected_reason": detail["rejected"].reason if detail["rejected"] else None,
+            "can_tick": detail["can_tick"], "can_undo": detail["can_undo"], "can_verify": detail["can_verify"],
+            "undo_until": detail["undo_until"],
+            "ticks": [tick_dict(t["tick"], t["photos"], t["by"], t["verifier"]) for t in detail["ticks"]],
+            "history": [audit_dict(e) for e in detail["history"]]}
 
 
 @router.get("/tasks/{task_id}", response_model=TaskOut, tags=["任务"], summary="任务详情（打卡记录与操作日志）")
-def task(task_id: int, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> TaskOut:
+def task(task_id: int, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.reader() as s:
         return task_out(task_board.task_detail(s, principal=me, task_id=task_id, now=app.clock()))
 
@@ -80,44 +81,43 @@ def task(task_id: int, me: Principal = Depends(current_user), app: AppServices =
              summary="打卡（说明、照片、可选位置）", responses=CONFLICT)
 def tick(request: Request, task_id: int, note: str = Form(""), version: int | None = Form(None),
          lon: str = Form(""), lat: str = Form(""), photos: list[UploadFile] = File(default=[]),
-         me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> TickOut:
+         me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> dict[str, Any]:
     point = parse_point(lon, lat)
     prepared = read_uploads(photos, app, me, task_id)
     with app.db.unit_of_work() as s:
         done = ticking.tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
                                  lat=point[1], expected_version=version, now=app.clock(),
                                  address=client_address(request))
-        return TickOut.of(done, verification.photos_of(s, [done.id]).get(done.id, []), me.name)
+        return tick_dict(done, verification.photos_of(s, [done.id]).get(done.id, []), me.name)
 
 
 @router.post("/tasks/{task_id}/undo", response_model=TickOut, tags=["任务"], summary="撤销打卡（宽限期内）",
              responses=CONFLICT)
 def undo(request: Request, task_id: int, me: Principal = Depends(current_user),
-         app: AppServices = Depends(services)) -> TickOut:
+         app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
-        return TickOut.of(ticking.undo_tick(s, principal=me, task_id=task_id, now=app.clock(),
+        return tick_dict(ticking.undo_tick(s, principal=me, task_id=task_id, now=app.clock(),
                                             address=client_address(request)))
 
 
 @router.post("/tasks/{task_id}/verify", response_model=TickOut, tags=["核查"], summary="核查：通过或退回返工",
              responses=CONFLICT)
 def verify(request: Request, task_id: int, body: VerifyIn, me: Principal = Depends(current_user),
-           app: AppServices = Depends(services)) -> TickOut:
+           app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
-        return TickOut.of(verification.verify_task(
+        return tick_dict(verification.verify_task(
             s, principal=me, task_id=task_id, verdict=body.verdict, reason=body.reason,
             expected_version=body.version, now=app.clock(), address=client_address(request)))
 
 
 @router.get("/verification/queue", response_model=list[QueueItemOut], tags=["核查"], summary="待核查的打卡")
 def queue(me: Principal = Depends(require_role("office", "inspector")),
-          app: AppServices = Depends(services)) -> list[QueueItemOut]:
+          app: AppServices = Depends(services)) -> list[dict[str, Any]]:
     now, tz = app.clock(), ZoneInfo(me.timezone)
     with app.db.reader() as s:
         items = verification.verification_queue(s, principal=me)
-    return [QueueItemOut(task=TaskCardOut.of(task_board.card_of(i["task"], i["segment_code"], i["segment_name"],
-                                                                i["unit"], now, tz)),
-                         tick=TickOut.of(i["tick"], i["photos"], i["by"])) for i in items]
+    return [{"task": card_dict(task_board.card_of(i["task"], i["segment_code"], i["segment_name"], i["unit"], now, tz)),
+             "tick": tick_dict(i["tick"], i["photos"], i["by"])} for i in items]
 
 
 @router.get("/segments", response_model=list[SegmentBrief], tags=["路段"], summary="我包联或参与的路段")
@@ -135,7 +135,7 @@ def segment(code: str, me: Principal = Depends(current_user), app: AppServices =
                       leader=page["leader"].name if page["leader"] else None,
                       lead_unit=page["lead"].name if page["lead"] else None,
                       members=[u.name for u in page["members"]], alleys=[a.code for a in page["alleys"]],
-                      tasks=[TaskCardOut.of(c) for c in page["cards"]],
+                      tasks=[TaskCardOut(**card_dict(c)) for c in page["cards"]],
                       problems=[ProblemOut(id=p.id, title=p.title, level=p.level, status=p.status,
                                            opened_at=p.opened_at) for p in page["problems"]])
 

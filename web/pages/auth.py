@@ -77,6 +77,7 @@ def link_sign_in(request: Request, token: str, app: AppServices = Depends(servic
 def logout(request: Request, me: auth.Principal = Depends(form_user), app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
         auth.sign_out(s, principal=me, now=app.clock(), address=client_address(request))
+    app.principals.forget(request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login?msg=signed_out", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
