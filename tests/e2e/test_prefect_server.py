@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
-from models import Phase, Task
+from models import OutboxMessage, Phase, Task
 from models.db import make_engine
 from tests.conftest import EXAMPLE, PG_ADMIN_URL, ROOT
 
@@ -76,7 +76,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 240) -> Non
     pytest.fail("prefect server did not become healthy")
 
 
-def test_a_deployment_run_by_a_worker_changes_the_app_database(databases, tmp_path):
+def test_the_sweep_deployment_run_by_a_worker_changes_the_app_database(databases, tmp_path):
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "CW_DATABASE_URL": databases["app"], "CW_DATA_DIR": str(tmp_path / "var"),
@@ -98,14 +98,19 @@ def test_a_deployment_run_by_a_worker_changes_the_app_database(databases, tmp_pa
         _run([str(BIN / "prefect"), "--no-prompt", "deploy", "--all", "--prefect-file", str(yaml_path)], env)
         worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "chuangwei", "--limit", "2"],
                                   env=env, cwd=tmp_path, stdout=worker_log, stderr=subprocess.STDOUT)
-        _run([str(BIN / "prefect"), "deployment", "run", "advance-phases/advance-phases-demo-county",
-              "--param", "now=2025-01-02T00:05:00+08:00", "--watch", "--watch-timeout", "300"], env, timeout=360)
+        for deployment, now in (("advance-phases/advance-phases-demo-county", "2025-01-02T00:05:00+08:00"),
+                                ("sweep/sweep-demo-county", "2025-03-20T10:00:00+08:00")):
+            _run([str(BIN / "prefect"), "deployment", "run", deployment, "--param", f"now={now}",
+                  "--watch", "--watch-timeout", "300"], env, timeout=360)
         engine = make_engine(databases["app"])
         with engine.connect() as c:
             opened = c.execute(select(Phase.name).where(Phase.opened_at.is_not(None))).scalars().all()
             tasks = c.execute(select(func.count()).select_from(Task)).scalar_one()
+            chased = c.execute(select(func.count()).select_from(Task).where(Task.acc_stage > 0)).scalar_one()
+            messages = c.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
         engine.dispose()
         assert opened == ["起步"] and tasks > 0
+        assert chased > 0 and messages > 0  # the sweep run by the worker reminded and notified
     finally:
         for p in (worker, server):
             if p is not None and p.poll() is None:
