@@ -267,6 +267,7 @@ class FakePlatforms:
 
 class _Handler(BaseHTTPRequestHandler):
     platforms: FakePlatforms
+    protocol_version = "HTTP/1.1"  # keep-alive, as the platforms' HTTPS front ends do
 
     def do_POST(self) -> None:
         parts = urlsplit(self.path)

@@ -574,10 +574,10 @@ LEADERS = [
 #: by unit kind; 参与单位 and 乡镇/街道 name none and use the default (政务协同平台)
 UNIT_NOTIFY = {
     "创卫办": ["创卫办群", "政务协同平台"],
-    "牵头部门": ["牵头部门群", "政务协同平台"],
-    "职能部门": ["职能部门邮箱", "政务协同平台"],
+    "牵头部门": ["牵头部门群"],
+    "职能部门": ["职能部门邮箱"],
 }
-LEADER_NOTIFY = ["县领导群", "政务协同平台"]
+LEADER_NOTIFY = ["县领导群"]
 
 
 def blocks(n_items: int, n_holders: int) -> list[int]:
