@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry import shape
 
 from maps import styles
+from maps.geometry import utm_crs_for
 from maps.fonts import cjk_rc
 from maps.views import PointView, SegmentView, check_segments
 from rules.errors import InvalidInput
@@ -83,7 +84,9 @@ def _draw(
     extent_source = lines if not lines.empty else boundary_frame
     if extent_source.empty:
         raise InvalidInput("没有可绘制的路段或辖区边界。")
-    utm = extent_source.estimate_utm_crs()
+    # the zone of the extent's centre: estimate_utm_crs() queries the PROJ database (~75 ms a map)
+    minx, miny, maxx, maxy = extent_source.total_bounds
+    utm = utm_crs_for((minx + maxx) / 2, (miny + maxy) / 2)
     lines = lines.to_crs(utm)
     boundary_frame = boundary_frame.to_crs(utm)
 
