@@ -268,6 +268,9 @@ class FakePlatforms:
 class _Handler(BaseHTTPRequestHandler):
     platforms: FakePlatforms
     protocol_version = "HTTP/1.1"  # keep-alive, as the platforms' HTTPS front ends do
+    # headers and body go out in two writes: with Nagle on, the client's delayed ACK holds the
+    # second one for 40 ms on every keep-alive request
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         parts = urlsplit(self.path)
