@@ -26,11 +26,15 @@ CHUNK = 2000
 POLYMORPHIC: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("attachment", "owner_id"): ("owner_type", {"tick": "tick", "finding": "finding", "problem": "problem",
                                                 "complaint": "complaint", "task": "task"}),
-    ("problem", "source_id"): ("source", {"finding": "finding", "complaint": "complaint", "report": "task"}),
+    ("problem", "source_id"): ("source", {"finding": "finding", "complaint": "complaint", "task": "task"}),
+    ("sanction", "object_id"): ("object_type", {"task": "task", "problem": "problem", "unit": "unit"}),
+    ("accountability_step", "object_id"): ("object_type", {"task": "task", "problem": "problem", "unit": "unit"}),
+    ("extension_request", "object_id"): ("object_type", {"task": "task", "problem": "problem"}),
     ("audit_entry", "object_id"): ("object_type", {"task": "task", "tick": "tick", "problem": "problem",
                                                    "finding": "finding", "complaint": "complaint",
                                                    "sanction": "sanction", "user": "app_user",
-                                                   "brief": "brief", "outbox": "outbox"}),
+                                                   "brief": "brief", "outbox": "outbox", "campaign": "campaign",
+                                                   "phase": "phase", "inspection": "inspection", "unit": "unit"}),
 }
 #: plain integer columns that always point at one table (no declared foreign key)
 IMPLICIT_FK: dict[tuple[str, str], str] = {("task", "finding_id"): "finding"}

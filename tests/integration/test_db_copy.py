@@ -71,3 +71,36 @@ def test_a_failed_verification_rolls_the_whole_copy_back(county, db, monkeypatch
         db_copy.copy_campaigns(county.engine, db.engine)
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+def test_a_county_after_a_simulated_month_copies_with_identical_counts_and_brief_numbers(county, db, tmp_path):
+    from models.briefs import Brief
+    from services.briefs import reserve, write_issue
+    from services.sweep import sweep
+
+    for week, when in (("2025-W02", "2025-01-13 06:00"), ("2025-W03", "2025-01-20 06:00"),
+                       ("2025-W04", "2025-01-27 06:00")):
+        with county.unit_of_work() as s:
+            c = s.scalars(select(Campaign)).one()
+            sweep(s, campaign=c, now=at(when))
+            issue = reserve(s, campaign=c, week=week, now=at(when))
+        with county.unit_of_work() as s:
+            write_issue(s, campaign=s.scalars(select(Campaign)).one(), issue_id=issue.id, out_dir=tmp_path / "b",
+                        now=at(when))
+    db_copy.copy_campaigns(county.engine, db.engine)
+    assert db_copy.row_counts(db.engine) == db_copy.row_counts(county.engine)
+
+    def numbers(database):
+        with database.reader() as s:
+            return s.execute(select(Brief.key, Brief.number).order_by(Brief.number)).all()
+
+    assert numbers(db) == numbers(county) == [("2025-W02", 1), ("2025-W03", 2), ("2025-W04", 3)]
+
+
+def test_every_integer_reference_without_a_foreign_key_is_known_to_the_copy():
+    """A new polymorphic column must be listed, or a copied county would point at other rows."""
+    from models import Base
+
+    loose = {(t.name, c.name) for t in Base.metadata.sorted_tables for c in t.c
+             if c.name.endswith("_id") and not c.foreign_keys and not c.primary_key}
+    assert loose <= set(db_copy.POLYMORPHIC) | set(db_copy.IMPLICIT_FK)
