@@ -2,14 +2,20 @@
 
 Builds a scratch PostgreSQL database with the example campaign (起步 open, its tasks copied
 into extra periods so there is enough to tick), one user and API token per unit, then runs
-``uvicorn web.app:app_from_env`` with N workers and 50 concurrent httpx clients for ~20 s:
-each client reads its unit's task list, opens task pages and ticks tasks (half of them with
-a browser position, so the evidence check runs); clients of one unit sometimes race for the
-same task, which must give 409s and never two ticks. Prints requests/s, p50 and p99 and
-checks that every 201 is a tick in the database and no task holds two active ticks.
-Target: ≥ 300 requests/s with p99 < 200 ms on the 2-core machine.
+``uvicorn web.app:app_from_env`` with N workers and 50 concurrent httpx clients: each reads
+its unit's task list (50 at a time, as a phone page would), opens task pages and ticks tasks
+(half with a browser position, so the evidence check runs); clients of one unit sometimes
+race for the same task, which must give 409s and never two ticks. After a warm-up, prints
+requests/s, p50 and p99, the CPU each request cost the app, PostgreSQL and the load generator
+(all on the same 2 cores), and checks that every 201 is a tick in the database and no task
+holds two active ticks. Target: ≥ 300 requests/s with p99 < 200 ms on the 2-core machine.
 
-    .venv/bin/python -m bench.bench_web [--workers 2] [--clients 50] [--seconds 20] [--copies 40]
+Two modes: closed loop (default: each client sends its next request as soon as the last one
+answers, which finds the throughput ceiling; by Little's law its latency is then clients /
+throughput) and ``--rate R`` (paced clients offering R requests/s in all; latency counts from
+the planned start, so a server that falls behind cannot hide it).
+
+    .venv/bin/python -m bench.bench_web [--workers 2] [--clients 50] [--seconds 20] [--rate 150]
 """
 
 from __future__ import annotations
@@ -146,13 +152,23 @@ def start_server(url: str, workers: int, port: int, data_dir: Path) -> subproces
 
 
 async def client_loop(base: str, token: str, tasks: list[int], pool: list[int], until: float, rng: random.Random,
-                      out: list[tuple[str, int, float]]) -> None:
-    """One person: reads the list, opens tasks, ticks open ones from ``pool`` (shared with colleagues)."""
+                      out: list[tuple[str, int, float]], interval: float = 0.0, record_from: float = 0.0) -> None:
+    """One person: reads the list, opens tasks, ticks open ones from ``pool`` (shared with colleagues).
+
+    With ``interval`` > 0 requests are paced (one every ``interval`` seconds, started late
+    rather than skipped when a response is slow); latency counts from the planned start.
+    """
     headers = {"Authorization": f"Bearer {token}"}
+    planned = time.perf_counter() + rng.random() * interval
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as c:
         while time.monotonic() < until:
+            if interval:
+                if time.monotonic() < record_from:  # no backlog from the cold start is carried into the measurement
+                    planned = max(planned, time.perf_counter())
+                await asyncio.sleep(max(0.0, planned - time.perf_counter()))
             op = rng.random()
-            t0 = time.perf_counter()
+            t0 = planned if interval else time.perf_counter()
+            planned += interval
             if op < 0.3 or (op >= 0.65 and not pool):
                 r = await c.get("/api/tasks?limit=50")
                 kind = "list"
@@ -168,22 +184,26 @@ async def client_loop(base: str, token: str, tasks: list[int], pool: list[int], 
                 kind = "tick"
                 if r.status_code in (201, 409) and task in pool:
                     pool.remove(task)
-            out.append((kind, r.status_code, time.perf_counter() - t0))
+            measured = time.monotonic() >= record_from  # warm-up requests still count for the lost-tick check
+            out.append((kind if measured else f"warmup-{kind}", r.status_code, time.perf_counter() - t0))
 
 
-async def load(base: str, people: dict[int, tuple[str, list[int]]], clients: int, seconds: float):
+async def load(base: str, people: dict[int, tuple[str, list[int]]], clients: int, seconds: float, rate: float = 0.0,
+               warmup: float = 3.0):
+    """Run the clients for ``warmup`` + ``seconds``; the warm-up's latencies are not reported."""
     users = list(people.values())
     pools = [list(tasks) for _, tasks in users]  # one shared pool per unit: its clients race sometimes
     out: list[tuple[str, int, float]] = []
-    until = time.monotonic() + seconds
-    started = time.monotonic()
+    started = time.monotonic() + warmup
+    until = started + seconds
     await asyncio.gather(*(client_loop(base, users[i % len(users)][0], users[i % len(users)][1],
-                                       pools[i % len(users)], until, random.Random(i), out) for i in range(clients)))
+                                       pools[i % len(users)], until, random.Random(i), out,
+                                       clients / rate if rate else 0.0, started) for i in range(clients)))
     return out, time.monotonic() - started
 
 
 def check(url: str, results: list[tuple[str, int, float]]) -> tuple[int, int]:
-    created = sum(1 for k, code, _ in results if k == "tick" and code == 201)
+    created = sum(1 for k, code, _ in results if k.endswith("tick") and code == 201)
     engine = make_engine(url)
     with engine.connect() as c:
         ticks = c.scalar(select(func.count()).select_from(Tick))
@@ -197,12 +217,12 @@ def check(url: str, results: list[tuple[str, int, float]]) -> tuple[int, int]:
     return created, ticks
 
 
-def report(results: list[tuple[str, int, float]], elapsed: float, workers: int) -> None:
+def report(results: list[tuple[str, int, float]], elapsed: float, workers: int, rate: float) -> None:
     lat = sorted(d for _, _, d in results)
     q = statistics.quantiles(lat, n=100)
     codes = Counter(code for _, code, _ in results)
     kinds = Counter(k for k, _, _ in results)
-    print(f"workers={workers}: {len(results)} requests in {elapsed:.1f} s = {len(results) / elapsed:.0f} req/s; "
+    print(f"workers={workers}{f', offered {rate:.0f} req/s' if rate else ', closed loop'}: {len(results)} requests in {elapsed:.1f} s = {len(results) / elapsed:.0f} req/s; "
           f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, max {lat[-1] * 1000:.0f} ms")
     print(f"  by kind: {dict(kinds)}; by status: {dict(codes)}")
     for kind in kinds:
@@ -216,6 +236,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--copies", type=int, default=40, help="extra copies of the example's tasks")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="offer this many requests/s in all (paced clients); 0 = each client as fast as it can")
     args = parser.parse_args()
     url, drop = scratch_database()
     server = None
@@ -226,17 +249,19 @@ def main() -> None:
             server = start_server(url, args.workers, port, Path(data_dir))
             workers = [server.pid, *_children(server.pid)]
             cpu0, own0, load0 = sum(_cpu(p) for p in workers), os.times(), os.getloadavg()[0]
-            results, elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", people, args.clients, args.seconds))
+            everything, elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", people, args.clients, args.seconds,
+                                                   args.rate, args.warmup))
             cpu1, own1 = sum(_cpu(p) for p in workers), os.times()
-            report(results, elapsed, args.workers)
-            n = len(results)
+            results = [r for r in everything if not r[0].startswith("warmup-")]
+            report(results, elapsed, args.workers, args.rate)
+            n = len(everything)
             own = (own1.user + own1.system) - (own0.user + own0.system)
             print(f"  CPU per request: app {1000 * (cpu1 - cpu0) / n:.2f} ms, PostgreSQL "
                   f"{1000 * postgres_cpu(url) / n:.2f} ms, load generator {1000 * own / n:.2f} ms "
                   f"(1-min load average before the run: {load0:.2f} on {os.cpu_count()} cores)")
-            errors = [code for _, code, _ in results if code >= 500 or code in (401, 403, 404)]
+            errors = [code for _, code, _ in everything if code >= 500 or code in (401, 403, 404)]
             assert not errors, f"{len(errors)} unexpected responses: {Counter(errors)}"
-            created, stored = check(url, results)
+            created, stored = check(url, everything)
             print(f"  no tick lost: {created} ticks accepted = {stored} stored, one active tick per task")
     finally:
         if server is not None:

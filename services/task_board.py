@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, AssignmentMember, Campaign, Leader, Phase, Problem, Segment, Task, Tick, Unit, User
 from models.people import ROLE_INSPECTOR, ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT
 from models.tasks import DONE, OPEN, VERIFIED
-from rules.calendar import elapsed_fraction
+from rules.calendar import WorkCalendar, elapsed_fraction
 from rules.errors import CalendarMissing, NotFound
 from services.auth import Principal, require, task_history, visible_tasks
 from services.calendar_service import campaign_calendar
@@ -141,10 +141,24 @@ def section_of_card(card: Card, now: dt.datetime, tz: dt.tzinfo) -> str:
     return "week" if card.deadline.date() <= today + dt.timedelta(days=6 - today.weekday()) else "later"
 
 
-def deadline_text(campaign: Campaign, deadline: dt.datetime, now: dt.datetime) -> str:
+_CALENDARS: dict[tuple[int, dt.datetime], WorkCalendar] = {}
+
+
+def calendar_of(session: Session, campaign_id: int) -> WorkCalendar:
+    """The campaign's working calendar, rebuilt only when the campaign changes (its updated_at)."""
+    updated = session.scalar(select(Campaign.updated_at).where(Campaign.id == campaign_id))
+    key = (campaign_id, updated)
+    if key not in _CALENDARS:
+        if len(_CALENDARS) > 64:
+            _CALENDARS.clear()
+        _CALENDARS[key] = campaign_calendar(campaign_spec(session.get(Campaign, campaign_id)))
+    return _CALENDARS[key]
+
+
+def deadline_text(session: Session, campaign_id: int, deadline: dt.datetime, now: dt.datetime) -> str:
     """剩余/逾期 working days, or why they cannot be counted."""
     try:
-        cal = campaign_calendar(campaign_spec(campaign))
+        cal = calendar_of(session, campaign_id)
         today, due = now.astimezone(cal.tz).date(), deadline.astimezone(cal.tz).date()
         if deadline < now:
             return f"已逾期 {cal.working_days_between(due, today)} 个工作日"
@@ -163,7 +177,6 @@ def task_detail(session: Session, *, principal: Principal, task_id: int, now: dt
         raise NotFound(f"找不到任务 {task_id}")
     task, unit, phase, segment = row
     tz = ZoneInfo(principal.timezone)
-    campaign = session.get(Campaign, task.campaign_id)
     ticks = list(session.scalars(select(Tick).where(Tick.task_id == task.id).order_by(Tick.at.desc(), Tick.id.desc())))
     people = ({t.user_id for t in ticks} | {t.verified_by for t in ticks}) - {None}
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(people))).all()) if people else {}
@@ -172,9 +185,9 @@ def task_detail(session: Session, *, principal: Principal, task_id: int, now: dt
     rejected = next((t for t in ticks if t.verdict == "reject"), None) if task.status == OPEN else None
     deadline = effective_deadline(task)
     return {
-        "task": task, "unit": unit, "segment": segment, "phase": phase, "campaign": campaign,
+        "task": task, "unit": unit, "segment": segment, "phase": phase,
         "card": card_of(task, segment.code if segment else None, segment.name if segment else None, unit.name, now, tz),
-        "deadline_text": deadline_text(campaign, deadline, now) if task.status == OPEN else "",
+        "deadline_text": deadline_text(session, task.campaign_id, deadline, now) if task.status == OPEN else "",
         "ticks": [{"tick": t, "by": names.get(t.user_id, "创卫办"), "verifier": names.get(t.verified_by),
                    "photos": photos.get(t.id, [])} for t in ticks],
         "history": task_history(session, task_id=task.id),

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -113,8 +112,6 @@ def create_app(settings: Settings, *, db: Database | None = None, clock: Callabl
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        import os
-        anyio.to_thread.current_default_thread_limiter().total_tokens = int(os.environ.get("XTHREADS", "40"))
         yield
         if db is None:  # an engine the app built is the app's to close
             database.dispose()

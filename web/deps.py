@@ -23,6 +23,7 @@ from pathlib import Path
 
 from fastapi import Depends, Form, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from rules.errors import Forbidden, Unauthenticated
@@ -96,23 +97,50 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def current_user(request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer)) -> Principal:
-    """The signed-in principal: bearer token on /api/, session cookie on pages."""
+def _credentials(request: Request, credentials: HTTPAuthorizationCredentials | None) -> tuple[str | None, tuple]:
+    if is_api(request):
+        return (credentials.credentials if credentials else None), (API, SESSION)
+    return request.cookies.get(SESSION_COOKIE), (SESSION,)
+
+
+def _lookup(app: AppServices, raw: str | None, kinds: tuple[str, ...], now: dt.datetime) -> Principal:
+    with app.db.reader() as s:
+        principal = authenticate(s, raw=raw, kinds=kinds, now=now)
+    app.principals.put(raw or "", kinds, principal, now)
+    return principal
+
+
+def _remember(request: Request, principal: Principal, raw: str | None) -> Principal:
+    request.state.principal, request.state.raw_token = principal, raw
+    return principal
+
+
+async def current_user(request: Request,
+                       credentials: HTTPAuthorizationCredentials | None = Security(bearer)) -> Principal:
+    """The signed-in principal: bearer token on /api/, session cookie on pages.
+
+    Async so that the common case (a token this worker checked seconds ago) costs no thread
+    hop; only a cache miss goes to the database, in the thread pool.
+    """
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    if is_api(request):
-        raw, kinds = (credentials.credentials if credentials else None), (API, SESSION)
-    else:
-        raw, kinds = request.cookies.get(SESSION_COOKIE), (SESSION,)
-    app, now = request.app.state.services, request.app.state.services.clock()
+    raw, kinds = _credentials(request, credentials)
+    app = request.app.state.services
+    now = app.clock()
     principal = app.principals.get(raw, kinds, now) if raw else None
     if principal is None:
-        with app.db.reader() as s:
-            principal = authenticate(s, raw=raw, kinds=kinds, now=now)
-        app.principals.put(raw, kinds, principal, now)
-    request.state.principal, request.state.raw_token = principal, raw
-    return principal
+        principal = await run_in_threadpool(_lookup, app, raw, kinds, now)
+    return _remember(request, principal, raw)
+
+
+def signed_in_user(request: Request) -> Principal:
+    """``current_user`` for code that is not a dependency (a page deciding where to send a visitor)."""
+    raw, kinds = _credentials(request, None)
+    app = request.app.state.services
+    now = app.clock()
+    principal = app.principals.get(raw, kinds, now) if raw else None
+    return _remember(request, principal or _lookup(app, raw, kinds, now), raw)
 
 
 def require_role(*roles: str) -> Callable[..., Principal]:

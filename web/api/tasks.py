@@ -88,7 +88,8 @@ def tick(request: Request, task_id: int, note: str = Form(""), version: int | No
         done = ticking.tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
                                  lat=point[1], expected_version=version, now=app.clock(),
                                  address=client_address(request))
-        return tick_dict(done, verification.photos_of(s, [done.id]).get(done.id, []), me.name)
+        photos = verification.photos_of(s, [done.id]).get(done.id, []) if prepared else []
+        return tick_dict(done, photos, me.name)
 
 
 @router.post("/tasks/{task_id}/undo", response_model=TickOut, tags=["任务"], summary="撤销打卡（宽限期内）",

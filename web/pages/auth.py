@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from rules.errors import Unauthenticated
 from services import auth
-from web.deps import SESSION_COOKIE, AppServices, client_address, current_user, form_user, services
+from web.deps import SESSION_COOKIE, AppServices, client_address, form_user, services, signed_in_user
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +33,7 @@ def signed_in(request: Request, raw: str, target: str) -> RedirectResponse:
 def home(request: Request) -> Response:
     """Signed in → my tasks; otherwise → sign-in."""
     try:
-        current_user(request, None)
+        signed_in_user(request)
     except Unauthenticated:
         return RedirectResponse("/login", status_code=303)
     return RedirectResponse("/tasks", status_code=303)
