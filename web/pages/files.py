@@ -61,3 +61,18 @@ def healthz(request: Request) -> Response:
     with request.app.state.services.db.reader() as s:
         s.execute(text("SELECT 1"))
     return PlainTextResponse("ok")
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> Response:
+    """Readiness without signing in: 200 when the database answers and its schema is current."""
+    from services import schema
+
+    engine = request.app.state.services.db.engine
+    try:
+        current, head = schema.current_revision(engine), schema.head_revision(engine)
+    except Exception:  # noqa: BLE001 — any database error means not ready
+        return PlainTextResponse("数据库不可用", status_code=503)
+    if current != head:
+        return PlainTextResponse(f"数据库结构版本 {current}，需要 {head}：请运行 cw init", status_code=503)
+    return PlainTextResponse("ready")
