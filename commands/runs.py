@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from commands.common import context, handles_errors, out, parse_now, print_json
+from config.prefect_env import DEFAULT_PREFECT_PORT
 from flows.registry import FLOWS, find
 from rules.errors import InvalidInput
 
@@ -75,7 +76,7 @@ def phase_advance(confirm: Annotated[bool, typer.Option("--confirm", help="确�
 
 
 @handles_errors
-def serve(port: Annotated[int, typer.Option("--prefect-port", help="内置 Prefect 服务器端口")] = 4200,
+def serve(port: Annotated[int, typer.Option("--prefect-port", help="内置 Prefect 服务器端口")] = DEFAULT_PREFECT_PORT,
           web: Annotated[bool, typer.Option("--web/--no-web", help="同时启动网页服务")] = True) -> None:
     """单机运行：启动 Prefect 服务器（未设置 PREFECT_API_URL 时），按计划运行所有流程。"""
     from commands.serving import serve_all

@@ -6,8 +6,10 @@ with one concurrent run per flow, and the web app beside it.
 from __future__ import annotations
 
 import os
+import datetime as dt
 import subprocess
 import sys
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,6 +19,7 @@ import httpx
 from commands.common import Context, out
 from flows.registry import FLOWS
 from rules.errors import DomainError
+from services.schedule_health import read_schedules, scheduler_error_lines
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -52,6 +55,42 @@ def start_prefect_server(ctx: Context, port: int, stack: ExitStack) -> str:
     return url
 
 
+#: how long after start-up ``cw serve`` checks that the scheduler has made runs
+SCHEDULE_CHECK_AFTER_S = 150.0
+
+
+def watch_scheduler(api_url: str, log_path: Path | None, offset: int, stop: threading.Event,
+                    check_after_s: float = SCHEDULE_CHECK_AFTER_S) -> None:
+    """Warn (in Chinese, once) when the Prefect server's scheduler fails.
+
+    Reads new lines of the server's log for scheduler errors, and once, after
+    ``check_after_s``, asks the API whether every scheduled deployment has runs coming.
+    """
+    started = time.monotonic()
+    warned = checked = False
+    while not stop.wait(2.0):
+        if log_path is not None and not warned and log_path.exists():
+            with open(log_path, encoding="utf-8", errors="replace") as f:
+                f.seek(offset)
+                lines = f.readlines()
+                offset = f.tell()
+            if scheduler_error_lines(lines):
+                warned = True
+                out.print(f"[bold red]警告：Prefect 服务器的调度服务报错，计划流程不会自动运行。"
+                          f"详见 {log_path}；运行 cw doctor 检查。[/]")
+        if not checked and time.monotonic() - started >= check_after_s:
+            checked = True
+            try:
+                starved = read_schedules(api_url, now=dt.datetime.now(dt.timezone.utc)).starved
+            except httpx.HTTPError:
+                continue
+            if starved and not warned:
+                warned = True
+                names = "、".join(d.name for d in starved)
+                out.print(f"[bold red]警告：Prefect 服务器没有为 {names} 创建计划运行，计划流程不会自动运行；"
+                          "运行 cw doctor 检查。[/]")
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -74,8 +113,17 @@ def deployments() -> list:
 
 def serve_all(ctx: Context, *, prefect_port: int, with_web: bool) -> None:
     with ExitStack() as stack:
+        server_log, offset = None, 0
         if not os.environ.get("PREFECT_API_URL"):
+            server_log = ctx.settings.log_dir / "prefect-server.log"
+            offset = server_log.stat().st_size if server_log.exists() else 0
             os.environ["PREFECT_API_URL"] = start_prefect_server(ctx, prefect_port, stack)
+        stop = threading.Event()
+        watcher = threading.Thread(target=watch_scheduler, args=(os.environ["PREFECT_API_URL"], server_log, offset, stop),
+                                   name="scheduler-watch", daemon=True)
+        watcher.start()
+        stack.callback(watcher.join, 5)
+        stack.callback(stop.set)
         if with_web:
             log = stack.enter_context(open(ctx.settings.log_dir / "web.log", "ab"))
             web = subprocess.Popen([sys.executable, "-m", "cli", "web"], stdout=log, stderr=subprocess.STDOUT,

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: where ``cw serve`` starts Prefect's own server when PREFECT_API_URL is not set
+DEFAULT_PREFECT_PORT = 4200
+DEFAULT_PREFECT_API = f"http://127.0.0.1:{DEFAULT_PREFECT_PORT}/api"
+
 #: a cold Prefect server takes 9–15 s to start on a 2-core machine; the default (20 s) flakes
 STARTUP_TIMEOUT_S = "90"
 

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select, text
 
+from config.prefect_env import DEFAULT_PREFECT_API
+
 from models import Campaign
 from services import schema
 from services.calendar_service import WARN_DAYS, campaign_calendar, uncovered_years
 from services.campaign_spec import campaign_spec
+from services.schedule_health import read_schedules
 
 OK, NOTE, ERROR = "正常", "提示", "错误"
 
@@ -87,19 +90,46 @@ def check_targets(code: str, spec, report: DoctorReport) -> None:  # noqa: ANN00
             report.add(OK, f"通知目标 {t.name}", f"{t.channel} 已配置")
 
 
-def check_prefect(report: DoctorReport) -> None:
+def check_prefect(report: DoctorReport, now: dt.datetime) -> None:
+    """The Prefect server answers, and its scheduler makes runs for the served deployments."""
     import httpx
 
-    url = os.environ.get("PREFECT_API_URL")
+    url = os.environ.get("PREFECT_API_URL") or ""
     if not url:
-        report.add(NOTE, "Prefect", "未设置 PREFECT_API_URL：单机默认模式，cw serve 会自行启动 Prefect 服务器")
-        return
+        try:
+            httpx.get(f"{DEFAULT_PREFECT_API}/health", timeout=2)
+        except httpx.HTTPError:
+            report.add(NOTE, "Prefect", "未设置 PREFECT_API_URL，本机也没有运行中的 cw serve：cw serve 会自行启动 Prefect 服务器")
+            return
+        url = DEFAULT_PREFECT_API
     try:
         ok = httpx.get(url.rstrip("/") + "/health", timeout=5).status_code == 200
     except httpx.HTTPError as e:
         report.add(ERROR, "Prefect", f"无法连接 {url}：{e.__class__.__name__}")
         return
     report.add(OK if ok else ERROR, "Prefect", f"{url} {'正常' if ok else '健康检查失败'}")
+    if ok:
+        check_schedules(url, report, now)
+
+
+def check_schedules(url: str, report: DoctorReport, now: dt.datetime) -> None:
+    import httpx
+
+    try:
+        schedules = read_schedules(url, now=now)
+    except httpx.HTTPError as e:
+        report.add(ERROR, "Prefect 计划", f"无法读取部署和运行记录：{e.__class__.__name__}")
+        return
+    if not schedules.deployments:
+        report.add(NOTE, "Prefect 计划", "服务器上还没有按计划运行的部署（cw serve 或 prefect deploy 后才有）")
+        return
+    for d in schedules.starved:
+        report.add(ERROR, f"Prefect 计划 {d.name}",
+                   "调度服务没有为该部署创建计划运行，流程不会自动执行：请查看 Prefect 服务器日志（调度服务报错）")
+    healthy = [d for d in schedules.deployments if d not in schedules.starved]
+    if healthy:
+        done = sum(d.completed for d in healthy)
+        report.add(OK, "Prefect 计划", f"{len(healthy)} 个部署已排好计划运行，近一天自动完成 {done} 次")
 
 
 def run_doctor(engine: Engine, *, now: dt.datetime, writable: list[tuple[str, os.PathLike]]) -> DoctorReport:
@@ -116,5 +146,5 @@ def run_doctor(engine: Engine, *, now: dt.datetime, writable: list[tuple[str, os
             report.add(OK, label, str(path))
         except OSError as e:
             report.add(ERROR, label, f"{path} 不可写：{e.strerror}")
-    check_prefect(report)
+    check_prefect(report, now)
     return report
