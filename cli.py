@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from commands import brief, data, demo, deploy, ops, runs, tasks, users, web
-from commands import inspections
-from commands import notify
-from commands import assess
-from commands import escalation
+from commands import assess, brief, data, deploy, escalation, inspections, notify, ops, runs, tasks, users, web
+from demo import command as demo
 
 app = typer.Typer(name="cw", help="创卫活动引擎（chuangwei）：时段、任务、督查、督办、通知、地图与简报。",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)

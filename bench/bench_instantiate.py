@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, func, select, text
 from bench.synthetic_city import load
 from models import Task
 from models.db import make_engine
-from services.campaigns import get_campaign
-from services.phases import advance_phases
+from services.campaigns.loading import get_campaign
+from services.campaigns.phases import advance_phases
 from services.uow import Database
 
 NOW = dt.datetime(2025, 1, 2, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))

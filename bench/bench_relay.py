@@ -31,9 +31,9 @@ from models.db import make_engine
 from models.outbox import PENDING
 from notify import make_client
 from services import schema
-from services.campaigns import get_campaign, init_campaign
-from services.outbox import idempotency_key
-from services.relay import deliver_due
+from services.campaigns.loading import get_campaign, init_campaign
+from services.notifications.outbox import idempotency_key
+from services.notifications.relay import deliver_due
 from services.uow import Database
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "examples" / "demo_county"

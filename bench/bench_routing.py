@@ -1,6 +1,6 @@
 """Benchmark: route 100,000 points to the 5,000-segment synthetic city (plus its alleys).
 
-Times the campaign router (``services.segment_router.CampaignRouter``: WGS-84 → UTM
+Times the campaign router (``services.inspections.routing.CampaignRouter``: WGS-84 → UTM
 projection, STRtree nearest within 60 m with deterministic ties, alleys mapped to their
 parent segment) against a bare shapely ``STRtree.query_nearest`` on the same projected
 lines, with the points' projection to metres counted in both. Index builds are timed
@@ -20,7 +20,7 @@ import shapely
 
 from bench.synthetic_city import geometry
 from maps.geometry import WGS84, metric_crs, project, transformer, utm_crs_for
-from services.segment_router import CampaignRouter
+from services.inspections.routing import CampaignRouter
 
 BUFFER_M = 60.0
 

@@ -17,8 +17,8 @@ checks that both wrote the same number of rows, and prints both times and their 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import contextlib
+import datetime as dt
 import os
 import random
 import shutil
@@ -33,9 +33,9 @@ from bench.synthetic_city import load
 from models import AccountabilityStep, Assignment, AssignmentMember, Campaign, OutboxMessage, Phase, ProblemEvent, Unit
 from models.db import make_engine
 from rules.ladders import LEAD, LEADER, MEMBER, OFFICE
-from services.campaigns import get_campaign
-from services.sweep import PASSES, sweep_batch
-from services.sweep_io import BATCH, cell
+from services.campaigns.loading import get_campaign
+from services.escalation.sweep import PASSES, sweep_batch
+from services.escalation.sweep_io import BATCH, cell
 from services.uow import Database
 
 TZ = dt.timezone(dt.timedelta(hours=8))

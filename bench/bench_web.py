@@ -39,13 +39,14 @@ import httpx
 from sqlalchemy import create_engine, func, select, text
 
 from config.loader import load_campaign
-from models import Task, Tick, Unit, User
+from models import Task, Tick, Unit
 from models.db import make_engine
-from services import auth, schema
-from services.campaigns import get_campaign, init_campaign
-from services.phases import advance_phases
+from services import schema
+from services.campaigns.loading import get_campaign, init_campaign
+from services.campaigns.phases import advance_phases
+from services.people import auth
+from services.people.users import add_user
 from services.uow import Database
-from services.users import add_user
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config" / "examples" / "demo_county"
@@ -77,7 +78,7 @@ def seed(url: str, copies: int) -> dict[int, tuple[str, list[int]]]:
         init_campaign(s, loaded=load_campaign(EXAMPLE), now=now)
         advance_phases(s, campaign=get_campaign(s), now=now)
     cols = [c.name for c in Task.__table__.columns if c.name != "id"]
-    copied = ", ".join(f"period_key || '#{{n}}'" if c == "period_key" else c for c in cols)
+    copied = ", ".join("period_key || '#{n}'" if c == "period_key" else c for c in cols)
     with db.unit_of_work() as s:
         for n in range(1, copies + 1):
             s.execute(text(f"INSERT INTO task ({', '.join(cols)}) SELECT {copied.format(n=n)} FROM task "
@@ -91,7 +92,7 @@ def seed(url: str, copies: int) -> dict[int, tuple[str, list[int]]]:
                 continue
             user = add_user(s, campaign=campaign, name=f"联络员{i}", phone=f"1370000{i:04d}", role="unit",
                             unit=unit.name, now=now)
-            token = auth.issue_token(s, user_id=user.id, kind=auth.API, now=dt.datetime.now(dt.timezone.utc))
+            token = auth.issue_token(s, user_id=user.id, kind=auth.API, now=dt.datetime.now(dt.UTC))
             people[user.id] = (token, tasks)
         total = s.scalar(select(func.count()).select_from(Task))
     print(f"seeded: {total} tasks, {len(people)} unit users")

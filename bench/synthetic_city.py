@@ -102,7 +102,7 @@ def load(url: str, n_segments: int = 5000, *, code: str = "synthetic", seed: int
     engine = make_engine(url)
     schema.upgrade(engine)
     rng = random.Random(seed)
-    now = dt.datetime(2024, 12, 20, 1, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2024, 12, 20, 1, 0, tzinfo=dt.UTC)
     spec = _spec(code, templates_per_phase)
     segs, alleys = geometry(n_segments, seed)
     n_lead, n_member, n_leaders = max(4, n_segments // 50), max(8, n_segments // 15), max(3, n_segments // 120)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -12,43 +12,70 @@ from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
 from rules.errors import InvalidInput
-from services import assessment_text as tx
+from services.assessment import (
+    AS_OF,
+    CLI_COLUMNS,
+    CLI_COMMENDED,
+    CLI_CONFIRMED,
+    CLI_EXPORTED,
+    CLI_INTERVIEW,
+    CLI_NOTE,
+    CLI_PROPOSED,
+    CLI_SEGMENT_TITLE,
+    CLI_TITLE,
+    CLI_WIDTH,
+    COLUMNS,
+    RECORD_COLUMNS,
+    SEGMENT,
+    STATUS_TEXT,
+    UNIT,
+    WHAT_COMMENDATIONS,
+    WHAT_RATINGS,
+    confirm_commendations,
+    confirm_ratings,
+    list_commendations,
+    list_ratings,
+    movement,
+    pct,
+    period_for,
+    points,
+    propose_commendations,
+    propose_ratings,
+    row_dict,
+    settings,
+    write_workbook,
+)
 from services.assessment import assess as assess_service
-from services.assessment import period_for, row_dict, settings
-from services.assessment_counts import SEGMENT, UNIT
-from services.assessment_export import write_workbook
-from services.assessment_record import (confirm_commendations, confirm_ratings, list_commendations, list_ratings,
-                                        propose_commendations, propose_ratings)
 from services.campaigns import get_campaign
 
 assess_app = typer.Typer(help="考核：cw assess --week 2025-W10 | --phase 起步 | --whole；"
                               "cw assess export --xlsx 文件；cw assess ratings/confirm/commend",
                          invoke_without_command=True)
 
-CampaignOpt = Annotated[Optional[str], typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
-WeekOpt = Annotated[Optional[str], typer.Option("--week", help="ISO 周次，如 2025-W10")]
-PhaseOpt = Annotated[Optional[str], typer.Option("--phase", help="时段名称，如 起步")]
-UnitsOpt = Annotated[Optional[list[str]], typer.Option("--unit", help="只处理这些单位（可重复）")]
+WeekOpt = Annotated[str | None, typer.Option("--week", help="ISO 周次，如 2025-W10")]
+PhaseOpt = Annotated[str | None, typer.Option("--phase", help="时段名称，如 起步")]
+UnitsOpt = Annotated[list[str] | None, typer.Option("--unit", help="只处理这些单位（可重复）")]
 ByOpt = Annotated[str, typer.Option("--by", help="确认人姓名")]
 
 
 def _cell(key: str, value: Any) -> str:
     if key.endswith("_rate"):
-        return tx.pct(value)
+        return pct(value)
     if key == "score":
-        return tx.points(value)
+        return points(value)
     if key == "movement":
-        return tx.movement(value)
+        return movement(value)
     if key == "status":
-        return tx.STATUS_TEXT.get(value, value)
+        return STATUS_TEXT.get(value, value)
     return "—" if value is None else str(value)
 
 
 def _tables(lines: list[dict[str, Any]], title: str, columns: list[str]) -> None:
-    headers = dict(tx.COLUMNS + tx.RECORD_COLUMNS)
-    wide = Console(width=max(out.width, tx.CLI_WIDTH), file=out.file, soft_wrap=True)
+    headers = dict(COLUMNS + RECORD_COLUMNS)
+    wide = Console(width=max(out.width, CLI_WIDTH), file=out.file, soft_wrap=True)
     for kind in dict.fromkeys(line["kind"] for line in lines):
         table = Table(title=title.format(kind=kind), title_justify="left")
         for key in columns:
@@ -72,15 +99,15 @@ def _show(week: str | None, phase: str | None, whole: bool, segments: bool, kind
     if as_json:
         print_json({"period": period.key, "label": period.label, "as_of": period.as_of.isoformat(), "rows": lines})
         return
-    as_of = tx.AS_OF.format(as_of=f"{period.as_of.astimezone(tz):%Y-%m-%d %H:%M}")
-    title = (tx.CLI_SEGMENT_TITLE.format(label=period.label, as_of=as_of) if segments
-             else tx.CLI_TITLE.format(label=period.label, kind="{kind}", as_of=as_of))
-    columns = [k for k in tx.CLI_COLUMNS if k != "rating" or period.kind == "week"]
+    as_of = AS_OF.format(as_of=f"{period.as_of.astimezone(tz):%Y-%m-%d %H:%M}")
+    title = (CLI_SEGMENT_TITLE.format(label=period.label, as_of=as_of) if segments
+             else CLI_TITLE.format(label=period.label, kind="{kind}", as_of=as_of))
+    columns = [k for k in CLI_COLUMNS if k != "rating" or period.kind == "week"]
     _tables(lines, title, columns)
     extra = "".join(f" + {name}×{getattr(w, key):g}" for key, name in (("rectification", "按期整改率"),
                                                                         ("satisfaction", "满意率"))
                     if getattr(w, key) > 0)
-    out.print(tx.CLI_NOTE.format(completion=f"{w.completion:g}", on_time=f"{w.on_time:g}", quality=f"{w.quality:g}",
+    out.print(CLI_NOTE.format(completion=f"{w.completion:g}", on_time=f"{w.on_time:g}", quality=f"{w.quality:g}",
                                  load=f"{w.load:g}", extra=extra), highlight=False)
 
 
@@ -88,7 +115,7 @@ def _show(week: str | None, phase: str | None, whole: bool, segments: bool, kind
 def assess(ctx: typer.Context, week: WeekOpt = None, phase: PhaseOpt = None,
            whole: Annotated[bool, typer.Option("--whole", help="整个活动全程")] = False,
            segments: Annotated[bool, typer.Option("--segments", help="按路段排名（巷道计入所属路段）")] = False,
-           kind: Annotated[Optional[str], typer.Option("--kind", help="只显示这一类单位，如 牵头部门")] = None,
+           kind: Annotated[str | None, typer.Option("--kind", help="只显示这一类单位，如 牵头部门")] = None,
            now: NowOpt = None, campaign: CampaignOpt = None, as_json: JsonOpt = False) -> None:
     """打印一周（默认上周）、一个时段或全程的单位考核排名（同类单位之间比较）。"""
     if ctx.invoked_subcommand is not None:
@@ -99,14 +126,14 @@ def assess(ctx: typer.Context, week: WeekOpt = None, phase: PhaseOpt = None,
 @assess_app.command("export")
 @handles_errors
 def export(xlsx: Annotated[Path, typer.Option("--xlsx", help="输出的 Excel 文件（.xlsx）")],
-           week: Annotated[Optional[list[str]], typer.Option("--week", help="另外导出这些周（可重复）")] = None,
+           week: Annotated[list[str] | None, typer.Option("--week", help="另外导出这些周（可重复）")] = None,
            now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """导出考核记录：每个时段、全程、已评级的各周各一个工作表，另附“说明”。"""
     ctx = context()
     t_now = parse_now(now)
     with ctx.db.reader() as s:
         result = write_workbook(s, campaign=get_campaign(s, campaign), path=xlsx, now=t_now, weeks=week)
-    out.print(tx.CLI_EXPORTED.format(path=result["path"], sheets=len(result["sheets"])), highlight=False)
+    out.print(CLI_EXPORTED.format(path=result["path"], sheets=len(result["sheets"])), highlight=False)
 
 
 @assess_app.command("ratings")
@@ -127,7 +154,7 @@ def ratings(week: Annotated[str, typer.Option("--week", help="ISO 周次，如 2
         print_json({"report": report, "ratings": lines})
         return
     if report:
-        out.print(tx.CLI_PROPOSED.format(week=report["week"], n=report["proposed"], frozen=report["frozen"]),
+        out.print(CLI_PROPOSED.format(week=report["week"], n=report["proposed"], frozen=report["frozen"]),
                   highlight=False)
     _tables(lines, f"{week} 评级（{{kind}}）", ["rank", "name", "score", "rating", "overdue", "red_streak", "status"])
 
@@ -150,10 +177,10 @@ def confirm(by: ByOpt, week: WeekOpt = None, phase: PhaseOpt = None, unit: Units
     if as_json:
         print_json(report)
         return
-    what = tx.WHAT_RATINGS if week else tx.WHAT_COMMENDATIONS
-    out.print(tx.CLI_CONFIRMED.format(n=report["confirmed"], what=what, notified=report["notified"]), highlight=False)
+    what = WHAT_RATINGS if week else WHAT_COMMENDATIONS
+    out.print(CLI_CONFIRMED.format(n=report["confirmed"], what=what, notified=report["notified"]), highlight=False)
     for i in report.get("interviews", []):
-        out.print(tx.CLI_INTERVIEW.format(unit=i["unit"], n=i["red_streak"]), highlight=False)
+        out.print(CLI_INTERVIEW.format(unit=i["unit"], n=i["red_streak"]), highlight=False)
 
 
 @assess_app.command("commend")
@@ -171,11 +198,11 @@ def commend(phase: Annotated[str, typer.Option("--phase", help="已结束的时�
     if as_json:
         print_json(rows)
         return
-    out.print(tx.CLI_COMMENDED.format(phase=phase, n=len(rows)), highlight=False)
+    out.print(CLI_COMMENDED.format(phase=phase, n=len(rows)), highlight=False)
     table = Table()
     for header in ("单位类别", "排名", "单位", "综合得分", "理由", "状态"):
         table.add_column(header)
     for r in rows:
-        table.add_row(r["kind"], str(r["rank"]), r["unit"], tx.points(r["score"]), r["reason"],
-                      tx.STATUS_TEXT.get(r["status"], r["status"]))
+        table.add_row(r["kind"], str(r["rank"]), r["unit"], points(r["score"]), r["reason"],
+                      STATUS_TEXT.get(r["status"], r["status"]))
     out.print(table)

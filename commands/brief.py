@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
-from services import brief_text as t
-from services.briefs import list_briefs, reserve, write_issue
+from services.briefs import (
+    CLI_LIST_COLS,
+    CLI_LIST_TITLE,
+    CLI_REUSED,
+    CLI_WRITTEN,
+    KIND_TEXT,
+    list_briefs,
+    moment,
+    number,
+    reserve,
+    write_issue,
+)
 from services.campaigns import get_campaign
 
 brief_app = typer.Typer(help="创卫简报：cw brief --week 2025-W18 --out 目录 | cw brief --special 标题 --out 目录 | cw brief list",
                         invoke_without_command=True)
 
-CampaignOpt = Annotated[Optional[str], typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟；"
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟；"
                                                              "早于周末时简报数据截至该时间")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
@@ -42,16 +52,16 @@ def _write(week: str | None, special: str | None, out_dir: Path | None, now: str
                     "as_of": written.as_of.isoformat(), "files": [str(f) for f in files],
                     "notified": written.notified})
         return
-    label = t.number(written.number, written.kind == "special")
-    out.print(t.CLI_WRITTEN.format(number=label, files="、".join(str(f) for f in files))
-              + ("" if ref.created else t.CLI_REUSED), highlight=False)
+    label = number(written.number, written.kind == "special")
+    out.print(CLI_WRITTEN.format(number=label, files="、".join(str(f) for f in files))
+              + ("" if ref.created else CLI_REUSED), highlight=False)
 
 
 @brief_app.callback()
 def brief(ctx: typer.Context,
-          week: Annotated[Optional[str], typer.Option("--week", help="ISO 周次，如 2025-W18")] = None,
-          special: Annotated[Optional[str], typer.Option("--special", help="专刊标题（与周报共用期号）")] = None,
-          out_dir: Annotated[Optional[Path], typer.Option("--out", help="输出目录，默认 <output_dir>/briefs")] = None,
+          week: Annotated[str | None, typer.Option("--week", help="ISO 周次，如 2025-W18")] = None,
+          special: Annotated[str | None, typer.Option("--special", help="专刊标题（与周报共用期号）")] = None,
+          out_dir: Annotated[Path | None, typer.Option("--out", help="输出目录，默认 <output_dir>/briefs")] = None,
           now: NowOpt = None, campaign: CampaignOpt = None, as_json: JsonOpt = False) -> None:
     """生成一期创卫简报（HTML、Word 与进度图），并通知创卫办。"""
     if ctx.invoked_subcommand is not None:
@@ -72,10 +82,10 @@ def brief_list(campaign: CampaignOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table(title=t.CLI_LIST_TITLE.format(n=len(rows)))
-    for col in t.CLI_LIST_COLS:
+    table = Table(title=CLI_LIST_TITLE.format(n=len(rows)))
+    for col in CLI_LIST_COLS:
         table.add_column(col)
     for r in rows:
-        table.add_row(t.number(r["number"], r["kind"] == "special"), t.KIND_TEXT.get(r["kind"], r["kind"]),
-                      r["title"], t.moment(dt.datetime.fromisoformat(r["as_of"])), Path(r["docx"]).stem if r["docx"] else "")
+        table.add_row(number(r["number"], r["kind"] == "special"), KIND_TEXT.get(r["kind"], r["kind"]),
+                      r["title"], moment(dt.datetime.fromisoformat(r["as_of"])), Path(r["docx"]).stem if r["docx"] else "")
     out.print(table)

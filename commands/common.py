@@ -76,7 +76,7 @@ def setup_logging(settings: Settings) -> None:
 def parse_now(value: str | None) -> dt.datetime:
     """``--now``: an ISO 8601 time (naive means Asia/Shanghai); default the real clock."""
     if not value:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
     try:
         t = dt.datetime.fromisoformat(value)
     except ValueError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -12,18 +12,21 @@ from rich.table import Table
 from commands.common import context, handles_errors, out, parse_now, print_json
 from config.loader import load_campaign
 from services import schema
-from services.assignment_import import import_assignments
-from services.campaigns import get_campaign, init_campaign
-from services.calendar_service import coverage_notes
-from services.export import assignment_rows, segments_geojson, write_xlsx
-from services.segment_import import ImportReport, import_segments
-from services.status import campaign_status, rollup_status
+from services.campaigns import campaign_status, coverage_notes, get_campaign, init_campaign, rollup_status
+from services.imports import (
+    ImportReport,
+    assignment_rows,
+    import_assignments,
+    import_segments,
+    segments_geojson,
+    write_xlsx,
+)
 
 import_app = typer.Typer(help="导入路段、包联表等数据", no_args_is_help=True)
 export_app = typer.Typer(help="导出数据", no_args_is_help=True)
 
-CampaignOpt = Annotated[Optional[str], typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 
 
 def _print_report(title: str, r: ImportReport) -> None:
@@ -75,7 +78,7 @@ def check(config: Annotated[Path, typer.Option("--config", help="campaign.yaml �
 def import_segments_cmd(
     file: Annotated[Path, typer.Argument(help="GeoJSON、GeoPackage 或 Shapefile")],
     datum: Annotated[str, typer.Option("--datum", help="文件坐标系：wgs84、gcj02（高德/腾讯）或 bd09（百度）")] = "wgs84",
-    layer: Annotated[Optional[str], typer.Option("--layer", help="图层名（GeoPackage）")] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="图层名（GeoPackage）")] = None,
     campaign: CampaignOpt = None, now: NowOpt = None,
 ) -> None:
     """导入路段与巷道（按路段编号新增或更新）。"""
@@ -91,7 +94,7 @@ def import_segments_cmd(
 def import_assignments_cmd(
     file: Annotated[Path, typer.Argument(help=".xlsx 或 .csv（UTF-8 或 GBK）")],
     create_missing: Annotated[bool, typer.Option("--create-missing", help="自动创建表中出现但系统中没有的单位和县级领导")] = False,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="工作表名称")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称")] = None,
     campaign: CampaignOpt = None, now: NowOpt = None,
 ) -> None:
     """导入包联表（路段编号、路段名称、包段县级领导、牵头部门、参与单位）。"""
@@ -140,7 +143,7 @@ def _status_all(as_json: bool, t) -> None:  # noqa: ANN001
 def export_assignments_cmd(file: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件")],
                            campaign: CampaignOpt = None) -> None:
     """导出当前有效的包联表（与导入格式相同，可修改后再导入）。"""
-    from services.assignment_import import COLUMNS
+    from services.imports import COLUMNS
 
     ctx = context()
     with ctx.db.reader() as s:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,7 @@ deploy_app = typer.Typer(help="Prefect 部署", no_args_is_help=True)
 
 @deploy_app.command("yaml")
 def deployments_yaml(
-    campaign: Annotated[Optional[list[str]], typer.Option("--campaign", help="为这些活动各建一套部署（可多次）；省略则一套部署服务所有活动")] = None,
+    campaign: Annotated[list[str] | None, typer.Option("--campaign", help="为这些活动各建一套部署（可多次）；省略则一套部署服务所有活动")] = None,
     pool: Annotated[str, typer.Option("--pool", help="工作池名称")] = POOL,
 ) -> None:
     """输出 prefect.yaml（每个流程一个部署，计划、并发上限、工作池）。"""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -15,19 +15,31 @@ from models.accountability import PROBLEM, TASK
 from rules import ladders as L
 from rules.calendar import ClockType
 from rules.errors import InvalidInput, NotFound
-from services import extensions, problems, sanctions
-from services.campaigns import get_campaign
-from services.directory import unit_directory
-from services.ladders import policy
-from services.problem_queries import STATUS_TEXT, list_problems, principal_for, problem_detail
+from services.campaigns import get_campaign, unit_directory
+from services.escalation import (
+    STATUS_TEXT,
+    act,
+    confirm,
+    decide,
+    dismiss,
+    list_notices,
+    list_problems,
+    list_requests,
+    list_sanctions,
+    policy,
+    principal_for,
+    problem_detail,
+    raise_problem,
+    request,
+)
 
 problem_app = typer.Typer(help="问题与协调事项：上报、退回、退单、改派、办结、核实", no_args_is_help=True)
 extension_app = typer.Typer(help="延期与挂账申请", no_args_is_help=True)
 sanctions_app = typer.Typer(help="督办单与处理建议（通报批评、黄牌警告、约谈）", no_args_is_help=True)
 
-CampaignOpt = Annotated[Optional[str], typer.Option("--campaign", help="活动编号")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
-ByOpt = Annotated[Optional[str], typer.Option("--by", help="操作单位或县级领导（默认创卫办）")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="操作单位或县级领导（默认创卫办）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 COMMAND_TEXT = {L.C_RESOLVE: "办结", L.C_RETURN: "退回", L.C_ESCALATE: "上报", L.C_OPINION: "签署意见",
                 L.C_WITHDRAW: "退单", L.C_ASSIGN: "改派", L.C_VERIFY: "核实"}
@@ -54,7 +66,7 @@ def _act(problem_id: int, kind: str, by: str | None, now: str | None, campaign: 
         c = get_campaign(s, campaign)
         if "unit" in kw:
             kw["unit_id"] = _unit_id(s, c, kw.pop("unit"))
-        p = problems.act(s, campaign=c, problem_id=problem_id, kind=kind, actor=principal_for(s, campaign=c, name=by),
+        p = act(s, campaign=c, problem_id=problem_id, kind=kind, actor=principal_for(s, campaign=c, name=by),
                          now=parse_now(now), **kw)
         out.print(f"问题 {p.id}：{COMMAND_TEXT[kind]}完成。当前层级 {p.level}，状态 {STATUS_TEXT[p.status]}",
                   highlight=False)
@@ -63,11 +75,11 @@ def _act(problem_id: int, kind: str, by: str | None, now: str | None, campaign: 
 @problem_app.command("raise")
 @handles_errors
 def problem_raise(title: Annotated[str, typer.Option("--title", help="问题标题")],
-                  unit: Annotated[Optional[str], typer.Option("--unit", help="提出问题的单位（从任务提出时可省略）")] = None,
-                  task: Annotated[Optional[int], typer.Option("--task", help="从该任务提出（取其单位和路段）")] = None,
-                  segment: Annotated[Optional[str], typer.Option("--segment", help="路段编号，如 LD-03")] = None,
+                  unit: Annotated[str | None, typer.Option("--unit", help="提出问题的单位（从任务提出时可省略）")] = None,
+                  task: Annotated[int | None, typer.Option("--task", help="从该任务提出（取其单位和路段）")] = None,
+                  segment: Annotated[str | None, typer.Option("--segment", help="路段编号，如 LD-03")] = None,
                   description: Annotated[str, typer.Option("--description", help="情况说明")] = "",
-                  category: Annotated[Optional[str], typer.Option("--category")] = None,
+                  category: Annotated[str | None, typer.Option("--category")] = None,
                   now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """提出需要协调解决的问题（从本单位所在层级开始）。"""
     with context().db.unit_of_work() as s:
@@ -79,7 +91,7 @@ def problem_raise(title: Annotated[str, typer.Option("--title", help="问题标�
                 raise NotFound(f"找不到路段 {segment}")
         if unit is None and task is None:
             raise InvalidInput("请用 --unit 指定提出问题的单位，或用 --task 指定任务")
-        p = problems.raise_problem(s, campaign=c, unit_id=_unit_id(s, c, unit) if unit else None, title=title,
+        p = raise_problem(s, campaign=c, unit_id=_unit_id(s, c, unit) if unit else None, title=title,
                                    segment_id=seg_id, task_id=task, description=description, category=category,
                                    now=parse_now(now), actor=principal_for(s, campaign=c, name=unit))
         out.print(f"已提出问题 {p.id}，当前层级：{p.level}", highlight=False)
@@ -87,9 +99,9 @@ def problem_raise(title: Annotated[str, typer.Option("--title", help="问题标�
 
 @problem_app.command("list")
 @handles_errors
-def problem_list(status: Annotated[Optional[str], typer.Option("--status", help="open、resolved 或 closed")] = None,
-                 level: Annotated[Optional[str], typer.Option("--level", help="参与单位、牵头部门、县级领导或创卫办")] = None,
-                 unit: Annotated[Optional[str], typer.Option("--unit", help="提出或承办单位")] = None,
+def problem_list(status: Annotated[str | None, typer.Option("--status", help="open、resolved 或 closed")] = None,
+                 level: Annotated[str | None, typer.Option("--level", help="参与单位、牵头部门、县级领导或创卫办")] = None,
+                 unit: Annotated[str | None, typer.Option("--unit", help="提出或承办单位")] = None,
                  as_json: JsonOpt = False, now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """列出问题。"""
     with context().db.reader() as s:
@@ -171,7 +183,7 @@ def problem_withdraw(problem_id: int, reason: Annotated[str, typer.Option("--rea
 @problem_app.command("assign")
 @handles_errors
 def problem_assign(problem_id: int, unit: Annotated[str, typer.Option("--unit", help="承办单位")],
-                   limit: Annotated[Optional[float], typer.Option("--limit", help="办理时限（默认创卫办层级时限）")] = None,
+                   limit: Annotated[float | None, typer.Option("--limit", help="办理时限（默认创卫办层级时限）")] = None,
                    clock: Annotated[str, typer.Option("--clock", help="工作日、工作时或紧急时")] = "工作日",
                    reason: Annotated[str, typer.Option("--reason", help="交办说明")] = "",
                    now: NowOpt = None, campaign: CampaignOpt = None) -> None:
@@ -196,8 +208,8 @@ def problem_verify(problem_id: int, passed: Annotated[bool, typer.Option("--pass
 @handles_errors
 def extension_request(until: Annotated[str, typer.Option("--until", help="延至日期，如 2025-04-30")],
                       reason: Annotated[str, typer.Option("--reason", help="理由")],
-                      task: Annotated[Optional[int], typer.Option("--task", help="任务编号")] = None,
-                      problem: Annotated[Optional[int], typer.Option("--problem", help="问题编号")] = None,
+                      task: Annotated[int | None, typer.Option("--task", help="任务编号")] = None,
+                      problem: Annotated[int | None, typer.Option("--problem", help="问题编号")] = None,
                       kind: Annotated[str, typer.Option("--kind", help="延期 或 挂账")] = L.EXTENSION,
                       by: ByOpt = None, now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """申请延期或挂账（由上一级审批；挂账由创卫办审批）。"""
@@ -205,7 +217,7 @@ def extension_request(until: Annotated[str, typer.Option("--until", help="延至
         raise InvalidInput("请用 --task 或 --problem 指定一项")
     with context().db.unit_of_work() as s:
         c = get_campaign(s, campaign)
-        req = extensions.request(s, campaign=c, object_type=TASK if task else PROBLEM, object_id=task or problem,
+        req = request(s, campaign=c, object_type=TASK if task else PROBLEM, object_id=task or problem,
                                  kind=kind, until=_until(c, until), reason=reason,
                                  actor=principal_for(s, campaign=c, name=by), now=parse_now(now))
         out.print(f"已提交{kind}申请 {req.id}，待{req.approver}审批" if req else f"已{kind}", highlight=False)
@@ -213,17 +225,17 @@ def extension_request(until: Annotated[str, typer.Option("--until", help="延至
 
 @extension_app.command("list")
 @handles_errors
-def extension_list(state: Annotated[Optional[str], typer.Option("--state", help="pending、approved 或 rejected")] = None,
+def extension_list(state: Annotated[str | None, typer.Option("--state", help="pending、approved 或 rejected")] = None,
                    campaign: CampaignOpt = None) -> None:
     """列出延期、挂账申请。"""
     with context().db.reader() as s:
-        print_json(extensions.list_requests(s, campaign=get_campaign(s, campaign), state=state))
+        print_json(list_requests(s, campaign=get_campaign(s, campaign), state=state))
 
 
 def _decide(request_id: int, approve: bool, reason: str, by: str | None, now: str | None, campaign: str | None) -> None:
     with context().db.unit_of_work() as s:
         c = get_campaign(s, campaign)
-        extensions.decide(s, campaign=c, request_id=request_id, approve=approve, reason=reason,
+        decide(s, campaign=c, request_id=request_id, approve=approve, reason=reason,
                           actor=principal_for(s, campaign=c, name=by), now=parse_now(now))
     out.print(f"申请 {request_id} {'已批准' if approve else '未予批准'}")
 
@@ -245,11 +257,11 @@ def extension_reject(request_id: int, reason: Annotated[str, typer.Option("--rea
 
 @sanctions_app.command("list")
 @handles_errors
-def sanctions_list(state: Annotated[Optional[str], typer.Option("--state", help="proposed、confirmed 或 dismissed")] = None,
+def sanctions_list(state: Annotated[str | None, typer.Option("--state", help="proposed、confirmed 或 dismissed")] = None,
                    as_json: JsonOpt = False, campaign: CampaignOpt = None) -> None:
     """列出处理建议（拟通报批评、拟黄牌警告、建议约谈）及其确认情况。"""
     with context().db.reader() as s:
-        rows = sanctions.list_sanctions(s, campaign=get_campaign(s, campaign), state=state)
+        rows = list_sanctions(s, campaign=get_campaign(s, campaign), state=state)
     if as_json:
         print_json(rows)
         return
@@ -264,13 +276,13 @@ def sanctions_list(state: Annotated[Optional[str], typer.Option("--state", help=
 
 @sanctions_app.command("confirm")
 @handles_errors
-def sanctions_confirm(sanction_id: int, note: Annotated[Optional[str], typer.Option("--note")] = None,
+def sanctions_confirm(sanction_id: int, note: Annotated[str | None, typer.Option("--note")] = None,
                       by: Annotated[str, typer.Option("--by", help="确认人")] = "创卫办",
                       now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """确认处理建议：发布并通知被处理单位。"""
     with context().db.unit_of_work() as s:
         c = get_campaign(s, campaign)
-        x = sanctions.confirm(s, campaign=c, sanction_id=sanction_id, actor=by, now=parse_now(now), note=note,
+        x = confirm(s, campaign=c, sanction_id=sanction_id, actor=by, now=parse_now(now), note=note,
                               ladder=policy(c).accountability)
         out.print(f"已确认{x.kind}（处理建议 {x.id}），已发布并通知", highlight=False)
 
@@ -282,7 +294,7 @@ def sanctions_dismiss(sanction_id: int, reason: Annotated[str, typer.Option("--r
                       now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """撤销处理建议（不发布）。"""
     with context().db.unit_of_work() as s:
-        sanctions.dismiss(s, campaign=get_campaign(s, campaign), sanction_id=sanction_id, actor=by, reason=reason,
+        dismiss(s, campaign=get_campaign(s, campaign), sanction_id=sanction_id, actor=by, reason=reason,
                           now=parse_now(now))
     out.print(f"处理建议 {sanction_id} 已撤销")
 
@@ -292,7 +304,7 @@ def sanctions_dismiss(sanction_id: int, reason: Annotated[str, typer.Option("--r
 def sanctions_notices(as_json: JsonOpt = False, campaign: CampaignOpt = None) -> None:
     """列出督办单。"""
     with context().db.reader() as s:
-        rows = sanctions.list_notices(s, campaign=get_campaign(s, campaign))
+        rows = list_notices(s, campaign=get_campaign(s, campaign))
     if as_json:
         print_json(rows)
         return

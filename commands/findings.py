@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -12,25 +12,34 @@ from commands.common import context, handles_errors, out, parse_now, print_json
 from commands.inspections import viewer
 from models import Segment
 from rules.errors import NotFound
-from services.campaigns import get_campaign
-from services.complaint_import import import_complaints
-from services.complaints import list_complaints, visit_complaint
-from services.directory import unit_directory
-from services.finding_checks import expose_finding, list_findings, reinspect, report_rectified
-from services.findings import assign_finding, merge_finding, record_finding, return_finding
-from services.ledger import export_xlsx, totals
+from services.campaigns import get_campaign, unit_directory
+from services.inspections import (
+    assign_finding,
+    export_xlsx,
+    expose_finding,
+    import_complaints,
+    list_complaints,
+    list_findings,
+    merge_finding,
+    record_finding,
+    reinspect,
+    report_rectified,
+    return_finding,
+    totals,
+    visit_complaint,
+)
 
 findings_app = typer.Typer(help="督查发现的问题：登记、分派/改派、整改、复查", no_args_is_help=True)
 complaints_app = typer.Typer(help="群众投诉（12345 工单）：导入、列表、回访", no_args_is_help=True)
 ledger_app = typer.Typer(help="整改台账", no_args_is_help=True)
 
-CampaignOpt = Annotated[Optional[str], typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 ByOpt = Annotated[str, typer.Option("--by", help="操作人")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 IdArg = Annotated[int, typer.Argument(help="问题编号")]
-StatusOpt = Annotated[Optional[str], typer.Option("--status", help="triage、open、rectified、closed、live、overdue …")]
-QuantityOpt = Annotated[Optional[float], typer.Option("--quantity", help="整改数量（按类别计量单位）")]
+StatusOpt = Annotated[str | None, typer.Option("--status", help="triage、open、rectified、closed、live、overdue …")]
+QuantityOpt = Annotated[float | None, typer.Option("--quantity", help="整改数量（按类别计量单位）")]
 TableArg = Annotated[Path, typer.Argument(help=".xlsx 或 .csv：工单编号、诉求内容，可选受理时间、问题类别、诉求地址、经纬度、诉求人、联系电话")]
 
 
@@ -50,9 +59,9 @@ def record_cmd(category: Annotated[str, typer.Option("--category", help="问题�
                lat: Annotated[float, typer.Option("--lat", help="纬度")],
                description: Annotated[str, typer.Option("--desc", help="问题描述")] = "",
                datum: Annotated[str, typer.Option("--datum", help="wgs84、gcj02 或 bd09")] = "wgs84",
-               inspection: Annotated[Optional[int], typer.Option("--inspection", help="所属督查计划编号")] = None,
-               inspector: Annotated[Optional[str], typer.Option("--inspector", help="检查单位")] = None,
-               merge_into: Annotated[Optional[int], typer.Option("--merge-into", help="合并到已有问题")] = None,
+               inspection: Annotated[int | None, typer.Option("--inspection", help="所属督查计划编号")] = None,
+               inspector: Annotated[str | None, typer.Option("--inspector", help="检查单位")] = None,
+               merge_into: Annotated[int | None, typer.Option("--merge-into", help="合并到已有问题")] = None,
                new: Annotated[bool, typer.Option("--new", help="附近有同类问题时仍另立新问题")] = False,
                by: ByOpt = "创卫办", campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """登记一个督查发现的问题，按位置分派到路段。"""
@@ -71,7 +80,7 @@ def record_cmd(category: Annotated[str, typer.Option("--category", help="问题�
 @findings_app.command("list")
 @handles_errors
 def list_cmd(status: StatusOpt = None,
-             unit: Annotated[Optional[str], typer.Option("--as-unit", help="以该单位身份查看")] = None,
+             unit: Annotated[str | None, typer.Option("--as-unit", help="以该单位身份查看")] = None,
              campaign: CampaignOpt = None, now: NowOpt = None, as_json: JsonOpt = False) -> None:
     """列出问题（暗访问题发布前只有创卫办可见）。"""
     ctx = context()
@@ -120,7 +129,7 @@ def return_cmd(finding_id: IdArg, unit: Annotated[str, typer.Option("--unit", he
 @findings_app.command("rectify")
 @handles_errors
 def rectify_cmd(finding_id: IdArg, quantity: QuantityOpt = None,
-                unit: Annotated[Optional[str], typer.Option("--unit", help="报告单位（默认牵头部门）")] = None,
+                unit: Annotated[str | None, typer.Option("--unit", help="报告单位（默认牵头部门）")] = None,
                 note: Annotated[str, typer.Option("--note", help="说明")] = "",
                 campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """报告整改完成，并把数量记入整改台账。"""
@@ -172,7 +181,7 @@ def expose_cmd(finding_id: IdArg, by: ByOpt = "创卫办", campaign: CampaignOpt
 @handles_errors
 def complaints_import_cmd(file: TableArg,
                           datum: Annotated[str, typer.Option("--datum", help="wgs84、gcj02 或 bd09")] = "wgs84",
-                          sheet: Annotated[Optional[str], typer.Option("--sheet", help="工作表名称")] = None,
+                          sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称")] = None,
                           campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """导入 12345 工单（已登记的工单编号跳过）。"""
     from commands.data import _print_report
@@ -186,7 +195,7 @@ def complaints_import_cmd(file: TableArg,
 
 @complaints_app.command("list")
 @handles_errors
-def complaints_list_cmd(unit: Annotated[Optional[str], typer.Option("--as-unit", help="以该单位身份查看（诉求人信息脱敏）")] = None,
+def complaints_list_cmd(unit: Annotated[str | None, typer.Option("--as-unit", help="以该单位身份查看（诉求人信息脱敏）")] = None,
                         campaign: CampaignOpt = None, as_json: JsonOpt = False) -> None:
     """列出工单（诉求人姓名、电话只有创卫办可见）。"""
     ctx = context()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -13,17 +13,21 @@ from commands.common import context, handles_errors, out, parse_now, print_json
 from commands.data import import_app
 from rules.errors import NotFound
 from rules.inspection_plans import week_of
-from services.auth import Principal
-from services.campaigns import get_campaign
-from services.directory import unit_directory
-from services.inspection_planning import plan_week
-from services.inspections import list_plans, office_principal, publish_inspection, unit_principal
-from services.places import import_places
+from services.campaigns import get_campaign, unit_directory
+from services.inspections import (
+    import_places,
+    list_plans,
+    office_principal,
+    plan_week,
+    publish_inspection,
+    unit_principal,
+)
+from services.people import Principal
 
 inspections_app = typer.Typer(help="督查计划：定期、暗访、交叉检查、领导带队、跟踪复查", no_args_is_help=True)
 
-CampaignOpt = Annotated[Optional[str], typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
@@ -39,9 +43,9 @@ def viewer(session, campaign, unit: str | None) -> Principal:  # noqa: ANN001
 
 @inspections_app.command("plan")
 @handles_errors
-def plan_cmd(week: Annotated[Optional[str], typer.Option("--week", help="ISO 周次，如 2025-W18；默认本周")] = None,
-             kind: Annotated[Optional[list[str]], typer.Option("--kind", help="只安排这些类型（可重复）")] = None,
-             seed: Annotated[Optional[int], typer.Option("--seed", help="随机种子（默认随机生成并记录）")] = None,
+def plan_cmd(week: Annotated[str | None, typer.Option("--week", help="ISO 周次，如 2025-W18；默认本周")] = None,
+             kind: Annotated[list[str] | None, typer.Option("--kind", help="只安排这些类型（可重复）")] = None,
+             seed: Annotated[int | None, typer.Option("--seed", help="随机种子（默认随机生成并记录）")] = None,
              campaign: CampaignOpt = None, now: NowOpt = None, as_json: JsonOpt = False) -> None:
     """制定一周的督查计划，并只通知检查人员。"""
     t = parse_now(now)
@@ -64,8 +68,8 @@ def plan_cmd(week: Annotated[Optional[str], typer.Option("--week", help="ISO 周
 
 @inspections_app.command("list")
 @handles_errors
-def list_cmd(week: Annotated[Optional[str], typer.Option("--week", help="ISO 周次")] = None,
-             unit: Annotated[Optional[str], typer.Option("--as-unit", help="以该单位身份查看（默认创卫办）")] = None,
+def list_cmd(week: Annotated[str | None, typer.Option("--week", help="ISO 周次")] = None,
+             unit: Annotated[str | None, typer.Option("--as-unit", help="以该单位身份查看（默认创卫办）")] = None,
              campaign: CampaignOpt = None, as_json: JsonOpt = False) -> None:
     """列出督查计划（暗访计划在发布前只对创卫办和检查人员可见）。"""
     ctx = context()
@@ -101,8 +105,8 @@ def publish_cmd(inspection_id: Annotated[int, typer.Argument(help="督查计划�
 def import_places_cmd(
     file: Annotated[Path, typer.Argument(help="GeoJSON/GeoPackage/Shapefile 点，或 .xlsx/.csv（经度、纬度列）")],
     datum: Annotated[str, typer.Option("--datum", help="坐标系：wgs84、gcj02（高德/腾讯）或 bd09（百度）")] = "wgs84",
-    layer: Annotated[Optional[str], typer.Option("--layer", help="图层名（GeoPackage）")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="工作表名称")] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="图层名（GeoPackage）")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称")] = None,
     campaign: CampaignOpt = None, now: NowOpt = None,
 ) -> None:
     """导入检查点位（名称、类型、地址），每个点位归属其所在路段。"""

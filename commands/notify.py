@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Optional
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -11,15 +11,13 @@ from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
 from notify import make_client
-from services.campaign_spec import campaign_spec
-from services.campaigns import get_campaign
-from services.notify_targets import send_test
-from services.outbox_admin import STATE_NAMES, list_dead, list_messages, requeue, summary
+from services.campaigns import campaign_spec, get_campaign
+from services.notifications import STATE_NAMES, list_dead, list_messages, requeue, send_test, summary
 
 notify_app = typer.Typer(help="通知：失败通知（死信）、重新发送、测试通知渠道", no_args_is_help=True)
 
-CampaignOpt = Annotated[Optional[str], typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help="当前时间（ISO 8601，带时区），默认真实时钟")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601，带时区），默认真实时钟")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 LimitOpt = Annotated[int, typer.Option("--limit", help="最多显示条数")]
 
@@ -65,7 +63,7 @@ def retry(message_id: Annotated[int, typer.Argument(help="通知编号（见 cw 
 
 @notify_app.command("list")
 @handles_errors
-def list_(state: Annotated[Optional[str], typer.Option("--state", help="pending、sending、sent、dead 或 merged")] = None,
+def list_(state: Annotated[str | None, typer.Option("--state", help="pending、sending、sent、dead 或 merged")] = None,
           campaign: CampaignOpt = None, as_json: JsonOpt = False, limit: LimitOpt = 50) -> None:
     """按通知目标统计各状态的通知数，并列出最近的通知。"""
     with context().db.reader() as s:

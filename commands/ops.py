@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now
 from models.db import make_engine
-from services.db_copy import copy_campaigns
-from services.doctor import ERROR, NOTE, run_doctor
+from services.operations import ERROR, NOTE, copy_campaigns, run_doctor
 
 db_app = typer.Typer(help="数据库运维", no_args_is_help=True)
 _STYLE = {ERROR: "red", NOTE: "yellow"}
 
 
 @handles_errors
-def doctor(now: Annotated[Optional[str], typer.Option("--now")] = None) -> None:
+def doctor(now: Annotated[str | None, typer.Option("--now")] = None) -> None:
     """检查数据库、工作日历、通知目标（不发送）和 Prefect 连接；只有配置中真正的故障才返回非零。"""
     ctx = context()
     s = ctx.settings
@@ -38,7 +37,7 @@ def doctor(now: Annotated[Optional[str], typer.Option("--now")] = None) -> None:
 @handles_errors
 def db_copy(source: Annotated[str, typer.Option("--from", help="源数据库 URL，如 sqlite:///var/chuangwei.db")],
             target: Annotated[str, typer.Option("--to", help="目标数据库 URL，如 postgresql://…/cw")],
-            campaign: Annotated[Optional[list[str]], typer.Option("--campaign", help="只复制这些活动（可多次）")] = None) -> None:
+            campaign: Annotated[list[str] | None, typer.Option("--campaign", help="只复制这些活动（可多次）")] = None) -> None:
     """把活动从一个数据库整体复制到另一个（全部成功或全部撤销，并核对行数）。"""
     context()
     src, dst = make_engine(source), make_engine(target)

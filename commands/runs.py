@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -13,8 +13,8 @@ from rules.errors import InvalidInput
 
 phase_app = typer.Typer(help="时段（转段）", no_args_is_help=True)
 
-CampaignOpt = Annotated[Optional[str], typer.Option("--campaign", help="活动编号；省略时处理所有活动")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help="当前时间（ISO 8601，带时区），默认真实时钟")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号；省略时处理所有活动")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601，带时区），默认真实时钟")]
 
 
 def run_flow(name: str, *, direct: bool, **params: Any) -> Any:

@@ -5,8 +5,8 @@ with one concurrent run per flow, and the web app beside it.
 
 from __future__ import annotations
 
-import os
 import datetime as dt
+import os
 import subprocess
 import sys
 import threading
@@ -19,7 +19,7 @@ import httpx
 from commands.common import Context, out
 from flows.registry import FLOWS
 from rules.errors import DomainError
-from services.schedule_health import read_schedules, scheduler_error_lines
+from services.operations import read_schedules, scheduler_error_lines
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -81,7 +81,7 @@ def watch_scheduler(api_url: str, log_path: Path | None, offset: int, stop: thre
         if not checked and time.monotonic() - started >= check_after_s:
             checked = True
             try:
-                starved = read_schedules(api_url, now=dt.datetime.now(dt.timezone.utc)).starved
+                starved = read_schedules(api_url, now=dt.datetime.now(dt.UTC)).starved
             except httpx.HTTPError:
                 continue
             if starved and not warned:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -12,11 +12,9 @@ from rich.table import Table
 from commands.common import context, handles_errors, out, parse_now, print_json
 from models.people import ROLE_OFFICE
 from rules.errors import InvalidInput
-from services.auth import Principal
 from services.campaigns import get_campaign
-from services.photos import prepare_photo
-from services.task_queries import list_tasks
-from services.ticking import tick_task
+from services.people import Principal
+from services.tasks import list_tasks, prepare_photo, tick_task
 
 task_app = typer.Typer(help="任务", no_args_is_help=True)
 
@@ -24,13 +22,13 @@ task_app = typer.Typer(help="任务", no_args_is_help=True)
 @task_app.command("list")
 @handles_errors
 def task_list(
-    unit: Annotated[Optional[str], typer.Option("--unit", help="单位名称（或别名）")] = None,
-    segment: Annotated[Optional[str], typer.Option("--segment", help="路段编号")] = None,
-    status: Annotated[Optional[str], typer.Option("--status", help="open、done、verified 或 overdue")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="单位名称（或别名）")] = None,
+    segment: Annotated[str | None, typer.Option("--segment", help="路段编号")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="open、done、verified 或 overdue")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     limit: Annotated[int, typer.Option("--limit", help="最多显示条数（JSON 不限）")] = 200,
-    campaign: Annotated[Optional[str], typer.Option("--campaign")] = None,
-    now: Annotated[Optional[str], typer.Option("--now")] = None,
+    campaign: Annotated[str | None, typer.Option("--campaign")] = None,
+    now: Annotated[str | None, typer.Option("--now")] = None,
 ) -> None:
     """列出任务（可按单位、路段、状态筛选）。"""
     ctx = context()
@@ -54,10 +52,10 @@ def task_list(
 def task_tick(
     task_id: Annotated[int, typer.Argument(help="任务编号")],
     note: Annotated[str, typer.Option("--note", help="完成情况说明")] = "",
-    photo: Annotated[Optional[list[Path]], typer.Option("--photo", help="现场照片（可重复）")] = None,
+    photo: Annotated[list[Path] | None, typer.Option("--photo", help="现场照片（可重复）")] = None,
     by: Annotated[str, typer.Option("--by", help="操作人（记入操作日志）")] = "创卫办",
-    campaign: Annotated[Optional[str], typer.Option("--campaign")] = None,
-    now: Annotated[Optional[str], typer.Option("--now")] = None,
+    campaign: Annotated[str | None, typer.Option("--campaign")] = None,
+    now: Annotated[str | None, typer.Option("--now")] = None,
 ) -> None:
     """创卫办代为打卡（照片与网页打卡一样存档并检查）。"""
     ctx = context()

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
-from services.auth import ROLE_TEXT
 from services.campaigns import get_campaign
-from services.users import add_user, import_users, list_users, revoke_user, set_password, sign_in_link
+from services.people import ROLE_TEXT, add_user, import_users, list_users, revoke_user, set_password, sign_in_link
 
 users_app = typer.Typer(help="用户与登录链接", no_args_is_help=True)
-CampaignOpt = Annotated[Optional[str], typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
-BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="网页服务的外部地址，如 https://cw.example.gov.cn")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
+BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="网页服务的外部地址，如 https://cw.example.gov.cn")]
 
 
 def _base_url(given: str | None) -> str:
@@ -34,8 +33,8 @@ def _print_link(name: str, base_url: str, raw: str, days: int) -> None:
 def add(name: Annotated[str, typer.Option("--name", help="姓名")],
         phone: Annotated[str, typer.Option("--phone", help="手机号")],
         role: Annotated[str, typer.Option("--role", help="创卫办、督查员、单位联络员、县级领导（或 office/inspector/unit/leader）")],
-        unit: Annotated[Optional[str], typer.Option("--unit", help="所在单位（单位联络员必填）")] = None,
-        leader: Annotated[Optional[str], typer.Option("--leader", help="县级领导姓名（默认同 --name）")] = None,
+        unit: Annotated[str | None, typer.Option("--unit", help="所在单位（单位联络员必填）")] = None,
+        leader: Annotated[str | None, typer.Option("--leader", help="县级领导姓名（默认同 --name）")] = None,
         password: Annotated[bool, typer.Option("--password", help="交互设置密码（不设置则只能用登录链接）")] = False,
         link: Annotated[bool, typer.Option("--link", help="同时生成登录链接")] = False,
         base_url: BaseUrlOpt = None, campaign: CampaignOpt = None, now: NowOpt = None) -> None:

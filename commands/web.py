@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -10,8 +10,8 @@ from commands.common import context, handles_errors, out
 
 
 @handles_errors
-def web(host: Annotated[Optional[str], typer.Option("--host", help="监听地址（默认 CW_WEB_HOST）")] = None,
-        port: Annotated[Optional[int], typer.Option("--port", help="端口（默认 CW_WEB_PORT）")] = None,
+def web(host: Annotated[str | None, typer.Option("--host", help="监听地址（默认 CW_WEB_HOST）")] = None,
+        port: Annotated[int | None, typer.Option("--port", help="端口（默认 CW_WEB_PORT）")] = None,
         workers: Annotated[int, typer.Option("--workers", help="工作进程数（PostgreSQL 时可设为 CPU 核数）")] = 1) -> None:
     """启动网页服务：手机打卡页面、核查页面和 JSON 接口（/docs）。"""
     import uvicorn

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,7 +23,7 @@ from config.notifications import NotificationsSpec
 Datum = Literal["wgs84", "gcj02", "bd09"]
 
 
-class UnitKind(str, Enum):
+class UnitKind(StrEnum):
     """单位类别."""
 
     OFFICE = "创卫办"
@@ -160,7 +160,7 @@ class CalendarSpec(Strict):
         return v
 
 
-class TemplateScope(str, Enum):
+class TemplateScope(StrEnum):
     """Who a task template is instantiated for."""
 
     SEGMENT = "segment"  # each 路段 (owner: its 牵头部门)
@@ -221,7 +221,7 @@ class CampaignFile(Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> CampaignFile:
         problems = []
-        for a, b in zip(self.stages, self.stages[1:]):
+        for a, b in zip(self.stages, self.stages[1:], strict=False):
             if b.start <= a.end:
                 problems.append(f"阶段「{a.name}」与「{b.name}」日期重叠")
         seen: dict[str, str] = {}

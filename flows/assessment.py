@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow
 
 from flows.runtime import campaign_codes, database, resolve_now, step
-from services.assessment_record import scheduled_proposals
+from services.assessment import scheduled_proposals
 from services.campaigns import get_campaign
 
 

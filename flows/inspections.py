@@ -10,7 +10,7 @@ from prefect import flow
 from flows.runtime import campaign_codes, database, resolve_now, step
 from rules.inspection_plans import week_of
 from services.campaigns import get_campaign
-from services.inspection_planning import plan_week
+from services.inspections import plan_week
 
 
 @step("plan-inspections-batch")

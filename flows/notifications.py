@@ -12,7 +12,7 @@ from prefect import flow
 from flows.runtime import database, resolve_now, step
 from notify import make_client
 from services.campaigns import get_campaign
-from services.relay import deliver_due
+from services.notifications import deliver_due
 
 #: a pass ends in time for the next minute's run; what it could not reach waits for that one
 PASS_BUDGET_S = 50.0

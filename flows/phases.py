@@ -7,9 +7,8 @@ from typing import Any
 from prefect import flow
 
 from flows.runtime import campaign_codes, database, resolve_now, step
-from services.campaigns import get_campaign
-from services.phases import advance_phases as advance_service
-from services.phases import instantiate_recurring
+from services.campaigns import advance_phases as advance_service
+from services.campaigns import get_campaign, instantiate_recurring
 
 
 @step("advance-phases-batch")

@@ -30,7 +30,7 @@ def database() -> Database:
 def resolve_now(now: str | None) -> dt.datetime:
     """The flow's frozen ``now``: the given ISO time, or the real clock."""
     if not now:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
     t = dt.datetime.fromisoformat(now)
     if t.tzinfo is None:
         raise ValueError(f"now must carry a UTC offset: {now}")

@@ -8,7 +8,7 @@ from prefect import flow
 
 from flows.runtime import campaign_codes, database, resolve_now, step
 from services.campaigns import get_campaign
-from services.sweep import PASSES, sweep_batch
+from services.escalation import PASSES, sweep_batch
 
 
 @step("sweep-batch")

@@ -17,8 +17,8 @@ import shapely
 from shapely.geometry import shape
 
 from maps import styles
-from maps.geometry import utm_crs_for
 from maps.fonts import cjk_rc
+from maps.geometry import utm_crs_for
 from maps.views import PointView, SegmentView, check_segments
 from rules.errors import InvalidInput
 

@@ -1,21 +1,21 @@
 """What is stored: SQLAlchemy 2 typed models, engine/session factories, Alembic migrations."""
 
-from models.assignment import Assignment, AssignmentMember
-from models.base import Base
-from models.campaign import Campaign, Phase, PhaseTransition, Stage
-from models.geo import Segment, Street
-from models.org import Leader, Unit
-from models.tasks import Task, TaskTemplate
-from models.people import AuthToken, User
-from models.audit import AuditEntry
-from models.evidence import Attachment, Photo
-from models.ticks import Tick
-from models.problems import Problem, ProblemEvent
-from models.outbox import OutboxMessage
 from models.accountability import AccountabilityStep, ExtensionRequest, Sanction, SupervisionNotice
-from models.inspections import Complaint, Finding, Inspection, InspectionStop, LedgerEntry, Place
-from models.briefs import Brief
 from models.assessment import Commendation, Rating
+from models.assignment import Assignment, AssignmentMember
+from models.audit import AuditEntry
+from models.base import Base
+from models.briefs import Brief
+from models.campaign import Campaign, Phase, PhaseTransition, Stage
+from models.evidence import Attachment, Photo
+from models.geo import Segment, Street
+from models.inspections import Complaint, Finding, Inspection, InspectionStop, LedgerEntry, Place
+from models.org import Leader, Unit
+from models.outbox import OutboxMessage
+from models.people import AuthToken, User
+from models.problems import Problem, ProblemEvent
+from models.tasks import Task, TaskTemplate
+from models.ticks import Tick
 
 __all__ = [
     "AccountabilityStep", "ExtensionRequest", "Sanction", "SupervisionNotice",

@@ -9,7 +9,7 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, JSONText, UTCDateTime
-from rules.ladders import CLOSED, LEAD, LEADER, LEVELS, MEMBER, OFFICE, OPEN, RESOLVED
+from rules.ladders import CLOSED, LEAD, LEADER, MEMBER, OFFICE, OPEN, RESOLVED
 
 LEVEL_MEMBER, LEVEL_LEAD, LEVEL_LEADER, LEVEL_OFFICE = MEMBER, LEAD, LEADER, OFFICE
 STATUSES = (OPEN, RESOLVED, CLOSED)  # RESOLVED: 已办结，待创卫办核实

@@ -43,7 +43,7 @@ def secrets_in_url(url: str) -> tuple[str, ...]:
         if unquote_plus(name).lower() in SECRET_PARAMS:
             found.extend((value, unquote_plus(value)))
     segments = [s for s in parts.path.split("/") if s]
-    for previous, segment in zip([""] + segments, segments):
+    for previous, segment in zip([""] + segments, segments, strict=False):
         if previous.lower() in _HOOK_MARKERS or _OPAQUE.fullmatch(segment):
             found.append(segment)
             found.append(unquote(segment))

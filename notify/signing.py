@@ -13,7 +13,7 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     Returned raw (not URL-quoted): pass it through httpx query params, which quote it once.
     Quoting it here as well is the classic double-encoding bug (``%2B`` → ``%252B``).
     """
-    string_to_sign = f"{timestamp_ms}\n{secret}".encode("utf-8")
+    string_to_sign = f"{timestamp_ms}\n{secret}".encode()
     mac = hmac.new(secret.encode("utf-8"), string_to_sign, hashlib.sha256)
     return base64.b64encode(mac.digest()).decode("ascii")
 
@@ -23,7 +23,7 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
 
     Unlike DingTalk, the string to sign is the *key* and the message is empty.
     """
-    mac = hmac.new(f"{timestamp_s}\n{secret}".encode("utf-8"), b"", hashlib.sha256)
+    mac = hmac.new(f"{timestamp_s}\n{secret}".encode(), b"", hashlib.sha256)
     return base64.b64encode(mac.digest()).decode("ascii")
 
 

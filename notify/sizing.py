@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from notify.templates import TRUNCATION_NOTE
+
 #: the longest UTF-8 encoding of one character; no budget may be smaller
 _MAX_CHAR_BYTES = 4
 

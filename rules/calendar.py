@@ -1,6 +1,6 @@
 """Working calendar: 工作日 with 调休 makeup days, 工作时 office hours and wall-clock 紧急时.
 
-Holiday data is passed in as a `HolidayTable` value (built by `services.holidays`); a year the
+Holiday data is passed in as a `HolidayTable` value (built by `services.campaigns.holidays`); a year the
 table does not cover raises `CalendarMissing` instead of being guessed.
 
 Deadline rules (`WorkCalendar.add_limit`):
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from rules.errors import CalendarMissing
@@ -131,7 +131,7 @@ class WorkCalendar:
             raise ValueError(f"a time limit cannot be negative: {amount}")
         local = start.astimezone(self.tz)
         if clock is ClockType.URGENT:
-            utc = start.astimezone(timezone.utc) + timedelta(hours=amount)
+            utc = start.astimezone(UTC) + timedelta(hours=amount)
             return utc.astimezone(self.tz)
         if clock is ClockType.WORKDAY:
             if amount != int(amount):

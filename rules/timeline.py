@@ -52,7 +52,7 @@ def validate_phases(stages: list[StageSpan] | tuple[StageSpan, ...]) -> list[str
     errors: list[str] = []
     seen: set[str] = set()
     ordered_stages = sorted(stages, key=lambda s: s.start)
-    for previous, stage in zip(ordered_stages, ordered_stages[1:]):
+    for previous, stage in zip(ordered_stages, ordered_stages[1:], strict=False):
         if stage.start <= previous.end:
             errors.append(f"阶段「{previous.name}」与阶段「{stage.name}」日期重叠")
     for stage in stages:
@@ -64,7 +64,7 @@ def validate_phases(stages: list[StageSpan] | tuple[StageSpan, ...]) -> list[str
                 errors.append(f"时段名称「{phase.name}」重复")
             seen.add(phase.name)
         ordered = sorted(stage.phases, key=lambda p: p.start)
-        for previous, phase in zip(ordered, ordered[1:]):
+        for previous, phase in zip(ordered, ordered[1:], strict=False):
             if phase.start <= previous.end:
                 errors.append(f"时段「{previous.name}」与时段「{phase.name}」日期重叠")
             elif phase.start > previous.end + timedelta(days=1):

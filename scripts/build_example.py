@@ -281,7 +281,7 @@ def allocate_segments(streets: list[Street]) -> None:
     total = sum(s.length for s in streets)
     quota = [N_SEGMENTS * s.length / total for s in streets]
     n = [min(MAX_SEGS_PER_STREET, max(MIN_SEGS_PER_STREET, max(len(s.parts), math.floor(q))))
-         for s, q in zip(streets, quota)]
+         for s, q in zip(streets, quota, strict=False)]
     order = sorted(range(len(streets)), key=lambda i: (-(quota[i] - math.floor(quota[i])), i))
     while sum(n) < N_SEGMENTS:
         for i in order:
@@ -291,7 +291,7 @@ def allocate_segments(streets: list[Street]) -> None:
         for i in reversed(order):
             if sum(n) > N_SEGMENTS and n[i] > max(MIN_SEGS_PER_STREET, len(streets[i].parts)):
                 n[i] -= 1
-    for s, k in zip(streets, n):
+    for s, k in zip(streets, n, strict=False):
         s.n_segments = k
 
 
@@ -402,11 +402,11 @@ def cut_street(street: Street, named: dict[str, list[Way]], rank: dict[str, tupl
         i = max(range(k), key=lambda j: (street.parts[j].length / per_part[j], -j))
         per_part[i] += 1
     pieces: list[tuple[LineString, str | None, str | None]] = []
-    for part, m in zip(street.parts, per_part):
+    for part, m in zip(street.parts, per_part, strict=False):
         cands = crossings(part, street, named, rank)
         cuts = choose_cuts(part.length, cands, m)
         edges = [(0.0, end_name(cands, 0.0))] + cuts + [(part.length, end_name(cands, part.length))]
-        for (a, na), (b, nb) in zip(edges, edges[1:]):
+        for (a, na), (b, nb) in zip(edges, edges[1:], strict=False):
             pieces.append((ops.substring(part, a, b), na, nb))
     n = len(pieces)
     labels = POSITIONAL[n][0 if street.ew else 1]
@@ -656,7 +656,7 @@ def write_boundary(path: Path, poly: Polygon) -> None:
     if coords[0] != coords[-1]:
         coords.append(coords[0])
     # GeoJSON (RFC 7946): exterior rings counter-clockwise
-    area2 = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(coords, coords[1:]))
+    area2 = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(coords, coords[1:], strict=False))
     if area2 < 0:
         coords = coords[::-1]
     feat = {
@@ -680,7 +680,7 @@ def write_assignments(path: Path, rows: list[list[str]]) -> None:
         c.alignment = Alignment(horizontal="center")
     for r in rows:
         ws.append(r)
-    for col, width in zip("ABCDE", (10, 40, 14, 18, 60)):
+    for col, width in zip("ABCDE", (10, 40, 14, 18, 60), strict=False):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     wb.properties.creator = "scripts/build_example.py"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 def db_value(v: Any) -> Any:
     """An aware datetime as naive UTC (what UTCDateTime stores); anything else unchanged."""
     if isinstance(v, dt.datetime) and v.tzinfo is not None:
-        return v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return v.astimezone(dt.UTC).replace(tzinfo=None)
     return v
 
 

@@ -99,7 +99,7 @@ def db(db_url):
 def example(db):
     """The bundled example campaign loaded into ``db``; returns its code."""
     from config.loader import load_campaign
-    from services.campaigns import init_campaign
+    from services.campaigns.loading import init_campaign
 
     with db.unit_of_work() as s:
         report = init_campaign(s, loaded=load_campaign(EXAMPLE), now=at("2024-12-20 09:00"))

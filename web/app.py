@@ -119,7 +119,7 @@ def create_app(settings: Settings, *, db: Database | None = None, clock: Callabl
     app = FastAPI(title="创卫任务 API", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="创卫活动引擎的 JSON 接口：登录、任务、打卡、核查、路段。除登录外均需 Bearer 令牌。")
     app.state.services = AppServices(settings=settings, db=database,
-                                     clock=clock or (lambda: dt.datetime.now(dt.timezone.utc)),
+                                     clock=clock or (lambda: dt.datetime.now(dt.UTC)),
                                      principals=PrincipalCache(auth_cache_seconds))
     app.state.templates = build_templates()
     settings.photo_dir.mkdir(parents=True, exist_ok=True)

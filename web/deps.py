@@ -26,8 +26,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
-from rules.errors import Forbidden, Unauthenticated
-from services.auth import API, ROLE_TEXT, SESSION, Principal, authenticate, csrf_token, hash_token
+from rules.errors import Forbidden
+from services.people import API, ROLE_TEXT, SESSION, Principal, authenticate, csrf_token, hash_token
 from services.uow import Database
 
 SESSION_COOKIE = "cw_session"

@@ -1,6 +1,6 @@
 """督查 pages and API: plans, findings (record on the phone, duplicates offered), 12345 intake.
 
-Every list goes through the services' secrecy filter (``services.inspections.visible_*``):
+Every list goes through the services' secrecy filter (``services.inspections.rounds.visible_*``):
 a unit never sees an unannounced round, or what it found, before it is published.
 """
 
@@ -18,14 +18,19 @@ from sqlalchemy.orm import Session
 from models import Campaign
 from models.people import ROLE_INSPECTOR, ROLE_OFFICE
 from rules.errors import InvalidInput
-from services.auth import Principal
-from services.campaign_spec import campaign_spec
-from services.complaints import create_complaint, list_complaints
-from services.finding_checks import list_findings, reinspect
-from services.findings import describe, find_duplicates, record_finding
-from services.inspections import list_plans
-from services.photos import MAX_BYTES, PreparedPhoto, prepare_photo, save_photo
-from services.ticking import MAX_PHOTOS
+from services.campaigns import campaign_spec
+from services.inspections import (
+    create_complaint,
+    describe,
+    find_duplicates,
+    list_complaints,
+    list_findings,
+    list_plans,
+    record_finding,
+    reinspect,
+)
+from services.people import Principal
+from services.tasks import MAX_BYTES, MAX_PHOTOS, PreparedPhoto, prepare_photo, save_photo
 from web.api.schemas import ERRORS
 from web.deps import AppServices, current_user, form_user, require_role, services
 from web.templating import render

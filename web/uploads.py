@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 from fastapi import UploadFile
 
 from rules.errors import InvalidInput
-from services.auth import Principal
-from services.photos import MAX_BYTES, PreparedPhoto, prepare_photo
-from services.ticking import MAX_PHOTOS, precheck_tick
+from services.people import Principal
+from services.tasks import MAX_BYTES, MAX_PHOTOS, PreparedPhoto, precheck_tick, prepare_photo
 from web.deps import AppServices
 
 

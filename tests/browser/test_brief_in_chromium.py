@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services import brief_text as t
-from services.brief_render import render_issue
+from services.briefs import texts as t
+from services.briefs.render import render_issue
 from tests.support.brief_sample import ISSUE, full_sections, sample_data
 
 CHROMIUM = Path("/usr/bin/chromium")

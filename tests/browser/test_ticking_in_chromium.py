@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import at
-from tests.web.conftest import (app, clock, jpeg, link_token, settings, town)  # noqa: F401  (fixtures)
+from tests.web.conftest import app, clock, jpeg, link_token, settings, town  # noqa: F401  (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"

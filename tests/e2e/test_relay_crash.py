@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from demo.sandbox import FakePlatforms, Received, Reply
 from models.outbox import SENT
-from notify.sandbox import FakePlatforms, Received, Reply
 from tests.conftest import at
 from tests.support import outbox_world as world
 
@@ -87,7 +87,7 @@ def test_relay_killed_mid_batch_loses_nothing_and_repeats_only_the_message_in_fl
         now = NOW
         for stop_at in (6, 15):  # kill twice, each time while post number `stop_at` awaits its reply
             relay = start_relay(db_url, tmp_path, receiver, now)
-            wait_for(lambda: len(receiver.requests) >= stop_at)
+            wait_for(lambda n=stop_at: len(receiver.requests) >= n)
             relay.send_signal(signal.SIGKILL)
             relay.communicate(timeout=30)  # reaps it and closes its pipes
             kills += 1

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import text
 
 from models.db import make_engine
-from services.schedule_health import read_schedules
+from services.operations.schedule_health import read_schedules
 from tests.conftest import EXAMPLE, PG_ADMIN_URL, ROOT
 from tests.e2e.test_prefect_server import _free_port, _run
 
@@ -115,7 +115,7 @@ def test_cw_serve_left_alone_completes_runs_its_server_scheduled(prefect_databas
                               f"{(tmp_path / 'serve.out').read_text(errors='replace')[-3000:]}"
         assert _all_runs_were_scheduled(api), "a run was created by hand, not by the scheduler"
         assert "bulk DML" not in log
-        report = read_schedules(api, now=dt.datetime.now(dt.timezone.utc))
+        report = read_schedules(api, now=dt.datetime.now(dt.UTC))
         assert {d.name for d in report.deployments} >= {EVERY_MINUTE, "sweep", "advance-phases"}
         assert report.starved == []
         doctor = subprocess.run([str(BIN / "cw"), "doctor"], env={**env, "PREFECT_API_URL": api, "COLUMNS": "250"}, cwd=tmp_path,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from demo.sandbox import FakePlatforms
 from flows.notifications import deliver_notifications
 from models.outbox import SENT
-from notify.sandbox import FakePlatforms
 from tests.conftest import at
 from tests.support import outbox_world as world
 

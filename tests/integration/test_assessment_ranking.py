@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from models import Task, Tick
-from services.assessment import assess, period_for, week_period
-from services.assessment_counts import SEGMENT
-from services.campaigns import get_campaign
+from services.assessment.counts import SEGMENT
+from services.assessment.ranking import assess, period_for, week_period
+from services.campaigns.loading import get_campaign
 from tests.conftest import at
 from tests.support.assessment_world import DILIGENT, LAGGING, MIDDLING, seed, unit_id
 

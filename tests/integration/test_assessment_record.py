@@ -11,12 +11,17 @@ from sqlalchemy import func, select
 
 from models import OutboxMessage, Rating, Sanction
 from rules.errors import Conflict
-from services.assessment import assess, phase_period, ranking_for_brief, row_dict
-from services.assessment_export import write_workbook
-from services.assessment_record import (confirm_commendations, confirm_ratings, list_ratings, propose_commendations,
-                                        propose_ratings)
-from services.brief_sections import ranking_section
-from services.campaigns import get_campaign
+from services.assessment.export import write_workbook
+from services.assessment.ranking import assess, phase_period, ranking_for_brief, row_dict
+from services.assessment.record import (
+    confirm_commendations,
+    confirm_ratings,
+    list_ratings,
+    propose_commendations,
+    propose_ratings,
+)
+from services.briefs.sections import ranking_section
+from services.campaigns.loading import get_campaign
 from tests.conftest import at
 from tests.support.assessment_world import DILIGENT, LAGGING, MIDDLING, interview_after_red_weeks, seed, unit_id
 

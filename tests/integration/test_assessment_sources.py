@@ -6,13 +6,13 @@ from __future__ import annotations
 from models import Finding
 from models.people import ROLE_UNIT
 from rules import ladders as L
-from services.assessment import assess, week_period
-from services.auth import Principal
-from services.campaigns import get_campaign
-from services.complaints import complaint_finding, create_complaint, visit_complaint
-from services.finding_checks import reinspect, report_rectified
-from services.findings import record_finding
-from services.problems import act
+from services.assessment.ranking import assess, week_period
+from services.campaigns.loading import get_campaign
+from services.escalation.problems import act
+from services.inspections.checks import reinspect, report_rectified
+from services.inspections.complaints import complaint_finding, create_complaint, visit_complaint
+from services.inspections.findings import record_finding
+from services.people.auth import Principal
 from tests.support.inspections import HOUZHUANG_STOP, WANGJING_BUS_STOP, at, lead_of, lonlat, open_first_phase, unit
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 
 from models import Brief, OutboxMessage, Phase, Problem, Segment, Task, Unit
 from models.tasks import DONE, VERIFIED
-from services.brief_data import gather
-from services.briefs import reserve, write_issue
-from services.campaigns import get_campaign
-from services.phases import advance_phases
+from services.briefs.data import gather
+from services.briefs.issues import reserve, write_issue
+from services.campaigns.loading import get_campaign
+from services.campaigns.phases import advance_phases
 from tests.conftest import at
 
 START, AS_OF = at("2025-04-28 00:00"), at("2025-05-05 00:00")

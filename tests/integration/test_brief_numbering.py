@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from models import Brief, Campaign
 from models.db import make_engine
 from rules.errors import InvalidInput
-from services.briefs import due_week, last_week, reserve, week_window, window
-from services.campaigns import get_campaign
+from services.briefs.issues import due_week, last_week, reserve, week_window, window
+from services.campaigns.loading import get_campaign
 from services.uow import Database
 from tests.conftest import at
 

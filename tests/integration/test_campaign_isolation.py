@@ -6,11 +6,11 @@ from sqlalchemy import func, select
 
 from bench.synthetic_city import load
 from models import Segment, Task
-from services.campaigns import get_campaign
-from services.export import segments_geojson
-from services.phases import advance_phases
-from services.status import campaign_status, rollup_status
-from services.task_queries import list_tasks
+from services.campaigns.loading import get_campaign
+from services.campaigns.phases import advance_phases
+from services.campaigns.status import campaign_status, rollup_status
+from services.imports.segment_export import segments_geojson
+from services.tasks.queries import list_tasks
 from tests.conftest import at
 
 NOW = at("2025-01-06 09:00")

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from models import Complaint, Finding, Task
 from rules.errors import Conflict, InvalidInput
-from services.campaigns import get_campaign
-from services.complaint_import import import_complaints
-from services.complaints import (
+from services.campaigns.loading import get_campaign
+from services.inspections.checks import report_rectified
+from services.inspections.complaint_import import import_complaints
+from services.inspections.complaints import (
     complaint_finding,
     create_complaint,
     list_complaints,
@@ -20,8 +21,7 @@ from services.complaints import (
     mask_phone,
     visit_complaint,
 )
-from services.finding_checks import report_rectified
-from services.inspections import office_principal, unit_principal
+from services.inspections.rounds import office_principal, unit_principal
 from tests.support.inspections import GRID_OFFICE, WANGJING_BUS_STOP, at, lead_of, lonlat, open_first_phase, segment
 
 HEADER = ["工单编号", "受理时间", "问题类别", "诉求内容", "诉求地址", "经度", "纬度", "诉求人", "联系电话"]

@@ -10,9 +10,9 @@ from config.loader import load_campaign
 from models import Campaign, Task
 from models.db import make_engine
 from rules.errors import Conflict
-from services import db_copy
-from services.campaigns import init_campaign
-from services.phases import advance_phases
+from services.campaigns.loading import init_campaign
+from services.campaigns.phases import advance_phases
+from services.operations import db_copy
 from services.uow import Database
 from tests.conftest import EXAMPLE, at
 
@@ -75,8 +75,8 @@ def test_a_failed_verification_rolls_the_whole_copy_back(county, db, monkeypatch
 
 def test_a_county_after_a_simulated_month_copies_with_identical_counts_and_brief_numbers(county, db, tmp_path):
     from models.briefs import Brief
-    from services.briefs import reserve, write_issue
-    from services.sweep import sweep
+    from services.briefs.issues import reserve, write_issue
+    from services.escalation.sweep import sweep
 
     for week, when in (("2025-W02", "2025-01-13 06:00"), ("2025-W03", "2025-01-20 06:00"),
                        ("2025-W04", "2025-01-27 06:00")):

@@ -8,11 +8,19 @@ from sqlalchemy import func, select
 from models import AuditEntry, Leader, OutboxMessage, Problem, ProblemEvent, Task
 from rules import ladders as L
 from rules.errors import Conflict, InvalidInput
-from services.campaigns import get_campaign
-from services.problems import act, raise_problem
+from services.campaigns.loading import get_campaign
+from services.escalation.problems import act, raise_problem
 from tests.conftest import at
-from tests.support.escalation_world import (acting, messages, open_first_phase, people, raise_member_problem,
-                                            run_sweep, targets, unit_principal)
+from tests.support.escalation_world import (
+    acting,
+    messages,
+    open_first_phase,
+    people,
+    raise_member_problem,
+    run_sweep,
+    targets,
+    unit_principal,
+)
 
 
 def _events(db, pid: int) -> list[ProblemEvent]:  # noqa: ANN001

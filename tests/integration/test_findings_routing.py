@@ -8,9 +8,9 @@ from sqlalchemy import select
 from models import Finding, Problem, ProblemEvent, Task
 from models.problems import LEVEL_LEAD
 from rules.errors import Conflict
-from services.campaigns import get_campaign
-from services.finding_checks import reinspect, report_rectified
-from services.findings import assign_finding, find_duplicates, record_finding, return_finding
+from services.campaigns.loading import get_campaign
+from services.inspections.checks import reinspect, report_rectified
+from services.inspections.findings import assign_finding, find_duplicates, record_finding, return_finding
 from tests.support.inspections import (
     GRID_OFFICE,
     HOUZHUANG_STOP,

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from maps.datum import wgs84_to_gcj02
 from models import InspectionStop, Place
 from rules.errors import InvalidInput
-from services.campaigns import get_campaign
-from services.inspection_planning import plan_week
-from services.places import import_places
+from services.campaigns.loading import get_campaign
+from services.inspections.places import import_places
+from services.inspections.planning import plan_week
 from tests.support.inspections import GRID_OFFICE, HYATT, POIS, WANGJING_BUS_STOP, at, lonlat, open_first_phase, segment
 
 # real OSM POIs as places to inspect: restaurants as 餐饮店, waste points as 垃圾站, the rest as 公厕 stand-ins

@@ -9,19 +9,19 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from models import Finding, Inspection, InspectionStop, Segment, Task, Unit
-from services.campaigns import get_campaign
-from services.finding_briefs import brief_findings
-from services.finding_checks import list_findings
-from services.findings import record_finding
-from services.inspection_planning import plan_week
-from services.inspections import (
+from services.campaigns.loading import get_campaign
+from services.inspections.brief_sections import brief_findings
+from services.inspections.checks import list_findings
+from services.inspections.findings import record_finding
+from services.inspections.planning import plan_week
+from services.inspections.rounds import (
     brief_inspection_points,
     list_plans,
     office_principal,
     publish_inspection,
     unit_principal,
 )
-from services.task_queries import list_tasks
+from services.tasks.queries import list_tasks
 from tests.support.inspections import at, open_first_phase, outbox_recipients, with_sink_targets
 
 PLANNED = at("2025-04-28 07:30")

@@ -6,11 +6,11 @@ import pytest
 from openpyxl import load_workbook
 
 from rules.errors import InvalidInput
-from services.campaigns import get_campaign
-from services.finding_checks import report_rectified
-from services.findings import record_finding
-from services.ledger import totals
-from services.phases import advance_phases
+from services.campaigns.loading import get_campaign
+from services.campaigns.phases import advance_phases
+from services.inspections.checks import report_rectified
+from services.inspections.findings import record_finding
+from services.inspections.ledger import totals
 from tests.support.inspections import (
     GRID_OFFICE,
     HOUZHUANG_STOP,
@@ -65,7 +65,7 @@ def test_ledger_totals_sum_quantities_by_phase_segment_and_unit(ledger_db):
 
 
 def test_ledger_export_opens_in_a_spreadsheet_with_the_right_sums(ledger_db, tmp_path):
-    from services.ledger import export_xlsx
+    from services.inspections.ledger import export_xlsx
 
     path = tmp_path / "台账" / "整改台账.xlsx"
     with ledger_db.reader() as s:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from demo.sandbox import FakePlatforms
 from models.outbox import DEAD, PENDING, SENT
 from notify import make_client
-from notify.sandbox import FakePlatforms
-from services.relay import deliver_due
+from services.notifications.relay import deliver_due
 from tests.conftest import at
 from tests.support import outbox_world as world
 

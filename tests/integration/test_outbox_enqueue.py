@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models import OutboxMessage
-from services.campaigns import get_campaign
-from services.outbox import enqueue
+from services.campaigns.loading import get_campaign
+from services.notifications.outbox import enqueue
 from tests.conftest import at
 
 

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from demo.sandbox import FakePlatforms
 from models import OutboxMessage
 from models.outbox import MERGED, PENDING, SENDING, SENT
 from notify import Outcome, make_client
-from notify.sandbox import FakePlatforms
-from services.relay import claim, deliver_due, record_outcome, recover_stale
+from services.notifications.relay import claim, deliver_due, record_outcome, recover_stale
 from tests.conftest import at
 from tests.support import outbox_world as world
 

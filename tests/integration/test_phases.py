@@ -10,9 +10,9 @@ import chinese_calendar as cc
 from sqlalchemy import func, select, update
 
 from models import Phase, PhaseTransition, Task
-from services.campaigns import get_campaign
-from services.phases import advance_phases, instantiate_recurring
-from services.status import campaign_status
+from services.campaigns.loading import get_campaign
+from services.campaigns.phases import advance_phases, instantiate_recurring
+from services.campaigns.status import campaign_status
 from tests.conftest import ROOT, at
 
 
@@ -99,8 +99,8 @@ def test_two_processes_advancing_at_once_create_each_task_once(db, example, db_u
         import datetime as dt
         from models.db import make_engine
         from services.uow import Database
-        from services.campaigns import get_campaign
-        from services.phases import advance_phases
+        from services.campaigns.loading import get_campaign
+        from services.campaigns.phases import advance_phases
         db = Database(make_engine({db_url!r}))
         now = dt.datetime(2025, 5, 6, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
         with db.unit_of_work() as s:

@@ -9,11 +9,11 @@ import logging
 
 import pytest
 
+from demo.sandbox import DINGTALK_SECRET, FEISHU_SECRET, WECOM_KEY, FakePlatforms, smtp_server
 from models.outbox import DEAD, PENDING, SENT
 from notify import make_client
-from notify.sandbox import DINGTALK_SECRET, FEISHU_SECRET, WECOM_KEY, FakePlatforms, smtp_server
 from rules.delivery import backoff_delay
-from services.relay import deliver_due
+from services.notifications.relay import deliver_due
 from tests.conftest import at
 from tests.support import outbox_world as world
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from models import AccountabilityStep, OutboxMessage, ProblemEvent, SupervisionNotice
 from models.db import make_engine
 from rules import ladders as L
-from services.campaigns import get_campaign
-from services.sweep import PASSES, sweep_batch
+from services.campaigns.loading import get_campaign
+from services.escalation.sweep import PASSES, sweep_batch
 from services.uow import Database
 from tests.conftest import at
 from tests.support.escalation_world import open_first_phase, people, raise_member_problem
@@ -76,8 +76,8 @@ def test_two_sweeps_at_once_move_every_item_exactly_once_with_one_message_per_st
 
 def test_the_sweeps_batched_outbox_reaches_the_same_targets_as_enqueue(db, example):
     from models import Leader, Unit
-    from services.outbox import targets_for
-    from services.sweep_io import Outbox
+    from services.escalation.sweep_io import Outbox
+    from services.notifications.outbox import targets_for
 
     with db.reader() as s:
         c = get_campaign(s)

@@ -19,11 +19,11 @@ from sqlalchemy import insert, select, update
 from models import Campaign, Task, Tick, Unit
 from models.people import ROLE_INSPECTOR, ROLE_OFFICE
 from models.tasks import VERIFIED
-from services.auth import Principal
-from services.campaigns import get_campaign
-from services.phases import advance_phases
-from services.ticking import tick_task
-from services.verification import verify_task
+from services.campaigns.loading import get_campaign
+from services.campaigns.phases import advance_phases
+from services.people.auth import Principal
+from services.tasks.ticking import tick_task
+from services.tasks.verification import verify_task
 from tests.conftest import at
 
 DILIGENT, MIDDLING, LAGGING = "县人民检察院", "县教育局", "县水务局"

@@ -11,12 +11,21 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from services.brief_data import BriefData, Counts, LevelRow, PhaseInfo, Progress, SegmentRow, UnitOverdue
-from services.brief_sections import (
-    CategoryCount, Exposure, ExposuresSection, FindingExample, FindingsSection, LedgerRow, LedgerSection,
-    OptionalSections, PhotoPair, RankingRow, RankingSection,
+from services.briefs.data import BriefData, Counts, LevelRow, PhaseInfo, Progress, SegmentRow, UnitOverdue
+from services.briefs.sections import (
+    CategoryCount,
+    Exposure,
+    ExposuresSection,
+    FindingExample,
+    FindingsSection,
+    LedgerRow,
+    LedgerSection,
+    OptionalSections,
+    PhotoPair,
+    RankingRow,
+    RankingSection,
 )
-from services.brief_view import Issue
+from services.briefs.view import Issue
 from tests.unit.test_render_folium import WANGJING_BOX, wangjing_points, wangjing_segments
 
 TZ = dt.timezone(dt.timedelta(hours=8))

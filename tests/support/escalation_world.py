@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from models import Assignment, AssignmentMember, OutboxMessage, Segment
-from services.auth import Principal
-from services.campaigns import get_campaign
-from services.outbox import targets_for
-from services.phases import advance_phases
-from services.problem_queries import principal_for
-from services.problems import raise_problem
-from services.sweep import sweep
+from services.campaigns.loading import get_campaign
+from services.campaigns.phases import advance_phases
+from services.escalation.problems import raise_problem
+from services.escalation.queries import principal_for
+from services.escalation.sweep import sweep
+from services.notifications.outbox import targets_for
+from services.people.auth import Principal
 from tests.conftest import at
 
 

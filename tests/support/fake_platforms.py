@@ -1,3 +1,3 @@
 """The tests' fake platforms are the program's own sandbox receivers (notify/sandbox.py)."""
 
-from notify.sandbox import *  # noqa: F401,F403
+from demo.sandbox import *  # noqa: F401,F403

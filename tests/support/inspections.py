@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from models import Assignment, Campaign, OutboxMessage, Segment, Unit
-from services.campaigns import get_campaign
-from services.phases import advance_phases
+from services.campaigns.loading import get_campaign
+from services.campaigns.phases import advance_phases
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TZ = dt.timezone(dt.timedelta(hours=8))

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from demo.sandbox import DINGTALK_SECRET, FEISHU_SECRET, FakePlatforms, SmtpSink
 from models import Leader, OutboxMessage
-from notify.sandbox import DINGTALK_SECRET, FEISHU_SECRET, FakePlatforms, SmtpSink
-from services.campaigns import get_campaign
-from services.outbox import Recipient, enqueue
+from services.campaigns.loading import get_campaign
+from services.notifications.outbox import Recipient, enqueue
 
 SMTP_USER, SMTP_PASSWORD = "cwb@example.gov.cn", "smtp-app-password-7f3k2q"
 

@@ -12,9 +12,9 @@ from docx import Document as open_docx
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from services import brief_text as t
-from services.brief_render import render_issue
-from services.brief_view import Empty, Heading, Issue, compose
+from services.briefs import texts as t
+from services.briefs.render import render_issue
+from services.briefs.view import Empty, Heading, Issue, compose
 from tests.support.brief_sample import ISSUE, full_sections, sample_data
 
 REMOTE = re.compile(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["\']?(?:https?:)?//', re.I)
@@ -38,7 +38,7 @@ def empty(tmp_path_factory):
 def test_an_empty_optional_section_reads_no_data_under_its_heading():
     doc = compose(sample_data(), ISSUE, map_png=None)
     after = {}
-    for block, following in zip(doc.blocks, doc.blocks[1:]):
+    for block, following in zip(doc.blocks, doc.blocks[1:], strict=False):
         if isinstance(block, Heading):
             after[block.text] = following
     for heading in (t.H_RED, t.H_BLACK, t.H_FINDINGS, t.H_EXPOSURES, t.H_LEDGER):
@@ -119,8 +119,8 @@ def test_an_empty_brief_still_has_its_map_and_no_broken_image(empty):
 def test_a_city_brief_sums_by_street_and_lists_the_segments_furthest_behind():
     from dataclasses import replace
 
-    from services.brief_data import Counts, SegmentRow
-    from services.brief_view import Table
+    from services.briefs.data import Counts, SegmentRow
+    from services.briefs.view import Table
 
     rows = [SegmentRow(f"S{i}", f"路{i % 12}段{i}", f"东西{i % 12}路", "领导", "部门", Counts(10, i % 11, 0, 1))
             for i in range(1, 301)]
@@ -134,14 +134,14 @@ def test_a_city_brief_sums_by_street_and_lists_the_segments_furthest_behind():
 
 
 def test_a_section_whose_module_does_not_exist_yet_is_none():
-    from services import brief_sections
+    from services.briefs import sections as brief_sections
 
     assert brief_sections._hook("services.no_such_module", "brief_findings") is None
 
 
 def test_an_unannounced_inspection_never_reaches_the_brief_whatever_the_hook_returns(monkeypatch):
     from maps.views import PointView
-    from services import brief_sections
+    from services.briefs import sections as brief_sections
 
     points = [PointView(id=1, lon=116.47, lat=39.99, category="暗访", label="未公布", published=False),
               PointView(id=2, lon=116.47, lat=39.99, category="定期", label="已公布", published=True)]

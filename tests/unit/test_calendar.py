@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -106,7 +106,7 @@ def test_zero_working_days_on_a_holiday_end_at_close_of_the_next_working_day():
 
 def test_working_days_are_counted_in_the_calendar_time_zone():
     # 23:00 UTC on Friday 3/6 is already Saturday 07:00 in Shanghai.
-    issued = datetime(2026, 3, 6, 23, 0, tzinfo=timezone.utc)
+    issued = datetime(2026, 3, 6, 23, 0, tzinfo=UTC)
     due = CAL.add_limit(issued, 1, ClockType.WORKDAY)
     assert due == at("2026-03-10T18:00")
     assert due.tzinfo is SHANGHAI

@@ -9,7 +9,7 @@ import yaml
 
 from config.campaign import CampaignFile
 from rules.errors import CalendarMissing
-from services.calendar_service import coverage_banners, coverage_notes, uncovered_years
+from services.campaigns.working_calendar import coverage_banners, coverage_notes, uncovered_years
 from tests.conftest import EXAMPLE
 
 TZ = dt.timezone(dt.timedelta(hours=8))

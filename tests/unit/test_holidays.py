@@ -6,7 +6,7 @@ import pytest
 
 from rules.calendar import ClockType, OfficeHours, WorkCalendar
 from rules.errors import CalendarMissing, InvalidInput
-from services.holidays import build_holiday_table, coverage_warning, package_years
+from services.campaigns.holidays import build_holiday_table, coverage_warning, package_years
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LAST = package_years()[-1]

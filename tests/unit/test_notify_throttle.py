@@ -53,7 +53,7 @@ def test_asking_for_the_wait_does_not_count_as_a_send():
 
 def test_email_and_webhooks_have_no_local_limit():
     window = SlidingWindow(limits_for("email"))
-    for i in range(1000):
+    for _ in range(1000):
         window.record("邮箱", T0)
 
     assert window.wait_time("邮箱", T0) == 0.0

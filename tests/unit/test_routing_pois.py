@@ -1,4 +1,4 @@
-"""Routing real points of interest to the example county's segments (services.segment_router).
+"""Routing real points of interest to the example county's segments (services.inspections.routing).
 
 The segments are the bundled example's (config/examples/demo_county, cut from the same
 OpenStreetMap roads of 望京 as tests/data, © OpenStreetMap contributors, ODbL). The points
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.segment_router import CampaignRouter
+from services.inspections.routing import CampaignRouter
 
 ROOT = Path(__file__).resolve().parents[2]
 SEGMENTS = json.loads((ROOT / "config/examples/demo_county/segments.geojson").read_text(encoding="utf-8"))["features"]
@@ -69,7 +69,7 @@ def test_routing_a_point_outside_every_buffer_finds_no_segment(router, osm_id):
 def test_routing_many_points_agrees_with_routing_them_one_by_one(router):
     points = list(POIS.values())
     many, dist = router.route_many([p[0] for p in points], [p[1] for p in points], 60.0)
-    for (lon, lat), (seg, alley), d in zip(points, many, dist):
+    for (lon, lat), (seg, alley), d in zip(points, many, dist, strict=False):
         one = router.route(lon, lat, 60.0)
         assert (one.segment_id or -1, one.alley_id or -1) == (seg, alley)
         assert (one.distance_m is None and np.isnan(d)) or one.distance_m == pytest.approx(d)

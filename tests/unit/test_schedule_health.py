@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from services.schedule_health import DeploymentSchedule, ScheduleReport, scheduler_error_lines
+from services.operations.schedule_health import DeploymentSchedule, ScheduleReport, scheduler_error_lines
 
-NOW = dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.UTC)
 TRACE = '''14:13:20.500 | ERROR   | docket.dependencies - schedule_deployments(){schedule_deployments}
 Traceback (most recent call last):
   File "/venv/lib/python3.11/site-packages/prefect/server/services/scheduler.py", line 273, in schedule_deployments

@@ -10,7 +10,7 @@ import chinese_calendar as cc
 from rules.calendar import WorkCalendar
 from rules.task_plan import Target, TemplateRule, plan_slots, task_rows
 from rules.timeline import PhaseSpan
-from services.holidays import build_holiday_table
+from services.campaigns.holidays import build_holiday_table
 
 CAL = WorkCalendar(holidays=build_holiday_table([]))
 QIBU = PhaseSpan(name="起步", stage="综合整治、硬件达标", start=date(2025, 1, 1), end=date(2025, 4, 30))

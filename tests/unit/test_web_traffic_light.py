@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from services.task_board import Card, section_of_card, traffic_light
+from services.tasks.board import Card, section_of_card, traffic_light
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = dt.datetime(2025, 1, 1, 0, 0, tzinfo=TZ)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
-
 import warnings
+from dataclasses import dataclass
 
 import pytest
 from PIL import Image
@@ -19,10 +18,10 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from models import Assignment, Segment, Task, Unit
-from services import auth
-from services.campaigns import get_campaign
-from services.phases import advance_phases
-from services.users import add_user, sign_in_link
+from services.campaigns.loading import get_campaign
+from services.campaigns.phases import advance_phases
+from services.people import auth
+from services.people.users import add_user, sign_in_link
 from tests.conftest import at
 from web.app import create_app
 

@@ -185,8 +185,8 @@ def test_web_forms_without_the_csrf_token_are_refused(browser_for, town):
 
 def test_web_signing_out_ends_access_at_once_and_a_revocation_within_seconds(api_for, browser_for, db, town,
                                                                              clock):
-    from services.campaigns import get_campaign
-    from services.users import revoke_user
+    from services.campaigns.loading import get_campaign
+    from services.people.users import revoke_user
     from tests.conftest import at
 
     page = browser_for(town.unit_a)

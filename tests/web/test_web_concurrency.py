@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from models import Task, Tick
 from rules.errors import Conflict
-from services import ticking
-from services.auth import Principal
-from services.campaigns import get_campaign
+from services.campaigns.loading import get_campaign
+from services.people.auth import Principal
+from services.tasks import ticking
 from tests.conftest import at
 from tests.web.conftest import csrf_of
 

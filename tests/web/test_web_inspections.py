@@ -6,9 +6,9 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from models import Attachment, InspectionStop, Segment, Unit
-from services.campaigns import get_campaign
-from services.findings import record_finding
-from services.inspection_planning import plan_week
+from services.campaigns.loading import get_campaign
+from services.inspections.findings import record_finding
+from services.inspections.planning import plan_week
 from tests.conftest import at
 from tests.support.inspections import WANGJING_BUS_STOP, lonlat
 from tests.web.conftest import csrf_of, jpeg

@@ -74,7 +74,7 @@ def test_web_tick_accepts_heic_and_shows_it_as_jpeg(api_for, town):
 
 
 def test_web_tick_refuses_files_that_are_not_photos_and_photos_that_are_too_large(api_for, town):
-    from services.photos import MAX_BYTES
+    from services.tasks.photos import MAX_BYTES
 
     a = api_for(town.unit_a)
     r = a.post(f"/api/tasks/{town.task_a}/ticks", data={"note": "x"},

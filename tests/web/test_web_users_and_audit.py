@@ -13,8 +13,8 @@ from sqlalchemy import delete, select, update
 
 from models import AuditEntry, AuthToken, Task, Tick, User
 from rules.errors import InvalidInput
-from services.campaigns import get_campaign
-from services.users import import_users
+from services.campaigns.loading import get_campaign
+from services.people.users import import_users
 from tests.conftest import ROOT, at
 from tests.web.conftest import jpeg
 
@@ -81,7 +81,7 @@ def test_web_users_commands_add_link_revoke_and_office_ticks_from_the_cli(settin
     assert r.returncode == 0 and "3 天内有效" in r.stdout
     r = cw(settings, "users", "password", "13711112222", stdin="new-secret-1\nnew-secret-1\n")
     assert r.returncode == 0 and "已为 赵六 设置密码" in r.stdout
-    from services.auth import sign_in_with_password
+    from services.people.auth import sign_in_with_password
 
     with db.unit_of_work() as s:
         assert sign_in_with_password(s, phone="13711112222", password="new-secret-1", now=at("2025-01-20 10:00"),

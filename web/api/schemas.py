@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from models import AuditEntry, Photo, Tick
-from services.auth import ROLE_TEXT, Principal
-from services.task_board import Card
+from services.people import ROLE_TEXT, Principal
+from services.tasks import Card
 
 
 class ErrorOut(BaseModel):

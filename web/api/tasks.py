@@ -10,10 +10,37 @@ from fastapi.responses import Response
 
 from models.tasks import DONE, OPEN, VERIFIED
 from rules.errors import InvalidInput
-from services import auth, task_board, ticking, verification
-from services.auth import Principal
-from web.api.schemas import (CONFLICT, ERRORS, QueueItemOut, SegmentBrief, SegmentOut, TaskCardOut, TaskOut, TickOut,
-                             TokenIn, TokenOut, UserOut, VerifyIn, audit_dict, card_dict, tick_dict)
+from services.people import API, Principal, sign_in_with_link, sign_in_with_password, sign_out
+from services.tasks import (
+    card_of,
+    list_cards,
+    my_segments,
+    photos_of,
+    segment_page,
+    task_detail,
+    tick_task,
+    undo_tick,
+    verification_queue,
+    verify_task,
+)
+from web.api.schemas import (
+    CONFLICT,
+    ERRORS,
+    ProblemOut,
+    QueueItemOut,
+    SegmentBrief,
+    SegmentOut,
+    TaskCardOut,
+    TaskOut,
+    TickOut,
+    TokenIn,
+    TokenOut,
+    UserOut,
+    VerifyIn,
+    audit_dict,
+    card_dict,
+    tick_dict,
+)
 from web.deps import AppServices, client_address, current_user, require_role, services
 from web.pages.files import photo_response
 from web.uploads import parse_point, read_uploads
@@ -27,11 +54,11 @@ STATUSES = {"active": (OPEN, DONE), OPEN: (OPEN,), DONE: (DONE,), VERIFIED: (VER
 def token(body: TokenIn, request: Request, app: AppServices = Depends(services)) -> TokenOut:
     with app.db.unit_of_work() as s:
         if body.link_token:
-            raw, who = auth.sign_in_with_link(s, raw=body.link_token, now=app.clock(),
-                                              address=client_address(request), kind=auth.API)
+            raw, who = sign_in_with_link(s, raw=body.link_token, now=app.clock(),
+                                              address=client_address(request), kind=API)
         elif body.phone and body.password:
-            raw, who = auth.sign_in_with_password(s, phone=body.phone, password=body.password, now=app.clock(),
-                                                  address=client_address(request), kind=auth.API)
+            raw, who = sign_in_with_password(s, phone=body.phone, password=body.password, now=app.clock(),
+                                                  address=client_address(request), kind=API)
         else:
             raise InvalidInput("请提供手机号和密码，或登录链接中的 token")
     return TokenOut(access_token=raw, user=UserOut.of(who))
@@ -40,7 +67,7 @@ def token(body: TokenIn, request: Request, app: AppServices = Depends(services))
 @router.post("/auth/logout", status_code=204, tags=["登录"], summary="注销当前令牌")
 def logout(request: Request, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
-        auth.sign_out(s, principal=me, now=app.clock(), address=client_address(request))
+        sign_out(s, principal=me, now=app.clock(), address=client_address(request))
     app.principals.forget(request.state.raw_token or "")
     return Response(status_code=204)
 
@@ -55,7 +82,7 @@ def tasks(status: Literal["active", "open", "done", "verified", "all"] = "active
           limit: int = Query(200, ge=1, le=1000, description="最多返回条数（按截止时间先后）"),
           me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[dict[str, Any]]:
     with app.db.reader() as s:
-        cards = task_board.list_cards(s, principal=me, now=app.clock(), statuses=STATUSES[status], segment=segment,
+        cards = list_cards(s, principal=me, now=app.clock(), statuses=STATUSES[status], segment=segment,
                                       limit=limit)
     return [card_dict(c) for c in cards]
 
@@ -74,7 +101,7 @@ def task_out(detail: dict[str, Any]) -> dict[str, Any]:
 @router.get("/tasks/{task_id}", response_model=TaskOut, tags=["任务"], summary="任务详情（打卡记录与操作日志）")
 def task(task_id: int, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.reader() as s:
-        return task_out(task_board.task_detail(s, principal=me, task_id=task_id, now=app.clock()))
+        return task_out(task_detail(s, principal=me, task_id=task_id, now=app.clock()))
 
 
 @router.post("/tasks/{task_id}/ticks", response_model=TickOut, status_code=201, tags=["任务"],
@@ -85,10 +112,10 @@ def tick(request: Request, task_id: int, note: str = Form(""), version: int | No
     point = parse_point(lon, lat)
     prepared = read_uploads(photos, app, me, task_id)
     with app.db.unit_of_work() as s:
-        done = ticking.tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
+        done = tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
                                  lat=point[1], expected_version=version, now=app.clock(),
                                  address=client_address(request))
-        photos = verification.photos_of(s, [done.id]).get(done.id, []) if prepared else []
+        photos = photos_of(s, [done.id]).get(done.id, []) if prepared else []
         return tick_dict(done, photos, me.name)
 
 
@@ -97,7 +124,7 @@ def tick(request: Request, task_id: int, note: str = Form(""), version: int | No
 def undo(request: Request, task_id: int, me: Principal = Depends(current_user),
          app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
-        return tick_dict(ticking.undo_tick(s, principal=me, task_id=task_id, now=app.clock(),
+        return tick_dict(undo_tick(s, principal=me, task_id=task_id, now=app.clock(),
                                             address=client_address(request)))
 
 
@@ -106,7 +133,7 @@ def undo(request: Request, task_id: int, me: Principal = Depends(current_user),
 def verify(request: Request, task_id: int, body: VerifyIn, me: Principal = Depends(current_user),
            app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
-        return tick_dict(verification.verify_task(
+        return tick_dict(verify_task(
             s, principal=me, task_id=task_id, verdict=body.verdict, reason=body.reason,
             expected_version=body.version, now=app.clock(), address=client_address(request)))
 
@@ -116,21 +143,21 @@ def queue(me: Principal = Depends(require_role("office", "inspector")),
           app: AppServices = Depends(services)) -> list[dict[str, Any]]:
     now, tz = app.clock(), ZoneInfo(me.timezone)
     with app.db.reader() as s:
-        items = verification.verification_queue(s, principal=me)
-    return [{"task": card_dict(task_board.card_of(i["task"], i["segment_code"], i["segment_name"], i["unit"], now, tz)),
+        items = verification_queue(s, principal=me)
+    return [{"task": card_dict(card_of(i["task"], i["segment_code"], i["segment_name"], i["unit"], now, tz)),
              "tick": tick_dict(i["tick"], i["photos"], i["by"])} for i in items]
 
 
 @router.get("/segments", response_model=list[SegmentBrief], tags=["路段"], summary="我包联或参与的路段")
 def segments(me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[SegmentBrief]:
     with app.db.reader() as s:
-        return [SegmentBrief(code=x.code, name=x.name) for x in task_board.my_segments(s, principal=me)]
+        return [SegmentBrief(code=x.code, name=x.name) for x in my_segments(s, principal=me)]
 
 
 @router.get("/segments/{code}", response_model=SegmentOut, tags=["路段"], summary="路段：包联单位、任务、问题")
 def segment(code: str, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> SegmentOut:
     with app.db.reader() as s:
-        page = task_board.segment_page(s, principal=me, code=code, now=app.clock())
+        page = segment_page(s, principal=me, code=code, now=app.clock())
     seg = page["segment"]
     return SegmentOut(code=seg.code, name=seg.name, kind=seg.kind, geometry=seg.geometry,
                       leader=page["leader"].name if page["leader"] else None,

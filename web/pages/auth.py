@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from rules.errors import Unauthenticated
-from services import auth
+from services.people import SESSION, TTL, Principal, sign_in_with_link, sign_in_with_password, sign_out
 from web.deps import SESSION_COOKIE, AppServices, client_address, form_user, services, signed_in_user
 from web.templating import render
 
@@ -24,7 +24,7 @@ def safe_next(target: str | None) -> str:
 
 def signed_in(request: Request, raw: str, target: str) -> RedirectResponse:
     response = RedirectResponse(safe_next(target), status_code=303)
-    response.set_cookie(SESSION_COOKIE, raw, max_age=int(auth.TTL[auth.SESSION].total_seconds()), httponly=True,
+    response.set_cookie(SESSION_COOKIE, raw, max_age=int(TTL[SESSION].total_seconds()), httponly=True,
                         samesite="lax", secure=request.url.scheme == "https", path="/")
     return response
 
@@ -49,7 +49,7 @@ def login(request: Request, phone: str = Form(""), password: str = Form(""), nex
           app: AppServices = Depends(services)) -> Response:
     try:
         with app.db.unit_of_work() as s:
-            raw, _ = auth.sign_in_with_password(s, phone=phone, password=password, now=app.clock(),
+            raw, _ = sign_in_with_password(s, phone=phone, password=password, now=app.clock(),
                                                 address=client_address(request))
     except Unauthenticated as e:
         return render(request, "login.html", {"next": safe_next(next), "error": e.message, "phone": phone},
@@ -67,16 +67,16 @@ def link_page(request: Request, token: str) -> Response:
 def link_sign_in(request: Request, token: str, app: AppServices = Depends(services)) -> Response:
     try:
         with app.db.unit_of_work() as s:
-            raw, _ = auth.sign_in_with_link(s, raw=token, now=app.clock(), address=client_address(request))
+            raw, _ = sign_in_with_link(s, raw=token, now=app.clock(), address=client_address(request))
     except Unauthenticated as e:
         return render(request, "link.html", {"token": None, "error": e.message}, status_code=401)
     return signed_in(request, raw, "/tasks")
 
 
 @router.post("/logout")
-def logout(request: Request, me: auth.Principal = Depends(form_user), app: AppServices = Depends(services)) -> Response:
+def logout(request: Request, me: Principal = Depends(form_user), app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
-        auth.sign_out(s, principal=me, now=app.clock(), address=client_address(request))
+        sign_out(s, principal=me, now=app.clock(), address=client_address(request))
     app.principals.forget(request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login?msg=signed_out", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

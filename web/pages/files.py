@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from maps.offline_assets import leaflet_assets
 from rules.errors import NotFound
-from services.auth import Principal
-from services.photos import view_path, visible_photo
+from services.people import Principal
+from services.tasks import view_path, visible_photo
 from web.deps import AppServices, current_user, services
 
 router = APIRouter(include_in_schema=False)

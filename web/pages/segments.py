@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from services import task_board
-from services.auth import Principal
+from services.people import Principal
+from services.tasks import my_segments, segment_page
 from web.deps import AppServices, current_user, services
 from web.templating import render
 
@@ -16,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/segments")
 def segments(request: Request, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     with app.db.reader() as s:
-        rows = task_board.my_segments(s, principal=me)
+        rows = my_segments(s, principal=me)
     return render(request, "segments.html", {"segments": rows})
 
 
@@ -24,5 +24,5 @@ def segments(request: Request, me: Principal = Depends(current_user), app: AppSe
 def segment(request: Request, code: str, me: Principal = Depends(current_user),
             app: AppServices = Depends(services)) -> Response:
     with app.db.reader() as s:
-        page = task_board.segment_page(s, principal=me, code=code, now=app.clock())
+        page = segment_page(s, principal=me, code=code, now=app.clock())
     return render(request, "segment.html", page)

@@ -5,12 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from services import task_board, ticking, verification
-from services.auth import Principal
+from services.people import Principal
+from services.tasks import (
+    PASS,
+    board,
+    my_segments,
+    task_detail,
+    tick_task,
+    undo_tick,
+    verification_queue,
+    verify_task,
+    warnings,
+)
 from web.deps import AppServices, client_address, current_user, form_user, require_role, services
 from web.pages.auth import safe_next
-from web.uploads import parse_point, read_uploads
 from web.templating import render
+from web.uploads import parse_point, read_uploads
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,8 +30,8 @@ def my_tasks(request: Request, view: str = "active", segment: str | None = None,
              me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     now = app.clock()
     with app.db.reader() as s:
-        data = task_board.board(s, principal=me, now=now, verified=view == "verified", segment=segment or None)
-        segments = task_board.my_segments(s, principal=me) if me.role in ("leader", "unit") else []
+        data = board(s, principal=me, now=now, verified=view == "verified", segment=segment or None)
+        segments = my_segments(s, principal=me) if me.role in ("leader", "unit") else []
     return render(request, "tasks.html", {"board": data, "view": view, "segment": segment, "segments": segments,
                                           "now": now})
 
@@ -30,7 +40,7 @@ def my_tasks(request: Request, view: str = "active", segment: str | None = None,
 def task_page(request: Request, task_id: int, me: Principal = Depends(current_user),
               app: AppServices = Depends(services)) -> Response:
     with app.db.reader() as s:
-        detail = task_board.task_detail(s, principal=me, task_id=task_id, now=app.clock())
+        detail = task_detail(s, principal=me, task_id=task_id, now=app.clock())
     return render(request, "task.html", detail)
 
 
@@ -41,10 +51,10 @@ def tick(request: Request, task_id: int, note: str = Form(""), version: int | No
     point = parse_point(lon, lat)
     prepared = read_uploads(photos, app, me, task_id)
     with app.db.unit_of_work() as s:
-        done = ticking.tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
+        done = tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
                                  lat=point[1], expected_version=version, now=app.clock(),
                                  address=client_address(request))
-        flagged = bool(verification.warnings(done.flags))
+        flagged = bool(warnings(done.flags))
     return RedirectResponse(f"/tasks/{task_id}?msg={'ticked_flagged' if flagged else 'ticked'}", status_code=303)
 
 
@@ -52,7 +62,7 @@ def tick(request: Request, task_id: int, note: str = Form(""), version: int | No
 def undo(request: Request, task_id: int, me: Principal = Depends(form_user),
          app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
-        ticking.undo_tick(s, principal=me, task_id=task_id, now=app.clock(), address=client_address(request))
+        undo_tick(s, principal=me, task_id=task_id, now=app.clock(), address=client_address(request))
     return RedirectResponse(f"/tasks/{task_id}?msg=undone", status_code=303)
 
 
@@ -60,7 +70,7 @@ def undo(request: Request, task_id: int, me: Principal = Depends(form_user),
 def queue(request: Request, me: Principal = Depends(require_role("office", "inspector")),
           app: AppServices = Depends(services)) -> Response:
     with app.db.reader() as s:
-        items = verification.verification_queue(s, principal=me)
+        items = verification_queue(s, principal=me)
     return render(request, "queue.html", {"items": items})
 
 
@@ -69,7 +79,7 @@ def verify(request: Request, task_id: int, verdict: str = Form(...), reason: str
            version: int | None = Form(None), next: str = Form(""), me: Principal = Depends(form_user),
            app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
-        verification.verify_task(s, principal=me, task_id=task_id, verdict=verdict, reason=reason,
+        verify_task(s, principal=me, task_id=task_id, verdict=verdict, reason=reason,
                                  expected_version=version, now=app.clock(), address=client_address(request))
-    msg = "passed" if verdict == verification.PASS else "rejected"
+    msg = "passed" if verdict == PASS else "rejected"
     return RedirectResponse(f"{safe_next(next or f'/tasks/{task_id}')}?msg={msg}", status_code=303)

@@ -1,0 +1,340 @@
+"""Simulated people acting through the real services, for ``cw demo``.
+
+Every decision comes from a random generator seeded with (seed, what, id, day), so the same
+seed gives the same campaign whatever order the steps happen in. Units have a diligence:
+diligent ones tick before the deadline, laggards late or never, so the ladders, sanctions and
+ratings have work. Leaders answer escalations late or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.campaign import UnitKind
+from models import Campaign, Leader, Problem, ProblemEvent, Segment, Task, Unit
+from models.inspections import Complaint, Finding
+from models.tasks import DONE, OPEN
+from rules import ladders as L
+from rules.errors import DomainError
+from services.campaigns.spec import campaign_spec
+from services.inspections.rounds import office_principal, unit_principal
+from services.people.auth import Principal
+
+#: how often inspectors record each kind of problem (小广告 and 暴露垃圾 most common)
+CATEGORY_WEIGHTS = {"牛皮癣/小广告": 24, "暴露垃圾": 20, "乱堆乱放": 10, "占道经营": 9, "乱停乱放": 8,
+                    "店外经营": 7, "卫生死角": 6, "垃圾桶满溢": 5, "流动摊点": 4, "道路积水": 2,
+                    "乱搭乱建": 2, "建筑工地扬尘": 1, "病媒生物痕迹": 1, "公厕不洁": 1}
+COMPLAINTS = {"暴露垃圾": "小区门口垃圾堆放多日无人清运", "占道经营": "早市摊贩占用人行道，行人只能走机动车道",
+              "乱停乱放": "人行道上电动车、汽车乱停，轮椅无法通过", "牛皮癣/小广告": "电线杆和墙面贴满小广告",
+              "道路积水": "雨后路面积水严重，商户门前无法通行", "店外经营": "餐馆在门外摆桌，油污满地"}
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+OFFICE = "创卫办"
+
+
+def rng(seed: int, *key: object) -> random.Random:
+    """A generator for one decision, independent of every other decision's order."""
+    return random.Random("|".join(str(k) for k in (seed, *key)))
+
+
+@dataclass
+class Tally:
+    """What the simulated people did (for the summary and the progress bar)."""
+
+    ticks: int = 0
+    verified: int = 0
+    rejected: int = 0
+    findings: int = 0
+    complaints: int = 0
+    raised: int = 0
+    actions: Counter = field(default_factory=Counter)
+
+
+class People:
+    """The campaign's people: units, inspectors, the office, leaders and citizens."""
+
+    def __init__(self, campaign: Campaign, seed: int, session: Session):
+        self.seed, self.campaign = seed, campaign
+        self.tz = ZoneInfo(campaign.timezone)
+        self.spec = campaign_spec(campaign)
+        self.tally = Tally()
+        units = list(session.scalars(select(Unit).where(Unit.campaign_id == campaign.id).order_by(Unit.id)))
+        self.units = {u.id: u for u in units}
+        self.diligence = {u.id: self._diligence(u) for u in units}
+        self.leaders = {x.id: x for x in session.scalars(select(Leader).where(Leader.campaign_id == campaign.id))}
+        self.segments = list(session.execute(select(Segment.id, Segment.code, Segment.geometry, Segment.kind)
+                                             .where(Segment.campaign_id == campaign.id).order_by(Segment.id)))
+        known = {c.name for c in self.spec.inspections.taxonomy}
+        self.categories = {c: w for c, w in CATEGORY_WEIGHTS.items() if c in known} or {n: 1 for n in known}
+
+    def _diligence(self, unit: Unit) -> float:
+        r = rng(self.seed, "diligence", unit.name)
+        if unit.kind in (UnitKind.OFFICE.value,):
+            return 1.0
+        return 0.35 + 0.3 * r.random() if r.random() < 0.2 else 0.75 + 0.23 * r.random()
+
+    # -- units tick their tasks ----------------------------------------------------------------
+
+    def planned_tick(self, task: Task) -> dt.datetime | None:
+        """When the responsible unit gets round to the task: early, late or never."""
+        d = self.diligence.get(task.unit_id, 0.8)
+        r = rng(self.seed, "tick", task.id)
+        span = max((task.deadline - task.created_at).total_seconds(), 3600.0)
+        x = r.random()
+        if x < d:
+            return task.created_at + dt.timedelta(seconds=span * (0.3 + 0.65 * r.random()))
+        if x < d + (1 - d) * 0.6:
+            return task.deadline + dt.timedelta(days=2 + 25 * r.random())
+        return None
+
+    def tick_tasks(self, session: Session, now: dt.datetime) -> None:
+        from services.tasks.ticking import tick_task
+
+        rows = session.scalars(select(Task).where(Task.campaign_id == self.campaign.id, Task.status == OPEN,
+                                                  Task.kind == "plan").order_by(Task.id)).all()
+        for task in rows:
+            when = self.planned_tick(task)
+            if task.rework_count:  # a rejected tick is redone a few days later
+                when = (task.done_at or task.created_at) + dt.timedelta(days=3)
+            if when is None or when > now:
+                continue
+            who = unit_principal(self.campaign, task.unit_id, self.units[task.unit_id].name)
+            note = f"已按要求完成：{task.title}"
+            if self._try(session, tick_task, session, principal=who, task_id=task.id, note=note, photos=[],
+                                                     lon=None, lat=None, expected_version=None, now=now):
+                self.tally.ticks += 1
+
+    def verify_ticks(self, session: Session, now: dt.datetime) -> None:
+        from services.tasks.verification import verify_task
+
+        office = office_principal(self.campaign, "创卫办核查组")
+        for task in session.scalars(select(Task).where(Task.campaign_id == self.campaign.id, Task.status == DONE,
+                                                       Task.kind == "plan").order_by(Task.id)).all():
+            reject = rng(self.seed, "verify", task.id, task.rework_count).random() < 0.08
+            verdict, reason = ("reject", "现场核查未达标，照片与实际不符，请返工") if reject else ("pass", "")
+            if self._try(session, verify_task, session, principal=office, task_id=task.id, verdict=verdict,
+                                                       reason=reason, now=now):
+                self.tally.verified += 1
+                self.tally.rejected += reject
+
+    # -- inspectors, citizens ------------------------------------------------------------------
+
+    def _point_near(self, r: random.Random) -> tuple[float, float]:
+        _, _, geom, _ = self.segments[r.randrange(len(self.segments))]
+        line = geom["coordinates"] if geom["type"] == "LineString" else geom["coordinates"][0]
+        i = r.randrange(len(line) - 1)
+        (x1, y1), (x2, y2) = line[i], line[i + 1]
+        t = r.random()
+        off = (r.random() - 0.5) * 2 * 30 / 111_000  # within ~30 m of the line
+        if r.random() < 0.05:
+            off = 0.004  # ~400 m away: lands in 创卫办's triage queue
+        return x1 + (x2 - x1) * t + off, y1 + (y2 - y1) * t + off * 0.5
+
+    def _category(self, r: random.Random) -> str:
+        names, weights = zip(*sorted(self.categories.items()), strict=False)
+        return r.choices(names, weights=weights)[0]
+
+    def inspect(self, session: Session, now: dt.datetime) -> None:
+        from services.inspections.findings import record_finding
+
+        day = now.astimezone(self.tz).date()
+        r = rng(self.seed, "inspect", day)
+        for k in range(_poisson(r, 2.2)):
+            lon, lat = self._point_near(r)
+            category = self._category(r)
+            if self._try(session, record_finding, session, campaign=self.campaign, category=category, lon=lon, lat=lat, now=now,
+                    actor="督查组", description=f"{category}：督查发现（{day:%m月%d日}第{k + 1}处）",
+                    allow_duplicate=True):
+                self.tally.findings += 1
+
+    def complain(self, session: Session, now: dt.datetime) -> None:
+        from services.inspections.complaints import create_complaint
+
+        day = now.astimezone(self.tz).date()
+        r = rng(self.seed, "complain", day)
+        for k in range(_poisson(r, 0.7)):
+            lon, lat = self._point_near(r)
+            category = r.choice(sorted(c for c in COMPLAINTS if c in self.categories) or sorted(self.categories))
+            name = r.choice(SURNAMES) + r.choice("建华丽明伟芳军敏")
+            phone = f"13{r.randrange(10**8, 10**9)}"
+            if self._try(session, create_complaint, session, campaign=self.campaign, order_no=f"12345-{day:%Y%m%d}-{k + 1:03d}",
+                    content=COMPLAINTS.get(category, f"反映{category}问题"), received_at=now, now=now,
+                    category=category, lon=lon, lat=lat, complainant_name=name, complainant_phone=phone):
+                self.tally.complaints += 1
+
+    def rectify_and_reinspect(self, session: Session, now: dt.datetime) -> None:
+        from services.inspections.checks import reinspect, report_rectified
+        from services.inspections.findings import assign_finding
+
+        for f in session.scalars(select(Finding).where(Finding.campaign_id == self.campaign.id,
+                                                       Finding.status.in_(("open", "rectified", "triage")))
+                                 .order_by(Finding.id)).all():
+            r = rng(self.seed, "finding", f.id, f.rework_count if hasattr(f, "rework_count") else 0)
+            if f.status == "triage":
+                if now - f.recorded_at > dt.timedelta(days=1) and self.segments:
+                    code = self.segments[r.randrange(len(self.segments))][1]
+                    self._try(session, assign_finding, session, campaign=self.campaign, finding_id=f.id,
+                                                              segment_code=code, now=now, reason="创卫办分派")
+                continue
+            if f.status == "open" and f.lead_unit_id is not None and f.deadline is not None:
+                d = self.diligence.get(f.lead_unit_id, 0.8)
+                late = 0.4 + 0.5 * r.random() if r.random() < d else 1.2 + 2.5 * r.random()
+                due = f.recorded_at + (f.deadline - f.recorded_at) * late
+                if due <= now:
+                    self._try(session, report_rectified, session, campaign=self.campaign, finding_id=f.id, now=now, actor="整改责任单位",
+                        quantity=float(1 + r.randrange(12)))
+            elif (f.status == "rectified" and f.complaint_id is None and f.rectified_at
+                  and now - f.rectified_at > dt.timedelta(days=2)):
+                passed = r.random() < 0.85
+                self._try(session, reinspect, session, campaign=self.campaign, finding_id=f.id,
+                                                     passed=passed, now=now, actor="复查组",
+                                                     note="" if passed else "复查仍有遗留，未整改到位")
+
+    def visit_complaints(self, session: Session, now: dt.datetime) -> None:
+        from services.inspections.complaints import visit_complaint
+
+        rows = session.execute(select(Complaint, Finding.rectified_at).join(Finding, Finding.complaint_id == Complaint.id)
+                               .where(Complaint.campaign_id == self.campaign.id, Finding.status == "rectified",
+                                      Complaint.status != "closed").order_by(Complaint.id)).all()
+        for c, rectified_at in rows:
+            if c.visited_at is not None and c.visited_at >= rectified_at:
+                continue
+            x = rng(self.seed, "visit", c.id, c.redo_count).random()
+            result = "满意" if x < 0.8 else "基本满意" if x < 0.92 else "不满意"
+            self._try(session, visit_complaint, session, campaign=self.campaign, complaint_id=c.id,
+                                                       result=result, now=now, note="电话回访")
+
+    # -- the coordination ladder ---------------------------------------------------------------
+
+    def raise_problems(self, session: Session, now: dt.datetime) -> None:
+        from services.escalation.problems import raise_problem
+
+        day = now.astimezone(self.tz).date()
+        r = rng(self.seed, "raise", day)
+        if r.random() > 0.35:
+            return
+        # a participating unit's task on a segment (su:…): its problem starts at the bottom of the ladder
+        task = session.scalars(select(Task).where(Task.campaign_id == self.campaign.id, Task.status == OPEN,
+                                                  Task.kind == "plan", Task.target_key.like("su:%"))
+                               .order_by(Task.id).offset(r.randrange(50)).limit(1)).first()
+        if task is None:
+            return
+        who = unit_principal(self.campaign, task.unit_id, self.units[task.unit_id].name)
+        titles = ["沿街商户拒不配合门前三包，需协调执法力量", "路段垃圾收集点选址与居民有争议",
+                  "背街小巷路面破损需协调资金修复", "夜市占道经营反复回潮，需多部门联合整治"]
+        if self._try(session, raise_problem, session, campaign=self.campaign, unit_id=None, task_id=task.id,
+                                                    title=r.choice(titles), description="本单位协调困难，请求支持",
+                                                    now=now, actor=who):
+            self.tally.raised += 1
+
+    def _holder(self, p: Problem) -> Principal:
+        if p.level == L.LEADER and p.holder_leader_id:
+            x = self.leaders[p.holder_leader_id]
+            return Principal(campaign_id=self.campaign.id, role="leader", name=x.name, leader_id=x.id,
+                             timezone=self.campaign.timezone)
+        if p.level == L.OFFICE:
+            return office_principal(self.campaign)
+        return unit_principal(self.campaign, p.holder_unit_id, self.units[p.holder_unit_id].name)
+
+    def work_problems(self, session: Session, now: dt.datetime) -> None:
+        from services.escalation.problems import act
+
+        day = now.astimezone(self.tz).date()
+        rows = session.scalars(select(Problem).where(Problem.campaign_id == self.campaign.id,
+                                                     Problem.status.in_((L.OPEN, L.RESOLVED)),
+                                                     Problem.source.in_(("report", "task")))
+                               .order_by(Problem.id)).all()
+        for p in rows:
+            r = rng(self.seed, "problem", p.id, p.level, day)
+            x = r.random()
+            if p.status == L.RESOLVED:
+                if x < 0.7:
+                    passed = rng(self.seed, "verify-problem", p.id, p.rework_count).random() < 0.9
+                    self._act(session, act, p, L.C_VERIFY, office_principal(self.campaign), now,
+                              "现场核实已解决" if passed else "核实未解决，请返工", passed=passed)
+                continue
+            who = self._holder(p)
+            if p.level == L.MEMBER:
+                choice = L.C_RESOLVE if x < 0.25 else L.C_ESCALATE if x < 0.45 else None
+            elif p.level == L.LEAD:
+                choice = L.C_RESOLVE if x < 0.25 else L.C_ESCALATE if x < 0.45 else None
+            elif p.level == L.LEADER:
+                # leaders answer late or not at all; a signed opinion goes up with the lead department
+                choice = L.C_RESOLVE if x < 0.1 else L.C_OPINION if x < 0.2 else None
+                if choice is None and self._signed(session, p) and r.random() < 0.6:
+                    who = unit_principal(self.campaign, self._lead_of(session, p), "牵头部门")
+                    choice = L.C_ESCALATE
+            else:
+                choice = L.C_RESOLVE if x < 0.45 else None
+            if choice is not None:
+                reason = {L.C_RESOLVE: "已协调解决", L.C_ESCALATE: "本级无法协调解决，提请上级协调",
+                          L.C_OPINION: "请牵头部门会同城管、市场监管联合整治，限期解决"}[choice]
+                self._act(session, act, p, choice, who, now, reason)
+
+    def _signed(self, session: Session, p: Problem) -> bool:
+        return session.scalar(select(ProblemEvent.id).where(ProblemEvent.problem_id == p.id,
+                                                            ProblemEvent.action == L.OPINION,
+                                                            ProblemEvent.at >= p.level_since).limit(1)) is not None
+
+    def _lead_of(self, session: Session, p: Problem) -> int | None:
+        from models import Assignment
+
+        return session.scalar(select(Assignment.lead_unit_id).where(Assignment.segment_id == p.segment_id,
+                                                                    Assignment.valid_to.is_(None)))
+
+    def _act(self, session: Session, act, p: Problem, kind: str, who: Principal, now: dt.datetime,  # noqa: ANN001
+             reason: str, passed: bool = True) -> None:
+        if self._try(session, act, session, campaign=self.campaign, problem_id=p.id, kind=kind, actor=who,
+                                          now=now, reason=reason, passed=passed):
+            self.tally.actions[kind] += 1
+
+    # -- the office ----------------------------------------------------------------------------
+
+    def decide_sanctions(self, session: Session, now: dt.datetime) -> None:
+        from models.accountability import Sanction
+        from services.escalation import sanctions
+        from services.escalation.ladders import accountability_ladder
+
+        ladder = accountability_ladder(self.spec)
+        for s in session.scalars(select(Sanction).where(Sanction.campaign_id == self.campaign.id,
+                                                        Sanction.state == "proposed").order_by(Sanction.id)).all():
+            if rng(self.seed, "sanction", s.id).random() < 0.7:
+                self._try(session, sanctions.confirm, session, campaign=self.campaign, sanction_id=s.id,
+                                                             actor="创卫办主任", now=now, ladder=ladder)
+            else:
+                self._try(session, sanctions.dismiss, session, campaign=self.campaign, sanction_id=s.id,
+                                                             actor="创卫办主任", reason="已整改到位，不予通报",
+                                                             now=now)
+
+    def confirm_ratings(self, session: Session, week: str, now: dt.datetime) -> None:
+        from services.assessment.record import confirm_ratings
+
+        self._try(session, confirm_ratings, session, campaign=self.campaign, week=week, now=now,
+                                                   actor="创卫办主任")
+
+    def _try(self, session: Session, fn: Callable[..., object], *args: object, **kwargs: object) -> bool:
+        """Do ``fn(*args, **kwargs)`` in a savepoint; a refusal (a real person would be told why) undoes only it."""
+        try:
+            with session.begin_nested():
+                fn(*args, **kwargs)
+            return True
+        except DomainError as e:
+            self.tally.actions[f"refused:{type(e).__name__}"] += 1
+            return False
+
+
+def _poisson(r: random.Random, lam: float) -> int:
+    limit, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= r.random()
+        if p <= limit:
+            return k
+        k += 1

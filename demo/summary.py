@@ -1,0 +1,143 @@
+"""What ``cw demo`` leaves behind: summary.json, the final maps, the 考核 workbook, receiver logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from models import OutboxMessage, Phase, Problem, ProblemEvent, Segment, Task, Tick
+from models.accountability import Sanction, SupervisionNotice
+from models.assessment import Rating
+from models.briefs import Brief
+from models.geo import SEGMENT
+from models.inspections import Complaint, Finding
+from notify.masking import mask_url
+from rules import ladders as L
+from services.campaigns.loading import get_campaign
+from services.uow import Database
+
+COLOURS = {"绿": "green", "黄": "yellow", "红": "red"}
+
+
+def _count(s: Any, stmt: Any) -> int:
+    return int(s.scalar(stmt) or 0)
+
+
+def summary(db: Database, code: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """Every count of the run, read back from the database (the same seed gives the same numbers)."""
+    with db.reader() as s:
+        c = get_campaign(s, code)
+        cid = c.id
+        n = lambda model, *where: _count(s, select(func.count()).select_from(model).where(  # noqa: E731
+            model.campaign_id == cid, *where))
+        phases = []
+        for p in s.scalars(select(Phase).where(Phase.campaign_id == cid, Phase.opened_at.is_not(None))
+                           .order_by(Phase.seq)):
+            phases.append({"name": p.name, "start": p.start_date.isoformat(), "end": p.end_date.isoformat(),
+                           "tasks_total": n(Task, Task.phase_id == p.id),
+                           "tasks_verified": n(Task, Task.phase_id == p.id, Task.status == "verified")})
+        by_cat = dict(sorted(Counter(s.scalars(select(Finding.category).where(Finding.campaign_id == cid))).items()))
+        levels = Counter(s.scalars(select(Problem.resolved_level).where(
+            Problem.campaign_id == cid, Problem.status == L.CLOSED, Problem.resolved_level.is_not(None))))
+        auto = _count(s, select(func.count()).select_from(ProblemEvent).join(Problem, Problem.id == ProblemEvent.problem_id)
+                      .where(Problem.campaign_id == cid, ProblemEvent.action == L.AUTO_ESCALATED))
+        ratings = Counter(s.scalars(select(Rating.rating).where(Rating.campaign_id == cid, Rating.status == "confirmed")))
+        sanctions = Counter(s.scalars(select(Sanction.kind).where(Sanction.campaign_id == cid,
+                                                                  Sanction.state != "dismissed")))
+        return {
+            "campaign": code,
+            "phases": phases,
+            "segments": n(Segment, Segment.kind == SEGMENT),
+            "tasks_total": n(Task),
+            "ticks": _count(s, select(func.count()).select_from(Tick).where(Tick.campaign_id == cid)),
+            "verifications_rejected": _count(s, select(func.count()).select_from(Tick).where(
+                Tick.campaign_id == cid, Tick.verdict == "reject")),
+            "findings_total": n(Finding),
+            "findings_by_category": by_cat,
+            "complaints_total": n(Complaint),
+            "problems_by_final_level": {lvl: levels.get(lvl, 0) for lvl in L.LEVELS},
+            "escalations_auto": auto,
+            "notifications_sent": n(OutboxMessage, OutboxMessage.state == "sent"),
+            "notifications_dead": n(OutboxMessage, OutboxMessage.state == "dead"),
+            "notifications_pending": n(OutboxMessage, OutboxMessage.state.in_(("pending", "sending"))),
+            "ratings": {en: ratings.get(zh, 0) for zh, en in COLOURS.items()},
+            "sanctions": {"督办": n(SupervisionNotice), "通报批评": sanctions.get("通报批评", 0),
+                          "黄牌警告": sanctions.get("黄牌警告", 0), "约谈": sanctions.get("约谈", 0)},
+            "briefs": n(Brief, Brief.kind == "weekly"),
+            "virtual_days": (end.date() - start.date()).days,
+        }
+
+
+def _receiver_logs(out: Path, platforms: Any, smtp: Any) -> Path:
+    folder = out / "receivers"
+    folder.mkdir(parents=True, exist_ok=True)
+    by_platform: dict[str, list[dict]] = {}
+    for r in platforms.requests:
+        by_platform.setdefault(r.platform, []).append(
+            {"path": mask_url(r.path + ("?" + "&".join(f"{k}={v}" for k, v in r.query.items()) if r.query else "")),
+             "idempotency_key": r.headers.get("idempotency-key") or r.headers.get("Idempotency-Key"),
+             "json": r.json})
+    for platform, rows in by_platform.items():
+        with open(folder / f"{platform}.jsonl", "w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    from email import message_from_bytes
+    from email.policy import default
+
+    with open(folder / "email.jsonl", "w", encoding="utf-8") as f:
+        for m in smtp.messages:
+            subject = str(message_from_bytes(m.content, policy=default)["Subject"] or "")
+            f.write(json.dumps({"from": m.mail_from, "to": list(m.rcpt_tos), "subject": subject},
+                               ensure_ascii=False) + "\n")
+    return folder
+
+
+def _maps_and_exports(db: Database, code: str, out: Path, end: dt.datetime) -> list[Path]:
+    from maps.render_folium import progress_map
+    from maps.render_static import static_progress_map
+    from services.assessment.export import write_workbook
+    from services.briefs.data import gather
+
+    written = []
+    with db.reader() as s:
+        c = get_campaign(s, code)
+        data = gather(s, campaign=c, start=end - dt.timedelta(days=7), as_of=end)
+        maps_dir = out / "maps"
+        maps_dir.mkdir(parents=True, exist_ok=True)
+        title = f"{c.name} 进度图（{data.local(end):%Y-%m-%d}）"
+        html = progress_map(data.map_segments, title=title, boundary=data.boundary, problems=data.map_problems)
+        (maps_dir / "progress_map.html").write_text(html, encoding="utf-8")
+        written.append(maps_dir / "progress_map.html")
+        written.append(static_progress_map(data.map_segments, title=title, date_text=f"{data.local(end):%Y年%m月%d日}",
+                                           boundary=data.boundary, out_path=maps_dir / "progress_map.png"))
+        xlsx = out / "考核记录.xlsx"
+        write_workbook(s, campaign=c, path=xlsx, now=end)
+        written.append(xlsx)
+    return written
+
+
+def write_outputs(db: Database, *, code: str, out: Path, platforms: Any, smtp: Any, start: dt.datetime,
+                  end: dt.datetime, state: Any, wall_seconds: float) -> dict[str, Any]:
+    """Maps, workbook, receiver logs and summary.json into ``out``; returns the summary."""
+    from demo.driver import reset_running_outbox
+
+    reset_running_outbox(db)
+    _maps_and_exports(db, code, out, end)
+    _receiver_logs(out, platforms, smtp)
+    data = summary(db, code, start, end)
+    data["interrupted"] = state.interrupted
+    data["prefect_flow_runs"] = state.flow_runs
+    data["direct_flow_runs"] = state.direct_runs
+    data["wall_seconds"] = round(wall_seconds, 1)
+    (out / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    # where the wall time went (differs run to run, so kept out of summary.json)
+    timings = {k: round(v, 2) for k, v in sorted(state.timings.items(), key=lambda kv: -kv[1])}
+    (out / "timings.json").write_text(json.dumps({"wall_seconds": data["wall_seconds"], "by_step": timings,
+                                                  "steps": state.steps, "relay_passes": state.relays},
+                                                 ensure_ascii=False, indent=2), encoding="utf-8")
+    return data

@@ -1,0 +1,85 @@
+"""Assessment (考核): counts behind every indicator, composite scores and rankings, weekly ratings and 表彰 candidates proposed and confirmed, 约谈 recommendations, and the Excel record.
+
+Entry points (flows, web routes, commands) import from here, not from the modules."""
+
+from __future__ import annotations
+
+from services.assessment.counts import (
+    SEGMENT,
+    UNIT,
+)
+from services.assessment.export import (
+    write_workbook,
+)
+from services.assessment.ranking import (
+    assess,
+    period_for,
+    row_dict,
+    settings,
+)
+from services.assessment.record import (
+    confirm_commendations,
+    confirm_ratings,
+    list_commendations,
+    list_ratings,
+    propose_commendations,
+    propose_ratings,
+    scheduled_proposals,
+)
+from services.assessment.texts import (
+    AS_OF,
+    CLI_COLUMNS,
+    CLI_COMMENDED,
+    CLI_CONFIRMED,
+    CLI_EXPORTED,
+    CLI_INTERVIEW,
+    CLI_NOTE,
+    CLI_PROPOSED,
+    CLI_SEGMENT_TITLE,
+    CLI_TITLE,
+    CLI_WIDTH,
+    COLUMNS,
+    RECORD_COLUMNS,
+    STATUS_TEXT,
+    WHAT_COMMENDATIONS,
+    WHAT_RATINGS,
+    movement,
+    pct,
+    points,
+)
+
+__all__ = [
+    "AS_OF",
+    "CLI_COLUMNS",
+    "CLI_COMMENDED",
+    "CLI_CONFIRMED",
+    "CLI_EXPORTED",
+    "CLI_INTERVIEW",
+    "CLI_NOTE",
+    "CLI_PROPOSED",
+    "CLI_SEGMENT_TITLE",
+    "CLI_TITLE",
+    "CLI_WIDTH",
+    "COLUMNS",
+    "RECORD_COLUMNS",
+    "SEGMENT",
+    "STATUS_TEXT",
+    "UNIT",
+    "WHAT_COMMENDATIONS",
+    "WHAT_RATINGS",
+    "assess",
+    "confirm_commendations",
+    "confirm_ratings",
+    "list_commendations",
+    "list_ratings",
+    "movement",
+    "pct",
+    "period_for",
+    "points",
+    "propose_commendations",
+    "propose_ratings",
+    "row_dict",
+    "scheduled_proposals",
+    "settings",
+    "write_workbook",
+]

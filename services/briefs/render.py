@@ -1,0 +1,78 @@
+"""Write one issue's files: the HTML page, the Word file and the PNG map, each atomically.
+
+Each file is rendered to a temporary file in the output folder and renamed into place, so
+a reader (or a second run writing the same issue) never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.briefs import texts as t
+from services.briefs.data import BriefData
+from services.briefs.docx import render_docx
+from services.briefs.html_page import render_html
+from services.briefs.view import Issue, compose
+
+
+@dataclass(frozen=True)
+class BriefFiles:
+    html: Path
+    docx: Path
+    png: Path | None  # None when there is nothing to draw (no segments, no boundary)
+
+
+def file_stem(issue: Issue) -> str:
+    """创卫简报第12期（2025-W18） or 创卫简报第13期（专刊）."""
+    return f"创卫简报第{issue.number}期（{t.SPECIAL_MARK if issue.special else issue.week}）"
+
+
+def _temp(out_dir: Path, suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(dir=out_dir, prefix=".brief-", suffix=suffix)
+    os.close(fd)
+    return Path(name)
+
+
+def _replace(tmp: Path, final: Path) -> None:
+    tmp.chmod(0o644)  # mkstemp makes it private; the brief is meant to be shared
+    os.replace(tmp, final)  # atomic on one file system: a reader sees the old file or the new one
+
+
+def _maps(data: BriefData, issue: Issue, png_tmp: Path) -> tuple[Path | None, str | None, str]:
+    """The static PNG (written to ``png_tmp``), the folium page and the map title."""
+    title = t.MAP_TITLE.format(county=data.county, number=t.number(issue.number, issue.special))
+    if not data.map_segments and data.boundary is None:
+        return None, None, title
+    from maps.render_folium import progress_map
+    from maps.render_static import static_progress_map
+
+    findings = data.sections.findings.points if data.sections.findings else []
+    date_text = t.MAP_DATE.format(as_of=t.moment(data.local(data.as_of)))
+    static_progress_map(data.map_segments, title=title, date_text=date_text, boundary=data.boundary,
+                        findings=findings, out_path=png_tmp, fmt="png")
+    page = progress_map(data.map_segments, title=f"{title} {date_text}", boundary=data.boundary,
+                        findings=findings, problems=data.map_problems, inspections=data.sections.inspections)
+    return png_tmp, page, title
+
+
+def render_issue(data: BriefData, issue: Issue, out_dir: Path) -> BriefFiles:
+    """Render the maps, the HTML and the Word file of ``issue`` into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = file_stem(issue)
+    final = {"html": out_dir / f"{stem}.html", "docx": out_dir / f"{stem}.docx", "png": out_dir / f"{stem}_进度图.png"}
+    temps = {kind: _temp(out_dir, "." + kind) for kind in final}
+    try:
+        png, page, map_title = _maps(data, issue, temps["png"])
+        doc = compose(data, issue, map_png=png)
+        temps["html"].write_text(render_html(doc, map_html=page, map_title=map_title), encoding="utf-8")
+        render_docx(doc, temps["docx"])
+        for kind in ("png", "docx", "html") if png else ("docx", "html"):
+            _replace(temps[kind], final[kind])
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+    return BriefFiles(final["html"], final["docx"], final["png"] if png else None)

@@ -1,0 +1,41 @@
+"""Campaigns (活动): loading a campaign file into the database and choosing the campaign a command acts on, the stored campaign file, the working calendar (工作日、调休) and its holiday data, 转段 from one sub-phase to the next with its 回头看 summary, the directory that finds units and leaders by the names offices write, and the campaign's status.
+
+Entry points (flows, web routes, commands) import from here, not from the modules."""
+
+from __future__ import annotations
+
+from services.campaigns.directory import (
+    unit_directory,
+)
+from services.campaigns.loading import (
+    config_error,
+    get_campaign,
+    init_campaign,
+)
+from services.campaigns.phases import (
+    advance_phases,
+    instantiate_recurring,
+)
+from services.campaigns.spec import (
+    campaign_spec,
+)
+from services.campaigns.status import (
+    campaign_status,
+    rollup_status,
+)
+from services.campaigns.working_calendar import (
+    coverage_notes,
+)
+
+__all__ = [
+    "advance_phases",
+    "campaign_spec",
+    "campaign_status",
+    "config_error",
+    "coverage_notes",
+    "get_campaign",
+    "init_campaign",
+    "instantiate_recurring",
+    "rollup_status",
+    "unit_directory",
+]

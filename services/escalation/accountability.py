@@ -1,0 +1,155 @@
+"""The accountability ladder applied by the sweep to overdue tasks, rectifications and assigned problems.
+
+Each batch: select candidates by keyset (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), let the
+pure ladder pick each item's next rung, move them all with one conditional UPDATE (``acc_stage``
+must still be what was read, and ``acc_at`` before ``now``), then write the steps, the 督办单,
+the sanction proposals and the outbox rows of the rows that moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import and_, literal, not_, or_, select
+from sqlalchemy.orm import Session
+
+from models import Campaign, Problem, Task
+from models.accountability import TASK
+from notify.templates import overdue_notice, reminder, supervision_notice
+from rules.accountability import (
+    OVERDUE,
+    REMINDED,
+    SANCTION_OF_STAGE,
+    SUPERVISED,
+    YELLOW,
+    effective_deadline,
+    next_stage,
+    rungs,
+    working_days_overdue,
+)
+from rules.ladders import OFFICE, OPEN
+from services.campaigns.status import opened_phase
+from services.escalation.ladders import Holders, Policy, load_holders, local_text, policy, recipient
+from services.escalation.sanctions import issue_notices, propose, propose_repeats
+from services.escalation.sweep_io import BATCH, BatchResult, Outbox, as_json, insert_rows, is_pg, update_from_values
+from services.people.audit import record
+
+STEP_COLUMNS = ("campaign_id", "object_type", "object_id", "stage", "at", "unit_id", "notice_id", "detail")
+
+
+def _candidates(session: Session, kind: str, campaign_id: int, now: dt.datetime, latest: dt.datetime,
+                after_id: int, limit: int) -> list[Any]:
+    """Open items below the top rung whose (effective) deadline is before the loosest cutoff."""
+    if kind == TASK:
+        m: Any = Task
+        cols = (Task.id, Task.acc_stage, Task.deadline, Task.extended_until, Task.unit_id, Task.title, Task.phase_id,
+                Task.segment_id, literal(None).label("holder_leader_id"), literal(True).label("terminal"))
+        extra = [Task.deadline <= latest, or_(Task.extended_until.is_(None), Task.extended_until <= latest)]
+    else:
+        m = Problem
+        terminal = and_(Problem.level == OFFICE, Problem.assigned_at.is_not(None))
+        cols = (Problem.id, Problem.acc_stage, Problem.level_deadline.label("deadline"),
+                literal(None).label("extended_until"), Problem.holder_unit_id.label("unit_id"), Problem.title,
+                literal(None).label("phase_id"), Problem.segment_id, Problem.holder_leader_id,
+                terminal.label("terminal"))
+        extra = [Problem.level_deadline <= latest, not_(and_(Problem.level == OFFICE, Problem.assigned_at.is_(None)))]
+    q = (select(*cols).where(m.campaign_id == campaign_id, m.status == OPEN, m.acc_stage < YELLOW,
+                             or_(m.acc_at.is_(None), m.acc_at < now), m.id > after_id, *extra)
+         .order_by(m.id).limit(limit))
+    if is_pg(session):
+        q = q.with_for_update(skip_locked=True, of=m)
+    return list(session.connection().execute(q).all())
+
+
+def _overdue_text(deadline: dt.datetime, now: dt.datetime) -> str:
+    hours = int((now - deadline).total_seconds() // 3600)
+    return f"{hours}小时" if hours < 24 else f"{hours // 24}天"
+
+
+def accountability_batch(session: Session, *, campaign: Campaign, kind: str, now: dt.datetime, after_id: int = 0,
+                         limit: int = BATCH) -> BatchResult:
+    """Move one batch of tasks (``kind='task'``) or problems one rung up the accountability ladder."""
+    pol = policy(campaign)
+    holders = load_holders(session, campaign.id, now, segment_ids=())  # names only: no 包联 needed
+    ladder = rungs(pol.accountability, pol.calendar, now)
+    rows = _candidates(session, kind, campaign.id, now, max(r.cutoff for r in ladder), after_id, limit)
+    result = BatchResult(selected=len(rows), last_id=rows[-1].id if rows else after_id)
+    chosen: dict[int, tuple[Any, int, dt.datetime]] = {}
+    for r in rows:
+        deadline = effective_deadline(r.deadline, r.extended_until)
+        to = next_stage(ladder, r.acc_stage, deadline, terminal=bool(r.terminal))
+        if to is not None:
+            chosen[r.id] = (r, to, deadline)
+    moved = update_from_values(
+        session, table=kind, columns=[("id", "INTEGER"), ("from_stage", "INTEGER"), ("to_stage", "INTEGER")],
+        rows=[(i, r.acc_stage, to) for i, (r, to, _) in chosen.items()],
+        set_={"acc_stage": "v.to_stage", "acc_at": ":now"},
+        where=f"{kind}.acc_stage = v.from_stage AND {kind}.status = 'open' "
+              f"AND ({kind}.acc_at IS NULL OR {kind}.acc_at < :now)",
+        params={"now": now}, returning=f"{kind}.id")
+    if not moved:
+        return result
+    _write(session, campaign=campaign, pol=pol, holders=holders, kind=kind, now=now,
+           items=[chosen[i] for (i,) in moved], result=result)
+    result.moved = len(moved)
+    record(session, campaign_id=campaign.id, action="sweep.accountability", object_type="campaign",
+           object_id=campaign.id, now=now, detail={"kind": kind, "moved": result.moved, "by_stage": result.by_step})
+    return result
+
+
+def _write(session: Session, *, campaign: Campaign, pol: Policy, holders: Holders, kind: str, now: dt.datetime,
+           items: list[tuple[Any, int, dt.datetime]], result: BatchResult) -> None:
+    cal, outbox, cid = pol.calendar, Outbox(session, campaign, now), campaign.id
+    phase = opened_phase(session, cid)
+    steps: list[tuple[Any, ...]] = []
+    supervised: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    proposals, details = [], {}
+    for r, to, deadline in items:
+        result.by_step[str(to)] = result.by_step.get(str(to), 0) + 1
+        if deadline not in details:  # many items share a deadline: work its texts out once
+            days = working_days_overdue(cal, deadline, now)
+            detail = {"deadline": deadline.isoformat(), "overdue_workdays": days}
+            details[deadline] = days, detail, as_json(detail), local_text(deadline, cal)
+        days, detail, detail_json, deadline_text = details[deadline]
+        unit = holders.unit_names.get(r.unit_id, "")
+        who = recipient(r.unit_id, r.holder_leader_id, holders.office_unit_id)
+        key = (kind, r.id, "acc", to, deadline.isoformat())
+        payload: dict[str, Any] = {f"{kind}_id": r.id, "stage": to}
+        if to == REMINDED:
+            title, body = reminder(r.title, deadline_text)
+            outbox.add([who], "reminder", {**payload, "title": title, "body": body}, key)
+        elif to == OVERDUE:
+            title, body = overdue_notice(r.title, unit, deadline_text, _overdue_text(deadline, now))
+            outbox.add([who], "overdue", {**payload, "title": title, "body": body}, key)
+        elif to == SUPERVISED and r.unit_id is not None:
+            supervised[r.unit_id].append({"type": kind, "id": r.id, "title": r.title, "deadline": deadline.isoformat()})
+            continue  # its step row carries the notice id, written below
+        elif to in SANCTION_OF_STAGE and r.unit_id is not None:
+            sanction = SANCTION_OF_STAGE[to]
+            proposals.append(dict(key=f"{kind}:{r.id}:{sanction}:{deadline:%Y%m%d%H%M}", unit_id=r.unit_id,
+                                  kind=sanction, reason=f"「{r.title}」逾期{days}个工作日仍未办结",
+                                  phase_id=r.phase_id or (phase.id if phase else None), object_type=kind,
+                                  object_id=r.id, detail=detail))
+        steps.append((cid, kind, r.id, to, now, r.unit_id, None, detail_json))
+    if supervised:
+        year = now.astimezone(cal.tz).year
+        notice_deadline = pol.notice_limit.due(cal, now)
+        notices = issue_notices(session, campaign=campaign, prefix=pol.notice_prefix, year=year,
+                                phase_id=phase.id if phase else None, deadline=notice_deadline,
+                                items_by_unit=supervised, now=now)
+        for unit_id, entries in supervised.items():
+            notice_id, number = notices[unit_id]
+            steps += [(cid, kind, e["id"], SUPERVISED, now, unit_id, notice_id,
+                       as_json({"deadline": e["deadline"], "doc_no": number})) for e in entries]
+            title, body = supervision_notice(number, holders.unit_names.get(unit_id, ""), [e["title"] for e in entries],
+                                             local_text(notice_deadline, cal))
+            outbox.add([("unit", unit_id)], "supervision", {"title": title, "body": body, "notice_id": notice_id,
+                                                           "doc_no": number}, ("notice", notice_id))
+        propose_repeats(session, campaign=campaign, ladder=pol.accountability, unit_ids=sorted(supervised),
+                        phase_id=phase.id if phase else None, now=now)
+    insert_rows(session, "accountability_step", STEP_COLUMNS, steps)
+    if proposals:
+        propose(session, campaign_id=campaign.id, proposals=proposals, now=now)
+    result.messages = outbox.flush()

@@ -1,0 +1,158 @@
+"""The campaign's ladders as rule values, and who holds a problem at each level of its segment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.campaign import CampaignFile
+from config.escalation import LimitSpec
+from models import Assignment, Campaign, Leader, Segment, Unit
+from rules.accountability import AccountabilityLadder, InterviewRule
+from rules.calendar import ClockType, WorkCalendar
+from rules.errors import Conflict
+from rules.ladders import LEAD, LEADER, MEMBER, OFFICE, CoordinationLadder, Facts, Limit
+from services.campaigns.spec import campaign_spec
+from services.campaigns.working_calendar import campaign_calendar
+
+OFFICE_KIND = "创卫办"
+
+
+def limit_of(spec: LimitSpec) -> Limit:
+    return Limit(spec.limit, ClockType(spec.clock))
+
+
+def coordination_ladder(spec: CampaignFile) -> CoordinationLadder:
+    e = spec.escalation
+    return CoordinationLadder(limits=tuple((x.level, limit_of(x)) for x in e.coordination),
+                              return_window=limit_of(e.return_window), extension_max=limit_of(e.extension_max))
+
+
+def accountability_ladder(spec: CampaignFile) -> AccountabilityLadder:
+    a = spec.escalation.accountability
+    return AccountabilityLadder(remind_before=a.remind_before, supervise_after=a.supervise_after,
+                                criticise_after=a.criticise_after, yellow_after=a.yellow_after,
+                                criticise_after_supervisions=a.criticise_after_supervisions,
+                                yellow_after_criticisms=a.yellow_after_criticisms,
+                                interview=InterviewRule(yellow_cards=a.interview.yellow_cards,
+                                                        red_streak=a.interview.red_streak))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a use case needs from the campaign file: both ladders and the calendar."""
+
+    coordination: CoordinationLadder
+    accountability: AccountabilityLadder
+    calendar: WorkCalendar
+    notice_prefix: str
+    notice_limit: Limit
+
+
+def policy(campaign: Campaign) -> Policy:
+    spec = campaign_spec(campaign)
+    a = spec.escalation.accountability
+    return Policy(coordination_ladder(spec), accountability_ladder(spec), campaign_calendar(spec),
+                  a.notice_prefix, limit_of(a.notice_limit))
+
+
+@dataclass
+class Holders:
+    """Each segment's active 包联 (lead department, county leader) and the 创卫办 unit; loaded once."""
+
+    by_segment: dict[int, tuple[int, int]]
+    parent: dict[int, int]
+    office_unit_id: int | None
+    unit_names: dict[int, str]
+    leader_names: dict[int, str]
+    segment_names: dict[int, str] = field(default_factory=dict)
+
+    def assignment(self, segment_id: int | None) -> tuple[int, int] | None:
+        if segment_id is None:
+            return None
+        found = self.by_segment.get(segment_id)
+        if found is None and segment_id in self.parent:  # an alley is held through its segment
+            found = self.by_segment.get(self.parent[segment_id])
+        return found
+
+    def facts(self, segment_id: int | None, *, leader_opinion: bool = False, pending: str | None = None) -> Facts:
+        a = self.assignment(segment_id)
+        return Facts(has_lead=a is not None, has_leader=a is not None, leader_opinion=leader_opinion,
+                     pending=pending)
+
+    def at_level(self, level: str, *, segment_id: int | None, unit_id: int | None) -> tuple[int | None, int | None]:
+        """(holder unit, holder leader) of a problem standing at ``level``."""
+        a = self.assignment(segment_id)
+        if level == MEMBER:
+            return unit_id, None
+        if level == LEAD and a:
+            return a[0], None
+        if level == LEADER and a:
+            return a[0], a[1]  # the lead department files the leader's step
+        if level == OFFICE:
+            return self.office_unit_id, None
+        raise Conflict(f"该问题所在路段尚未包联，无法交到{level}")
+
+    def load_segment_names(self, session: Session, ids: Iterable[int | None]) -> None:
+        """Fetch the names messages will show, for these segments only."""
+        wanted = {i for i in ids if i is not None and i not in self.segment_names}
+        if wanted:
+            self.segment_names |= {i: f"{c} {n}" for i, c, n in session.connection().execute(
+                select(Segment.id, Segment.code, Segment.name).where(Segment.id.in_(wanted)))}
+
+    def segment_name(self, segment_id: int | None) -> str:
+        """「路段编号 名称」 (after ``load_segment_names``), or 未定位."""
+        return self.segment_names.get(segment_id, "未定位") if segment_id else "未定位"
+
+    def holder_name(self, unit_id: int | None, leader_id: int | None) -> str:
+        if leader_id:
+            return self.leader_names.get(leader_id, "县级领导")
+        return self.unit_names.get(unit_id, "创卫办") if unit_id else "创卫办"
+
+
+def load_holders(session: Session, campaign_id: int, now: dt.datetime,
+                 segment_ids: Iterable[int | None] | None = None) -> Holders:
+    """The 包联 in force at ``now`` (of ``segment_ids`` only, when given) and the names messages need."""
+    conn = session.connection()
+    parents = select(Segment.id, Segment.parent_id).where(Segment.campaign_id == campaign_id,
+                                                          Segment.parent_id.is_not(None))
+    wanted = None
+    if segment_ids is not None:
+        wanted = {i for i in segment_ids if i is not None}
+        parents = parents.where(Segment.id.in_(wanted))
+    parent = dict(conn.execute(parents).all()) if wanted is None or wanted else {}
+    q = (select(Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id,
+                (Assignment.valid_from <= now).label("started"))
+         .where(Assignment.campaign_id == campaign_id, (Assignment.valid_to.is_(None)) | (Assignment.valid_to > now))
+         .order_by(Assignment.valid_from, Assignment.id))
+    if wanted is not None:
+        q = q.where(Assignment.segment_id.in_(wanted | set(parent.values())))
+    by_segment: dict[int, tuple[int, int]] = {}
+    for seg, unit, leader, started in (conn.execute(q).all() if wanted is None or wanted else ()):
+        # the latest 包联 in force at ``now``; one recorded later (an import after the fact) if none is
+        if started or seg not in by_segment:
+            by_segment[seg] = (unit, leader)
+    units = conn.execute(select(Unit.id, Unit.name, Unit.kind).where(Unit.campaign_id == campaign_id)
+                         .order_by(Unit.id)).all()
+    leaders = conn.execute(select(Leader.id, Leader.name).where(Leader.campaign_id == campaign_id)).all()
+    return Holders(by_segment=by_segment, parent=parent,
+                   office_unit_id=next((i for i, _, k in units if k == OFFICE_KIND), None),
+                   unit_names={i: n for i, n, _ in units}, leader_names=dict(leaders))
+
+
+def recipient(unit_id: int | None, leader_id: int | None, office_unit_id: int | None) -> tuple[str, int | None]:
+    """The outbox recipient of a holder: a leader, the office, or a unit."""
+    if leader_id:
+        return ("leader", leader_id)
+    if unit_id is None or unit_id == office_unit_id:
+        return ("office", None)
+    return ("unit", unit_id)
+
+
+def local_text(t: dt.datetime | None, cal: WorkCalendar) -> str:
+    """A deadline as people read it, in the campaign's time zone."""
+    return t.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M") if t else "无"

@@ -1,0 +1,96 @@
+"""Reading problems for pages and the CLI: lists, one problem with its whole history, who is acting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from models import AccountabilityStep, Campaign, ExtensionRequest, Leader, Problem, ProblemEvent, Segment, Unit
+from models.accountability import PENDING, PROBLEM
+from models.people import ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT
+from rules.accountability import STAGE_TEXT
+from rules.errors import NotFound
+from rules.ladders import ACTION_TEXT, OPEN
+from services.campaigns.directory import leader_directory, unit_directory
+from services.escalation.ladders import OFFICE_KIND
+from services.people.auth import Principal
+
+STATUS_TEXT = {"open": "办理中", "resolved": "已办结待核实", "closed": "已销号"}
+
+
+def principal_for(session: Session, *, campaign: Campaign, name: str | None) -> Principal:
+    """Who acts at the command line: 创卫办 (default), a unit or a county leader, by name or alias."""
+    if not name or name == OFFICE_KIND:
+        return Principal(campaign_id=campaign.id, role=ROLE_OFFICE, name=OFFICE_KIND)
+    unit = unit_directory(session, campaign.id).find(name)
+    if unit is not None:
+        role = ROLE_OFFICE if unit.kind == OFFICE_KIND else ROLE_UNIT
+        return Principal(campaign_id=campaign.id, role=role, name=unit.name, unit_id=unit.id)
+    leader = leader_directory(session, campaign.id).find(name)
+    if leader is not None:
+        return Principal(campaign_id=campaign.id, role=ROLE_LEADER, name=leader.name, leader_id=leader.id)
+    raise NotFound(f"找不到单位或县级领导「{name}」")
+
+
+def _iso(t: dt.datetime | None, tz: Any) -> str | None:
+    return t.astimezone(tz).isoformat() if t else None
+
+
+def list_problems(session: Session, *, campaign: Campaign, now: dt.datetime, status: str | None = None,
+                  level: str | None = None, unit_id: int | None = None, on_hold: bool | None = None,
+                  limit: int | None = None) -> list[dict[str, Any]]:
+    """Problems as plain dicts, oldest first; ``unit_id`` matches the raising or the holding unit."""
+    tz = ZoneInfo(campaign.timezone)
+    q = (select(Problem, Segment.code, Unit.name, Leader.name).outerjoin(Segment, Segment.id == Problem.segment_id)
+         .outerjoin(Unit, Unit.id == Problem.holder_unit_id).outerjoin(Leader, Leader.id == Problem.holder_leader_id)
+         .where(Problem.campaign_id == campaign.id))
+    if status:
+        q = q.where(Problem.status == status)
+    if level:
+        q = q.where(Problem.level == level)
+    if unit_id:
+        q = q.where(or_(Problem.unit_id == unit_id, Problem.holder_unit_id == unit_id))
+    if on_hold is not None:
+        held = Problem.on_hold_until > now
+        q = q.where(held if on_hold else or_(Problem.on_hold_until.is_(None), ~held))
+    rows = session.execute(q.order_by(Problem.id).limit(limit)).all()
+    return [{"id": p.id, "title": p.title, "segment": code, "status": p.status,
+             "status_text": STATUS_TEXT.get(p.status, p.status), "level": p.level,
+             "holder": leader or unit or OFFICE_KIND, "deadline": _iso(p.level_deadline, tz),
+             "on_hold_until": _iso(p.on_hold_until, tz), "assigned": p.assigned_at is not None,
+             "overdue": p.status == OPEN and p.level_deadline is not None and p.level_deadline < now
+             and not (p.on_hold_until and p.on_hold_until > now),
+             "rework_count": p.rework_count, "acc_stage": STAGE_TEXT.get(p.acc_stage, str(p.acc_stage))}
+            for p, code, unit, leader in rows]
+
+
+def problem_detail(session: Session, *, campaign: Campaign, problem_id: int, now: dt.datetime) -> dict[str, Any]:
+    """One problem with its coordination history, accountability steps and requests, in time order."""
+    tz = ZoneInfo(campaign.timezone)
+    found = [r for r in list_problems(session, campaign=campaign, now=now) if r["id"] == problem_id]
+    if not found:
+        raise NotFound(f"找不到问题 {problem_id}")
+    item = found[0]
+    p = session.get(Problem, problem_id)
+    item["description"] = p.description
+    item["history"] = [{"at": _iso(e.at, tz), "actor": e.actor, "action": e.action,
+                        "action_text": ACTION_TEXT.get(e.action, e.action), "from": e.from_level, "to": e.to_level,
+                        "reason": e.reason, "opinion": e.opinion, "detail": e.detail}
+                       for e in session.scalars(select(ProblemEvent).where(ProblemEvent.problem_id == problem_id)
+                                                .order_by(ProblemEvent.id))]
+    item["accountability"] = [{"at": _iso(s.at, tz), "stage": s.stage, "stage_text": STAGE_TEXT.get(s.stage),
+                               "notice_id": s.notice_id, "detail": s.detail}
+                              for s in session.scalars(select(AccountabilityStep).where(
+                                  AccountabilityStep.object_type == PROBLEM, AccountabilityStep.object_id == problem_id)
+                                  .order_by(AccountabilityStep.id))]
+    item["requests"] = [{"id": r.id, "kind": r.kind, "until": _iso(r.until, tz), "state": r.state,
+                         "approver": r.approver, "reason": r.reason, "requested_by": r.requested_by}
+                        for r in session.scalars(select(ExtensionRequest).where(
+                            ExtensionRequest.object_type == PROBLEM, ExtensionRequest.object_id == problem_id)
+                            .order_by(ExtensionRequest.id))]
+    item["pending_request"] = next((r for r in item["requests"] if r["state"] == PENDING), None)
+    return item

@@ -1,0 +1,158 @@
+"""The sweep: both ladders applied in batches with set-based SQL, idempotent and safe to run twice at once.
+
+A batch selects due rows by keyset (``id > after_id``) — on PostgreSQL ``FOR UPDATE SKIP LOCKED``,
+so a second sweep takes other rows instead of waiting — decides each row with the pure rules,
+then writes with one ``UPDATE … FROM (the batch's rows)`` whose WHERE re-checks the state the row
+was selected in (another sweep's move makes it match nothing), and inserts the history and outbox
+rows of exactly the rows that moved, in the same transaction. A moved row's new ``level_since``
+/ ``acc_at`` is ``now``, so the same sweep (or its retry) never moves it a second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from models import Campaign, Problem, ProblemEvent
+from models.accountability import PROBLEM, TASK
+from notify.templates import escalation_notice
+from rules import ladders as L
+from rules.ladders import LEADER, NOTE_OPINION_MISSING, OFFICE, OPEN, OPINION
+from services.escalation.accountability import accountability_batch
+from services.escalation.ladders import Holders, load_holders, local_text, policy, recipient
+from services.escalation.sweep_io import BATCH, BatchResult, Outbox, as_json, insert_rows, is_pg, update_from_values
+from services.people.audit import record
+
+SWEEP_ACTOR = "系统"
+EVENT_COLUMNS = ("problem_id", "at", "actor", "action", "from_level", "to_level", "reason", "opinion", "detail")
+#: the sweep's passes, in order: a problem the coordination pass moved is not also stepped by
+#: the accountability pass of the same sweep (its ``acc_at`` is ``now``)
+COORDINATION = "coordination"
+PASSES = (COORDINATION, TASK, PROBLEM)
+
+
+def _due_problems(session: Session, campaign_id: int, now: dt.datetime, after_id: int, limit: int):
+    """Open problems past their level's limit and not on 挂账 (``on_timeout``'s own preconditions)."""
+    opinion = exists(select(ProblemEvent.id).where(ProblemEvent.problem_id == Problem.id,
+                                                   ProblemEvent.action == OPINION,
+                                                   ProblemEvent.at >= Problem.level_since)).label("opinion")
+    q = (select(Problem.id, Problem.level, Problem.segment_id, Problem.unit_id, Problem.title, opinion)
+         .where(Problem.campaign_id == campaign_id, Problem.status == OPEN, Problem.level != OFFICE,
+                Problem.level_deadline <= now, Problem.level_since < now,
+                or_(Problem.on_hold_until.is_(None), Problem.on_hold_until <= now), Problem.id > after_id)
+         .order_by(Problem.id).limit(limit))
+    if is_pg(session):
+        q = q.with_for_update(skip_locked=True, of=Problem)
+    return session.connection().execute(q).all()
+
+
+def _opinions(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str, str | None]]]:
+    """Every opinion recorded so far (actor, text, level), per problem, in order."""
+    found: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
+    for pid, actor, text_, level in session.connection().execute(
+            select(ProblemEvent.problem_id, ProblemEvent.actor, ProblemEvent.opinion, ProblemEvent.from_level)
+            .where(ProblemEvent.problem_id.in_(ids), ProblemEvent.opinion.is_not(None)).order_by(ProblemEvent.id)):
+        found[pid].append((actor, text_, level))
+    return found
+
+
+def coordination_batch(session: Session, *, campaign: Campaign, now: dt.datetime, after_id: int = 0,
+                       limit: int = BATCH) -> BatchResult:
+    """Escalate one batch of problems whose level limit has passed (one step each, at most)."""
+    pol = policy(campaign)
+    rows = _due_problems(session, campaign.id, now, after_id, limit)
+    result = BatchResult(selected=len(rows), last_id=rows[-1].id if rows else after_id)
+    holders = load_holders(session, campaign.id, now, (r.segment_id for r in rows))
+    moves: dict[int, tuple[Any, L.Action]] = {}
+    decided: dict[tuple[str, L.Facts], list[L.Action]] = {}
+    for r in rows:
+        facts = holders.facts(r.segment_id, leader_opinion=r.opinion)
+        key = (r.level, facts)  # every row selected is due, so the rule's step depends on these only
+        if key not in decided:
+            decided[key] = L.on_timeout(pol.coordination, L.ProblemState(L.OPEN, r.level, now, now), facts, now,
+                                        pol.calendar)
+        for action in decided[key]:
+            moves[r.id] = (r, action)
+    values = []
+    for pid, (r, a) in moves.items():
+        hu, hl = holders.at_level(a.to_level, segment_id=r.segment_id, unit_id=r.unit_id)
+        values.append((pid, a.from_level, a.to_level, hu, hl, a.deadline))
+    moved = update_from_values(
+        session, table="problem",
+        columns=[("id", "INTEGER"), ("from_level", "VARCHAR"), ("to_level", "VARCHAR"), ("hu", "INTEGER"),
+                 ("hl", "INTEGER"), ("dl", "TIMESTAMP")],
+        rows=values,
+        set_={"level": "v.to_level", "holder_unit_id": "v.hu", "holder_leader_id": "v.hl", "level_since": ":now",
+              "level_deadline": "v.dl", "acc_stage": "0", "acc_at": ":now", "version": "version + 1"},
+        where="problem.level = v.from_level AND problem.status = 'open' AND problem.level_deadline <= :now "
+              "AND problem.level_since < :now",
+        params={"now": now},
+        returning="problem.id, problem.version, problem.holder_unit_id, problem.holder_leader_id")
+    if moved:
+        _write_escalations(session, campaign, now, holders, moves, moved, result)
+    return result
+
+
+def _write_escalations(session: Session, campaign: Campaign, now: dt.datetime, holders: Holders,
+                       moves: dict[int, tuple[Any, L.Action]], moved: list[Any], result: BatchResult) -> None:
+    """History rows and one message per new holder for the problems that moved."""
+    cal = policy(campaign).calendar
+    opinions = _opinions(session, [m[0] for m in moved])
+    holders.load_segment_names(session, (moves[m[0]][0].segment_id for m in moved))
+    events, outbox, details = [], Outbox(session, campaign, now), {}
+    for pid, version, hu, hl in moved:
+        r, a = moves[pid]
+        said = opinions.get(pid, [])
+        opinion = None
+        if a.from_level == LEADER:
+            leader_said = "；".join(t for _, t, lvl in said if lvl == LEADER)
+            opinion = NOTE_OPINION_MISSING if a.note == NOTE_OPINION_MISSING else leader_said or None
+        lead = holders.assignment(r.segment_id) if a.on_behalf_of else None
+        key = (id(a), lead)  # actions are shared per decision class: texts are worked out once per class
+        if key not in details:
+            detail = {"auto": True, "deadline": a.deadline.isoformat()}
+            if a.on_behalf_of:
+                detail["on_behalf_of"] = holders.unit_names.get(lead[0], a.on_behalf_of) if lead else a.on_behalf_of
+            details[key] = as_json(detail), local_text(a.deadline, cal)
+        detail_json, deadline_text = details[key]
+        events.append((pid, now, SWEEP_ACTOR, a.action, a.from_level, a.to_level, a.note, opinion, detail_json))
+        lines = [f"{actor}：{t}" for actor, t, _ in said]
+        if a.note == NOTE_OPINION_MISSING:
+            lines.append(NOTE_OPINION_MISSING)
+        title, body = escalation_notice(r.title, holders.segment_name(r.segment_id),
+                                        f"{a.to_level}（{holders.holder_name(hu, hl)}）", deadline_text, lines,
+                                        a.note or "")
+        outbox.add([recipient(hu, hl, holders.office_unit_id)], "escalation",
+                   {"title": title, "body": body, "problem_id": pid, "level": a.to_level}, ("problem", pid, version))
+        result.by_step[a.to_level] = result.by_step.get(a.to_level, 0) + 1
+    insert_rows(session, "problem_event", EVENT_COLUMNS, events)
+    result.messages = outbox.flush()
+    result.moved = len(moved)
+    record(session, campaign_id=campaign.id, action="sweep.escalate", object_type="campaign", object_id=campaign.id,
+           now=now, detail={"moved": result.moved, "by_level": result.by_step, "first_id": moved[0][0]})
+
+
+def sweep_batch(session: Session, *, campaign: Campaign, name: str, now: dt.datetime, after_id: int = 0,
+                limit: int = BATCH) -> BatchResult:
+    """One batch of one pass (``coordination``, ``task`` or ``problem``): one unit of work."""
+    if name == COORDINATION:
+        return coordination_batch(session, campaign=campaign, now=now, after_id=after_id, limit=limit)
+    return accountability_batch(session, campaign=campaign, kind=name, now=now, after_id=after_id, limit=limit)
+
+
+def sweep(session: Session, *, campaign: Campaign, now: dt.datetime, limit: int = BATCH) -> dict[str, BatchResult]:
+    """Every pass, batch after batch, in the caller's transaction (the flow commits per batch)."""
+    report = {}
+    for name in PASSES:
+        total = BatchResult()
+        while True:
+            r = sweep_batch(session, campaign=campaign, name=name, now=now, after_id=total.last_id, limit=limit)
+            if r.done:
+                break
+            total.add(r)
+        report[name] = total
+    return report

@@ -1,0 +1,165 @@
+"""``cw inspections plan --week``: make a week's rounds from the planners and tell the inspectors only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from config.inspections import PLAN_KINDS
+from models import Campaign, Finding, Inspection, InspectionStop, Leader, Place, Segment, Street, Unit
+from models.geo import ALLEY
+from models.inspections import OPEN, RECTIFIED
+from rules import inspection_plans as plans
+from rules.errors import InvalidInput
+from services.campaigns.spec import campaign_spec
+from services.campaigns.working_calendar import campaign_calendar
+from services.inspections.rounds import SECRET_KIND
+from services.inspections.routing import responsibility
+from services.notifications.outbox import Recipient, enqueue
+from services.people.audit import record
+
+KIND_TITLES = {"定期": "定期检查", "暗访": "暗访（不定期检查）", "交叉": "交叉检查", "领导带队": "领导带队检查",
+               "复查": "跟踪复查"}
+
+
+def office_unit_id(session: Session, campaign_id: int) -> int | None:
+    """The 创卫办 unit, if the campaign lists one."""
+    return session.scalar(select(Unit.id).where(Unit.campaign_id == campaign_id, Unit.kind == "创卫办")
+                          .order_by(Unit.id).limit(1))
+
+
+def segment_infos(session: Session, campaign_id: int) -> list[plans.SegmentInfo]:
+    """Every 路段 and 巷道 with who answers for it (an alley: its parent's 包联)."""
+    rows = session.execute(select(Segment.id, Segment.kind, Segment.parent_id, Street.name)
+                           .outerjoin(Street, Street.id == Segment.street_id)
+                           .where(Segment.campaign_id == campaign_id).order_by(Segment.id)).all()
+    resp = responsibility(session, campaign_id)
+    out = []
+    for sid, kind, parent, street in rows:
+        r = resp.get(parent if kind == ALLEY and parent else sid)
+        out.append(plans.SegmentInfo(id=sid, group=street or "", kind=kind, lead_unit=r.lead_unit_id if r else None,
+                                     units=r.units if r else frozenset(), leader=r.leader_id if r else None))
+    return out
+
+
+def _previous_cross_pairs(session: Session, campaign_id: int, week: str) -> set[tuple[int, int]]:
+    last = session.scalar(select(Inspection.id).where(Inspection.campaign_id == campaign_id,
+                                                      Inspection.kind == "交叉", Inspection.week < week)
+                          .order_by(Inspection.week.desc(), Inspection.id.desc()).limit(1))
+    if last is None:
+        return set()
+    rows = session.execute(select(InspectionStop.inspector_unit_id, InspectionStop.inspected_unit_id)
+                           .where(InspectionStop.inspection_id == last))
+    return {(a, b) for a, b in rows if a is not None and b is not None}
+
+
+def _due_findings(session: Session, campaign: Campaign, last_day: dt.date,
+                  infos: dict[int, plans.SegmentInfo]) -> list[plans.FindingDue]:
+    tz = campaign_calendar(campaign_spec(campaign)).tz
+    planned = dict(session.execute(select(InspectionStop.finding_id, func.max(InspectionStop.day))
+                                   .where(InspectionStop.finding_id.is_not(None))
+                                   .group_by(InspectionStop.finding_id)).all())
+    out = []
+    for f in session.scalars(select(Finding).where(Finding.campaign_id == campaign.id,
+                                                   Finding.status.in_((OPEN, RECTIFIED)),
+                                                   Finding.deadline.is_not(None))):
+        due = f.deadline.astimezone(tz).date()
+        if due >= last_day or (f.id in planned and planned[f.id] > due):
+            continue
+        info = infos.get(f.segment_id) if f.segment_id else None
+        out.append(plans.FindingDue(id=f.id, segment=f.segment_id, due=due, inspector_unit=f.inspector_unit_id,
+                                    responsible=info.units if info else frozenset()))
+    return out
+
+
+def _stops(session: Session, campaign: Campaign, kind: str, week: str, workdays: list[dt.date], seed: int,
+           infos: list[plans.SegmentInfo], office: int | None) -> tuple[list[plans.Stop], list[str]]:
+    spec = campaign_spec(campaign).inspections
+    notes: list[str] = []
+    if kind == "定期":
+        return plans.regular_plan(infos, workdays, office), notes
+    if kind == "暗访":
+        places = [plans.PlaceInfo(id=i, kind=k, segment=s) for i, k, s in session.execute(
+            select(Place.id, Place.kind, Place.segment_id).where(Place.campaign_id == campaign.id))]
+        sampling = [plans.Sample(s.type, s.min, s.share) for s in spec.sampling]
+        return plans.unannounced_plan(infos, places, workdays, sampling, spec.unannounced_days, seed, office), notes
+    if kind == "交叉":
+        inspectors = sorted({i.lead_unit for i in infos if i.lead_unit is not None})
+        cross = plans.cross_plan(infos, inspectors, _previous_cross_pairs(session, campaign.id, week), workdays, seed)
+        if cross.pairs_relaxed:
+            notes.append("检查单位不足，部分检查单位与上一轮交叉检查的对象相同")
+        return cross.stops, notes
+    if kind == "领导带队":
+        leaders = list(session.scalars(select(Leader.id).where(Leader.campaign_id == campaign.id)))
+        return plans.leader_plan(infos, leaders, week, spec.leaders_per_week, workdays, office), notes
+    due = _due_findings(session, campaign, workdays[-1], {i.id: i for i in infos})
+    return plans.reinspection_plan(due, workdays, office), notes
+
+
+def _notify_inspectors(session: Session, campaign: Campaign, ins: Inspection, stops: list[plans.Stop],
+                       office: int | None, now: dt.datetime) -> int:
+    """Each inspector hears of its own stops only; the inspected units hear nothing."""
+    names = dict(session.execute(select(Segment.id, Segment.name).where(Segment.campaign_id == campaign.id)).all())
+    places = dict(session.execute(select(Place.id, Place.name).where(Place.campaign_id == campaign.id)).all())
+    by_recipient: dict[Recipient, list[str]] = defaultdict(list)
+    for s in stops:
+        what = places.get(s.place) if s.place else names.get(s.segment, "")
+        line = f"{s.day:%m月%d日} {what}" + (f"（复查问题 {s.finding}）" if s.finding else "")
+        if s.leader is not None:
+            by_recipient[("leader", s.leader)].append(line)
+        if s.inspector_unit is not None:
+            by_recipient[("office", None) if s.inspector_unit == office else ("unit", s.inspector_unit)].append(line)
+    sent = 0
+    for recipient, lines in sorted(by_recipient.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        sent += enqueue(session, campaign=campaign, recipients=[recipient], template="inspection_plan",
+                        payload={"title": f"督查安排：{ins.title}", "body": "\n".join(lines),
+                                 "inspection_id": ins.id, "confidential": not ins.announced},
+                        key_parts=("inspection", ins.id), now=now)
+    return sent
+
+
+def plan_week(session: Session, *, campaign: Campaign, week: str, now: dt.datetime, kinds: list[str] | None = None,
+              seed: int | None = None, actor: str = "创卫办") -> list[dict[str, Any]]:
+    """Create the week's rounds that do not exist yet (idempotent per week and kind)."""
+    spec = campaign_spec(campaign)
+    kinds = list(kinds or spec.inspections.weekly)
+    unknown = [k for k in kinds if k not in PLAN_KINDS]
+    if unknown:
+        raise InvalidInput(f"未知的检查类型：{'、'.join(unknown)}（可选：{'、'.join(PLAN_KINDS)}）")
+    cal = campaign_calendar(spec)
+    workdays = [d for d in plans.week_days(week) if cal.is_workday(d)]
+    if not workdays:
+        return []  # a holiday week (春节): nobody to inspect, nothing to plan
+    infos = segment_infos(session, campaign.id)
+    office = office_unit_id(session, campaign.id)
+    existing = set(session.scalars(select(Inspection.kind).where(Inspection.campaign_id == campaign.id,
+                                                                 Inspection.week == week, Inspection.seq == 1)))
+    results = []
+    for kind in kinds:
+        if kind in existing:
+            continue
+        round_seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
+        stops, notes = _stops(session, campaign, kind, week, workdays, round_seed, infos, office)
+        if not stops:
+            continue
+        announced = kind != SECRET_KIND
+        ins = Inspection(campaign_id=campaign.id, kind=kind, week=week, seq=1, seed=round_seed,
+                         title=f"{week} {KIND_TITLES[kind]}", announced=announced,
+                         published_at=now if announced else None, created_at=now, created_by=actor)
+        session.add(ins)
+        session.flush()
+        session.execute(insert(InspectionStop), [
+            dict(inspection_id=ins.id, seq=n, day=s.day, segment_id=s.segment, place_id=s.place, finding_id=s.finding,
+                 inspector_unit_id=s.inspector_unit, leader_id=s.leader, inspected_unit_id=s.inspected_unit)
+            for n, s in enumerate(stops, start=1)])
+        record(session, campaign_id=campaign.id, action="inspection.plan", object_type="inspection",
+               object_id=ins.id, now=now, actor=actor, detail={"kind": kind, "week": week, "stops": len(stops)})
+        notified = _notify_inspectors(session, campaign, ins, stops, office, now)
+        results.append({"id": ins.id, "kind": kind, "week": week, "title": ins.title, "stops": len(stops),
+                        "seed": round_seed, "announced": announced, "notified": notified, "notes": notes})
+    return results

@@ -1,0 +1,257 @@
+"""What the pages and the API show: my tasks by urgency and segment, one task, one segment.
+
+Traffic light (红绿灯): red once overdue, yellow past 80 % of the time from the task's creation
+to its deadline (wall-clock, see ``rules.calendar.elapsed_fraction``), green before. An
+approved extension (``extended_until``) moves the deadline the light is measured against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Assignment, AssignmentMember, Campaign, Leader, Phase, Problem, Segment, Task, Tick, Unit, User
+from models.people import ROLE_INSPECTOR, ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT
+from models.tasks import DONE, OPEN, VERIFIED
+from rules.calendar import WorkCalendar, elapsed_fraction
+from rules.errors import CalendarMissing, NotFound
+from services.campaigns.spec import campaign_spec
+from services.campaigns.working_calendar import campaign_calendar
+from services.people.auth import Principal, require, task_history, visible_tasks
+from services.tasks.ticking import STATE_TEXT, can_undo, undo_deadline
+from services.tasks.verification import photos_of
+
+YELLOW_AT = 0.8
+BOARD_LIMIT = 500
+GREEN, YELLOW, RED, GREY = "green", "yellow", "red", "grey"
+LIGHT_TEXT = {GREEN: "正常", YELLOW: "临期", RED: "逾期", GREY: "已打卡"}
+SECTIONS = (("overdue", "已逾期"), ("week", "本周到期"), ("later", "以后到期"), ("pending", "已打卡，待核查"),
+            ("verified", "已核查销号"))
+NO_SEGMENT = "单位任务（不分路段）"
+
+
+def effective_deadline(task: Task) -> dt.datetime:
+    """The deadline, moved by an approved extension (延期/挂账)."""
+    return max(task.deadline, task.extended_until) if task.extended_until else task.deadline
+
+
+def traffic_light(start: dt.datetime, deadline: dt.datetime, now: dt.datetime) -> str:
+    """green / yellow (past 80 % of the limit) / red (overdue) for an open task."""
+    if now > deadline:
+        return RED
+    return YELLOW if elapsed_fraction(start, deadline, now) >= YELLOW_AT else GREEN
+
+
+@dataclass(frozen=True)
+class Card:
+    """One task as a line on the board."""
+
+    id: int
+    title: str
+    category: str
+    status: str
+    status_text: str
+    light: str
+    deadline: dt.datetime
+    segment_code: str | None
+    segment_name: str | None
+    unit: str
+    rework_count: int
+    carried_over: bool
+    version: int
+
+    @property
+    def light_text(self) -> str:
+        return LIGHT_TEXT[self.light]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "category": self.category, "status": self.status,
+                "status_text": self.status_text, "light": self.light, "deadline": self.deadline.isoformat(),
+                "segment": self.segment_code, "segment_name": self.segment_name, "unit": self.unit,
+                "rework_count": self.rework_count, "carried_over": self.carried_over, "version": self.version}
+
+
+#: the task columns a card needs (rows, not ORM objects: a board of hundreds of tasks stays cheap)
+CARD_COLUMNS = (Task.id, Task.title, Task.category, Task.status, Task.deadline, Task.extended_until, Task.created_at,
+                Task.rework_count, Task.carried_over, Task.version)
+
+
+def card_of(task: Task, code: str | None, seg_name: str | None, unit: str, now: dt.datetime, tz: dt.tzinfo) -> Card:
+    """The board line for a task."""
+    deadline = effective_deadline(task)
+    light = traffic_light(task.created_at, deadline, now) if task.status == OPEN else GREY
+    return Card(id=task.id, title=task.title, category=task.category, status=task.status,
+                status_text=STATE_TEXT.get(task.status, task.status), light=light, deadline=deadline.astimezone(tz),
+                segment_code=code, segment_name=seg_name, unit=unit, rework_count=task.rework_count,
+                carried_over=task.carried_over, version=task.version)
+
+
+def list_cards(session: Session, *, principal: Principal, now: dt.datetime, statuses: tuple[str, ...] = (OPEN, DONE),
+               segment: str | None = None, limit: int = BOARD_LIMIT) -> list[Card]:
+    """The principal's visible tasks as cards, soonest deadline first."""
+    require(principal, "task.read")
+    tz = ZoneInfo(principal.timezone)
+    q = (select(*CARD_COLUMNS, Segment.code.label("segment_code"), Segment.name.label("segment_name"),
+                Unit.name.label("unit_name")).join(Unit, Unit.id == Task.unit_id)
+         .outerjoin(Segment, Segment.id == Task.segment_id)
+         .where(visible_tasks(principal), Task.status.in_(statuses)))
+    if segment:
+        q = q.where(Segment.code == segment)
+    rows = session.execute(q.order_by(Task.deadline, Task.id).limit(limit)).all()
+    return [card_of(r, r.segment_code, r.segment_name, r.unit_name, now, tz) for r in rows]
+
+
+def board(session: Session, *, principal: Principal, now: dt.datetime, verified: bool = False,
+          segment: str | None = None) -> dict[str, Any]:
+    """My tasks: sections (overdue, this week, later, pending) each grouped by segment."""
+    tz = ZoneInfo(principal.timezone)
+    statuses = (VERIFIED,) if verified else (OPEN, DONE)
+    cards = list_cards(session, principal=principal, now=now, statuses=statuses, segment=segment,
+                       limit=BOARD_LIMIT + 1)
+    truncated = len(cards) > BOARD_LIMIT
+    sections: dict[str, dict[str, list[Card]]] = {key: {} for key, _ in SECTIONS}
+    for card in cards[:BOARD_LIMIT]:
+        key = section_of_card(card, now, tz)
+        label = f"{card.segment_code} {card.segment_name}" if card.segment_code else NO_SEGMENT
+        sections[key].setdefault(label, []).append(card)
+    out = []
+    for key, title in SECTIONS:
+        groups = sorted(sections[key].items(), key=lambda kv: (kv[0] == NO_SEGMENT, kv[0]))
+        if groups:
+            out.append({"key": key, "title": title, "count": sum(len(c) for _, c in groups),
+                        "groups": [{"segment": label, "code": cs[0].segment_code, "cards": cs} for label, cs in groups]})
+    counts = {s["key"]: s["count"] for s in out}
+    return {"sections": out, "counts": counts, "total": min(len(cards), BOARD_LIMIT), "truncated": truncated}
+
+
+def section_of_card(card: Card, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """Which part of the board a card belongs in (this week = up to Sunday, local time)."""
+    if card.status == VERIFIED:
+        return "verified"
+    if card.status == DONE:
+        return "pending"
+    if card.deadline < now:
+        return "overdue"
+    today = now.astimezone(tz).date()
+    return "week" if card.deadline.date() <= today + dt.timedelta(days=6 - today.weekday()) else "later"
+
+
+_CALENDARS: dict[tuple[int, dt.datetime], WorkCalendar] = {}
+
+
+def calendar_of(session: Session, campaign_id: int) -> WorkCalendar:
+    """The campaign's working calendar, rebuilt only when the campaign changes (its updated_at)."""
+    updated = session.scalar(select(Campaign.updated_at).where(Campaign.id == campaign_id))
+    key = (campaign_id, updated)
+    if key not in _CALENDARS:
+        if len(_CALENDARS) > 64:
+            _CALENDARS.clear()
+        _CALENDARS[key] = campaign_calendar(campaign_spec(session.get(Campaign, campaign_id)))
+    return _CALENDARS[key]
+
+
+def deadline_text(session: Session, campaign_id: int, deadline: dt.datetime, now: dt.datetime) -> str:
+    """剩余/逾期 working days, or why they cannot be counted."""
+    try:
+        cal = calendar_of(session, campaign_id)
+        today, due = now.astimezone(cal.tz).date(), deadline.astimezone(cal.tz).date()
+        if deadline < now:
+            return f"已逾期 {cal.working_days_between(due, today)} 个工作日"
+        left = cal.working_days_between(today, due)
+        return "今天到期" if left == 0 else f"剩余 {left} 个工作日"
+    except CalendarMissing as e:
+        return f"无法计算工作日（{e.message[:16]}…）"
+
+
+def task_detail(session: Session, *, principal: Principal, task_id: int, now: dt.datetime) -> dict[str, Any]:
+    """One task with its ticks, photos, history and what the principal may do with it."""
+    row = session.execute(
+        select(Task, Unit, Phase, Segment).join(Unit, Unit.id == Task.unit_id).join(Phase, Phase.id == Task.phase_id)
+        .outerjoin(Segment, Segment.id == Task.segment_id).where(Task.id == task_id, visible_tasks(principal))).first()
+    if row is None:
+        raise NotFound(f"找不到任务 {task_id}")
+    task, unit, phase, segment = row
+    tz = ZoneInfo(principal.timezone)
+    ticks = list(session.scalars(select(Tick).where(Tick.task_id == task.id).order_by(Tick.at.desc(), Tick.id.desc())))
+    people = ({t.user_id for t in ticks} | {t.verified_by for t in ticks}) - {None}
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(people))).all()) if people else {}
+    photos = photos_of(session, [t.id for t in ticks])
+    current = next((t for t in ticks if t.undone_at is None), None) if task.status == DONE else None
+    rejected = next((t for t in ticks if t.verdict == "reject"), None) if task.status == OPEN else None
+    deadline = effective_deadline(task)
+    return {
+        "task": task, "unit": unit, "segment": segment, "phase": phase,
+        "card": card_of(task, segment.code if segment else None, segment.name if segment else None, unit.name, now, tz),
+        "deadline_text": deadline_text(session, task.campaign_id, deadline, now) if task.status == OPEN else "",
+        "ticks": [{"tick": t, "by": names.get(t.user_id, "创卫办"), "verifier": names.get(t.verified_by),
+                   "photos": photos.get(t.id, [])} for t in ticks],
+        "history": task_history(session, task_id=task.id),
+        "rejected": rejected,
+        "can_tick": principal.can("task.tick") and task.status == OPEN,
+        "can_undo": task.status == DONE and can_undo(principal, current, now),
+        "undo_until": undo_deadline(current).astimezone(tz) if current else None,
+        "can_verify": (principal.can("task.verify") and task.status == DONE and current is not None
+                       and (current.user_id is None or current.user_id != principal.user_id)),
+    }
+
+
+def my_segments(session: Session, *, principal: Principal) -> list[Segment]:
+    """Segments the principal holds (leader) or works on (unit: lead department or member)."""
+    active = Assignment.valid_to.is_(None)
+    q = select(Segment).join(Assignment, Assignment.segment_id == Segment.id).where(
+        Assignment.campaign_id == principal.campaign_id, active)
+    if principal.role == ROLE_LEADER:
+        q = q.where(Assignment.leader_id == principal.leader_id)
+    elif principal.role == ROLE_UNIT:
+        member = select(AssignmentMember.assignment_id).where(AssignmentMember.unit_id == principal.unit_id)
+        q = q.where((Assignment.lead_unit_id == principal.unit_id) | Assignment.id.in_(member))
+    elif principal.role not in (ROLE_OFFICE, ROLE_INSPECTOR):
+        return []
+    return list(session.scalars(q.distinct().order_by(Segment.code)))
+
+
+def segment_page(session: Session, *, principal: Principal, code: str, now: dt.datetime) -> dict[str, Any]:
+    """A segment for its leader: map geometry, 包联 units, open tasks and unresolved problems."""
+    require(principal, "segment.read")
+    segment = session.scalars(select(Segment).where(Segment.campaign_id == principal.campaign_id,
+                                                    Segment.code == code)).first()
+    if segment is None or (principal.role in (ROLE_LEADER, ROLE_UNIT)
+                           and segment.id not in {s.id for s in my_segments(session, principal=principal)}):
+        raise NotFound(f"找不到路段 {code}")
+    assignment = session.scalars(select(Assignment).where(Assignment.segment_id == segment.id,
+                                                          Assignment.valid_to.is_(None))).first()
+    leader = session.get(Leader, assignment.leader_id) if assignment else None
+    lead = session.get(Unit, assignment.lead_unit_id) if assignment else None
+    members = list(session.scalars(select(Unit).join(AssignmentMember, AssignmentMember.unit_id == Unit.id)
+                                   .where(AssignmentMember.assignment_id == assignment.id).order_by(Unit.name))
+                   ) if assignment else []
+    cards = list_cards(session, principal=principal, now=now, segment=code)
+    problems = select(Problem).where(Problem.segment_id == segment.id, Problem.closed_at.is_(None))
+    if principal.role == ROLE_UNIT:
+        problems = problems.where((Problem.unit_id == principal.unit_id) | (Problem.holder_unit_id == principal.unit_id))
+    alleys = list(session.scalars(select(Segment).where(Segment.parent_id == segment.id).order_by(Segment.code)))
+    points = session.execute(
+        select(Tick.lon, Tick.lat, Task.id, Task.title).join(Task, Task.id == Tick.task_id)
+        .where(Task.segment_id == segment.id, visible_tasks(principal), Tick.lon.is_not(None),
+               Tick.undone_at.is_(None))).all()
+    problem_rows = list(session.scalars(problems.order_by(Problem.opened_at)))
+    pad = 0.004  # about 400 m: enough neighbouring roads to recognise the place on a map without tiles
+    nearby = session.scalars(select(Segment).where(
+        Segment.campaign_id == segment.campaign_id, Segment.id != segment.id, Segment.parent_id.is_distinct_from(segment.id),
+        Segment.min_lon <= segment.max_lon + pad, Segment.max_lon >= segment.min_lon - pad,
+        Segment.min_lat <= segment.max_lat + pad, Segment.max_lat >= segment.min_lat - pad).limit(200))
+    return {
+        "segment": segment, "leader": leader, "lead": lead, "members": members, "cards": cards,
+        "problems": problem_rows, "alleys": alleys,
+        "map": {"segment": {"code": segment.code, "name": segment.name, "geometry": segment.geometry},
+                "alleys": [{"code": a.code, "name": a.name, "geometry": a.geometry} for a in alleys],
+                "context": [{"code": n.code, "name": n.name, "geometry": n.geometry} for n in nearby],
+                "ticks": [{"lon": p.lon, "lat": p.lat, "task": p.id, "title": p.title} for p in points],
+                "problems": [{"lon": p.lon, "lat": p.lat, "title": p.title} for p in problem_rows
+                             if p.lon is not None and p.lat is not None]},
+    }

@@ -1,0 +1,156 @@
+"""打卡/销号: a unit ticks its task with a note, photos and a point; undo within a grace period.
+
+State changes use the task's ``version`` column: ``UPDATE task … WHERE id = :id AND version = :v``.
+Of two people acting on the same task at once exactly one update matches; the other gets a
+Conflict (HTTP 409) with a message saying what happened. This works alike on PostgreSQL
+(the second UPDATE waits for the first to commit, then re-checks its WHERE) and SQLite
+(writers are serialised by ``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ClauseElement, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from models import Attachment, AuditEntry, Segment, Task, Tick
+from models.people import ROLE_OFFICE
+from models.tasks import DONE, OPEN, VERIFIED
+from rules.errors import Conflict, Forbidden, InvalidInput
+from services.people.audit import record
+from services.people.auth import Principal, get_visible_task, require
+from services.tasks.evidence import evidence_flags
+from services.tasks.photos import PreparedPhoto, save_photo
+
+UNDO_GRACE = dt.timedelta(minutes=15)
+MAX_PHOTOS = 9
+MAX_NOTE = 2000
+STATE_TEXT = {OPEN: "待办", DONE: "已打卡待核查", VERIFIED: "已核查销号"}
+ACTION_TEXT = {"tick": "打卡", "tick_undone": "撤销了打卡", "verify_pass": "核查通过", "verify_reject": "退回返工"}
+
+
+def _conflict(session: Session, task_id: int, status: str | None) -> Conflict:
+    """The Conflict for a lost race, naming who changed the task last (from the audit log)."""
+    last = session.execute(select(AuditEntry.actor, AuditEntry.action)
+                           .where(AuditEntry.object_type == "task", AuditEntry.object_id == task_id)
+                           .order_by(AuditEntry.id.desc()).limit(1)).first()
+    who = f"{last.actor}刚刚{ACTION_TEXT.get(last.action, '操作')}" if last else "他人刚刚操作"
+    if status is None:
+        return Conflict(f"该任务刚刚被他人更新（{who}），您看到的不是最新状态，请刷新页面后重试")
+    return Conflict(f"该任务当前为「{STATE_TEXT.get(status, status)}」（{who}），请刷新页面查看最新状态")
+
+
+def bump(session: Session, task: Task, *, expected_version: int | None, from_status: str,
+         values: dict[str, Any]) -> int:
+    """Move ``task`` from ``from_status`` if nobody changed it since ``expected_version``; new version."""
+    if task.status != from_status:
+        raise _conflict(session, task.id, task.status)
+    version = task.version if expected_version is None else expected_version
+    if version != task.version:
+        raise _conflict(session, task.id, None)
+    result = session.execute(
+        update(Task).where(Task.id == task.id, Task.version == version, Task.status == from_status)
+        .values(version=version + 1, **values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise _conflict(session, task.id, None)
+    # keep the loaded task in step without reloading it: plain values are known, SQL expressions are not
+    for key, value in {**values, "version": version + 1}.items():
+        if isinstance(value, ClauseElement):
+            session.expire(task, [key])
+        else:
+            set_committed_value(task, key, value)
+    return version + 1
+
+
+def _check_point(lon: float | None, lat: float | None) -> None:
+    if (lon is None) != (lat is None):
+        raise InvalidInput("位置需要同时提供经度和纬度")
+    if lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):  # type: ignore[operator]
+        raise InvalidInput(f"位置坐标不正确：{lon}, {lat}")
+
+
+def precheck_tick(session: Session, *, principal: Principal, task_id: int) -> None:
+    """The checks a tick must pass, run before its photos are decoded and stored."""
+    task = get_visible_task(session, principal, task_id)
+    require(principal, "task.tick")
+    if task.status != OPEN:
+        raise _conflict(session, task.id, task.status)
+
+
+def tick_task(session: Session, *, principal: Principal, task_id: int, note: str,
+              photos: Sequence[PreparedPhoto], lon: float | None, lat: float | None,
+              expected_version: int | None, now: dt.datetime, address: str | None = None) -> Tick:
+    """打卡: claim a task done with evidence; the evidence is checked and flagged, never refused."""
+    task = get_visible_task(session, principal, task_id)
+    require(principal, "task.tick")
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInput(f"说明过长（{len(note)} 字），请控制在 {MAX_NOTE} 字以内")
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(f"一次最多上传 {MAX_PHOTOS} 张照片")
+    if not note and not photos:
+        raise InvalidInput("请填写完成情况说明或上传现场照片")
+    _check_point(lon, lat)
+    bump(session, task, expected_version=expected_version, from_status=OPEN, values={"status": DONE, "done_at": now})
+    tick = Tick(campaign_id=task.campaign_id, task_id=task.id, user_id=principal.user_id, at=now, note=note,
+                lon=lon, lat=lat, flags=[])
+    session.add(tick)
+    session.flush()
+    rows = []
+    for p in dict.fromkeys(photos):  # the same picture twice in one tick counts once
+        photo = save_photo(session, campaign_id=task.campaign_id, prepared=p, now=now)
+        session.add(Attachment(photo_id=photo.id, owner_type="tick", owner_id=tick.id, role="evidence"))
+        rows.append(photo)
+    session.flush()
+    located = lon is not None or any(p.exif_lon is not None for p in rows)
+    segment = session.get(Segment, task.segment_id) if task.segment_id and located else None
+    tick.flags = evidence_flags(session, task=task, tick=tick, photos=rows, segment=segment, now=now,
+                                tz=ZoneInfo(principal.timezone))
+    record(session, campaign_id=task.campaign_id, action="tick", object_type="task", object_id=task.id, now=now,
+           actor=principal.name, user_id=principal.user_id, address=address,
+           detail={"tick_id": tick.id, "photos": len(rows), "flags": [f["code"] for f in tick.flags],
+                   "point": [lon, lat] if lon is not None else None})
+    session.flush()
+    return tick
+
+
+def active_tick(session: Session, task_id: int) -> Tick | None:
+    """The task's latest tick that has not been undone."""
+    return session.scalars(select(Tick).where(Tick.task_id == task_id, Tick.undone_at.is_(None))
+                           .order_by(Tick.at.desc(), Tick.id.desc()).limit(1)).first()
+
+
+def undo_deadline(tick: Tick) -> dt.datetime:
+    return tick.at + UNDO_GRACE
+
+
+def can_undo(principal: Principal, tick: Tick | None, now: dt.datetime) -> bool:
+    """True if ``principal`` may still undo ``tick`` (own tick, not verified, within the grace period)."""
+    return (tick is not None and principal.can("task.undo") and tick.verdict is None and tick.undone_at is None
+            and now <= undo_deadline(tick)
+            and (principal.role == ROLE_OFFICE or (tick.user_id is not None and tick.user_id == principal.user_id)))
+
+
+def undo_tick(session: Session, *, principal: Principal, task_id: int, now: dt.datetime,
+              address: str | None = None) -> Tick:
+    """撤销打卡 within the grace period: the task is open again, the tick stays in history."""
+    task = get_visible_task(session, principal, task_id)
+    require(principal, "task.undo")
+    tick = active_tick(session, task.id)
+    if tick is None or task.status != DONE or tick.verdict is not None:
+        raise Conflict("没有可撤销的打卡（可能已被核查或已撤销）")
+    if principal.role != ROLE_OFFICE and tick.user_id != principal.user_id:
+        raise Forbidden("只能撤销本人提交的打卡")
+    if now > undo_deadline(tick):
+        raise Conflict(f"已超过撤销时限（打卡后 {int(UNDO_GRACE.total_seconds() // 60)} 分钟内可撤销）")
+    bump(session, task, expected_version=None, from_status=DONE, values={"status": OPEN, "done_at": None})
+    tick.undone_at = now
+    record(session, campaign_id=task.campaign_id, action="tick_undone", object_type="task", object_id=task.id,
+           now=now, actor=principal.name, user_id=principal.user_id, address=address, detail={"tick_id": tick.id})
+    session.flush()
+    return tick
