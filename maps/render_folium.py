@@ -7,7 +7,6 @@ never one folium object per feature: 5 000 segments stay a few megabytes and loa
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import math
@@ -19,31 +18,25 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from maps import styles
+from maps.folium_chrome import (
+    MAX_ZOOM,
+    add_basemap,
+    legend_html,
+    map_script_class,
+    offline_classes,
+    page_css,
+    title_html,
+)
 from maps.offline_assets import heat_assets, leaflet_assets, markercluster_assets
 from maps.views import PointView, SegmentView, check_segments
 from rules.errors import InvalidInput
 
 BASEMAPS = ("none", "tianditu", "gaode")
 COORD_DECIMALS = 6  # about 0.1 m
-MAX_ZOOM = 18  # the Chinese tile services stop at 18; marker clustering needs a maximum
 
-_TIANDITU_URL = (
-    "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
-    "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-    "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={tk}"
-)
-_TIANDITU_ATTR = "&copy; 天地图 国家地理信息公共服务平台"
-_GAODE_URL = (
-    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
-    "&x={x}&y={y}&z={z}"
-)
-_GAODE_ATTR = "&copy; 高德地图"
 _EXTERNAL_RESOURCE = re.compile(
     r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I
 )
-_FONT_STACK = '"WenQuanYi Micro Hei","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif'
-
-# Neutral cluster bubbles: the plugin's default green/yellow/orange would read as progress.
 _CLUSTER_ICON = """function (cluster) {
     var n = cluster.getChildCount();
     var size = n < 10 ? 30 : n < 100 ? 36 : 42;
@@ -101,7 +94,7 @@ def progress_map(
 
     import folium
 
-    offline_map, _, _ = _offline_classes()
+    offline_map, _, _ = offline_classes()
     fmap = offline_map(
         tiles=None,
         prefer_canvas=True,
@@ -116,8 +109,8 @@ def progress_map(
         assets += markercluster_assets() + heat_assets()
     for asset in assets:
         root.header.add_child(folium.Element(asset.html()), name=asset.name)
-    root.header.add_child(folium.Element(_page_css()), name="chuangwei_css")
-    _add_basemap(folium, fmap, basemap, tianditu_key)
+    root.header.add_child(folium.Element(page_css()), name="chuangwei_css")
+    add_basemap(folium, fmap, basemap, tianditu_key)
 
     bounds = []
     if boundary is not None:
@@ -138,15 +131,15 @@ def progress_map(
         ).add_to(fmap)
 
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    root.html.add_child(folium.Element(_title_html(title)), name="chuangwei_title")
-    legend = _legend_html(
+    root.html.add_child(folium.Element(title_html(title)), name="chuangwei_title")
+    legend = legend_html(
         findings=colours,
         levels=styles.level_legend(p.level for p in problems),
         inspections=bool(shown_inspections),
         boundary=boundary is not None,
     )
     root.html.add_child(folium.Element(legend), name="chuangwei_legend")
-    script = _map_script_class()
+    script = map_script_class()
     fmap.add_child(script("L.control.scale({imperial: false}).addTo(map);"))
     if osm_credit:
         credit = json.dumps(html.escape(styles.OSM_CREDIT))
@@ -207,7 +200,7 @@ def _add_segments(folium, fmap, segments: Sequence[SegmentView], to_map: Transfo
 
 def _add_findings(folium, fmap, findings, colours: dict[str, str], to_map: Transform) -> None:
     """Clustered finding markers (one GeoJson inside the cluster) and a heat layer (off)."""
-    _offline_map, cluster_cls, heat_cls = _offline_classes()
+    _offline_map, cluster_cls, heat_cls = offline_classes()
     data = _point_collection(findings, to_map, lambda p: colours[p.category])
     cluster = cluster_cls(
         name=styles.LAYER_FINDINGS,
@@ -224,72 +217,6 @@ def _add_findings(folium, fmap, findings, colours: dict[str, str], to_map: Trans
         min_opacity=0.3,
         gradient=styles.HEAT_GRADIENT,
     ).add_to(fmap)
-
-
-@functools.cache
-def _offline_classes():
-    """folium's Map, MarkerCluster and HeatMap without their CDN links (assets are inlined)."""
-    import folium
-    from folium import plugins
-
-    class OfflineMap(folium.Map):
-        default_js: list = []
-        default_css: list = []
-
-    class OfflineMarkerCluster(plugins.MarkerCluster):
-        default_js: list = []
-        default_css: list = []
-
-    class OfflineHeatMap(plugins.HeatMap):
-        default_js: list = []
-        default_css: list = []
-
-    return OfflineMap, OfflineMarkerCluster, OfflineHeatMap
-
-
-@functools.cache
-def _map_script_class():
-    """A MacroElement that runs a snippet of JavaScript with the Leaflet map as `map`."""
-    from folium.elements import MacroElement
-    from folium.template import Template
-
-    class MapScript(MacroElement):
-        _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            (function (map) { {{ this.code }} })({{ this._parent.get_name() }});
-            {% endmacro %}
-            """
-        )
-
-        def __init__(self, code: str):
-            super().__init__()
-            self._name = "MapScript"
-            self.code = code
-
-    return MapScript
-
-
-def _add_basemap(folium, fmap, basemap: str, tianditu_key: str | None) -> None:
-    if basemap == "tianditu":
-        for layer, overlay in (("vec", False), ("cva", True)):
-            folium.TileLayer(
-                _TIANDITU_URL.format(layer=layer, tk=tianditu_key),
-                attr=_TIANDITU_ATTR,
-                name=styles.BASEMAP_TIANDITU,
-                subdomains="01234567",
-                max_zoom=MAX_ZOOM,
-                overlay=overlay,
-                control=not overlay,
-            ).add_to(fmap)
-    elif basemap == "gaode":
-        folium.TileLayer(
-            _GAODE_URL,
-            attr=_GAODE_ATTR,
-            name=styles.BASEMAP_GAODE,
-            subdomains="1234",
-            max_zoom=MAX_ZOOM,
-        ).add_to(fmap)
 
 
 # Geometry helpers: everything below works on GeoJSON dicts in (lon, lat).
@@ -432,72 +359,3 @@ def _point_layer(folium, data: dict, fields: list[str], *, radius: float, name: 
 
 
 # Page furniture: title box, legend, fonts.
-
-
-def _page_css() -> str:
-    return f"""<style>
-.leaflet-container, .cw-box {{ font-family: {_FONT_STACK}; }}
-.leaflet-container {{ background: #f7f7f5; }}
-.cw-box {{ position: absolute; z-index: 1000; background: rgba(255,255,255,.92);
-  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); padding: 8px 12px;
-  color: #212121; }}
-.cw-title {{ top: 10px; left: 50%; transform: translateX(-50%); font-size: 18px;
-  font-weight: bold; white-space: nowrap; }}
-.cw-cluster div {{ width: 100%; height: 100%; border-radius: 50%; display: flex;
-  align-items: center; justify-content: center; background: rgba(55,71,79,.85);
-  border: 2px solid #fff; box-sizing: border-box; color: #fff; font-weight: bold;
-  font-size: 13px; }}
-.cw-legend {{ bottom: 48px; left: 10px; font-size: 13px; line-height: 20px; }}
-.cw-legend h4 {{ margin: 6px 0 2px; font-size: 13px; }}
-.cw-legend h4:first-child {{ margin-top: 0; }}
-.cw-line {{ display: inline-block; width: 26px; height: 5px; border-radius: 2px;
-  vertical-align: middle; margin-right: 6px; }}
-.cw-dot {{ display: inline-block; width: 11px; height: 11px; border-radius: 50%;
-  border: 1.5px solid #fff; box-shadow: 0 0 0 1px #9e9e9e; vertical-align: middle;
-  margin: 0 8px 0 6px; }}
-.cw-dash {{ display: inline-block; width: 26px; border-top: 2px dashed {styles.BOUNDARY_COLOUR};
-  vertical-align: middle; margin-right: 6px; }}
-.cw-note {{ color: #616161; font-size: 12px; }}
-.cw-gap {{ height: 6px; }}
-</style>"""
-
-
-def _title_html(title: str) -> str:
-    return f'<div class="cw-box cw-title">{html.escape(title)}</div>'
-
-
-def _legend_html(
-    *,
-    findings: dict[str, str],
-    levels: list[tuple[str, str]],
-    inspections: bool,
-    boundary: bool,
-) -> str:
-    rows = [f"<h4>{styles.LEGEND_PROGRESS_TITLE}</h4>"]
-    rows += [
-        f'<div><span class="cw-line" style="background:{c}"></span>{html.escape(label)}</div>'
-        for c, label in styles.progress_legend()
-    ]
-    rows.append(f'<div class="cw-note">{styles.LEGEND_WIDTH_NOTE}</div>')
-    if findings:
-        rows.append(f"<h4>{styles.LEGEND_CATEGORY_TITLE}</h4>")
-        rows += [
-            f'<div><span class="cw-dot" style="background:{c}"></span>{html.escape(name)}</div>'
-            for name, c in findings.items()
-        ]
-    if levels:
-        rows.append(f"<h4>{styles.LEGEND_LEVEL_TITLE}</h4>")
-        rows += [
-            f'<div><span class="cw-dot" style="background:{c}"></span>{html.escape(label)}</div>'
-            for c, label in levels
-        ]
-    if inspections or boundary:
-        rows.append('<div class="cw-gap"></div>')
-    if inspections:
-        rows.append(
-            f'<div><span class="cw-dot" style="background:{styles.INSPECTION_COLOUR}"></span>'
-            f"{styles.LEGEND_INSPECTION}</div>"
-        )
-    if boundary:
-        rows.append(f'<div><span class="cw-dash"></span>{styles.LEGEND_BOUNDARY}</div>')
-    return f'<div class="cw-box cw-legend">{"".join(rows)}</div>'
