@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from maps.offline_assets import MissingSystemPackage
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: (font file, Debian package), preferred first.
 CJK_FONTS: tuple[tuple[Path, str], ...] = (
@@ -30,7 +34,7 @@ def register_cjk_font() -> str:
     raise MissingSystemPackage(CJK_FONTS[0][1], CJK_FONTS[0][0])
 
 
-def cjk_rc() -> dict[str, object]:
+def cjk_rc() -> dict[RcKeyType, Any]:
     """rcParams that draw all text with the CJK font, DejaVu Sans filling any gaps.
 
     matplotlib (≥ 3.6) falls back glyph by glyph along `font.sans-serif`. The ASCII

@@ -126,7 +126,7 @@ def _draw(
         )
 
     _set_extent(ax, _extent(lines, boundary_frame))
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas; the base class lacks it
     furniture = [_scale_bar(ax), _north_arrow(ax, utm)]
     _label_streets(ax, lines, avoid=[a.get_window_extent(renderer) for a in furniture])
     _legends(ax, colours, boundary=not boundary_frame.empty)

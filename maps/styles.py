@@ -142,7 +142,7 @@ def level_colour(level: str | None) -> str:
 def level_legend(levels: Iterable[str | None]) -> list[tuple[str, str]]:
     """(colour, label) rows for the levels present, in ladder order, others after."""
     present = set(levels)
-    order = [lv for lv in LEVEL_COLOURS if lv in present]
+    order: list[str | None] = [lv for lv in LEVEL_COLOURS if lv in present]
     order += sorted(lv for lv in present if lv is not None and lv not in LEVEL_COLOURS)
     if None in present:
         order.append(None)
