@@ -22,13 +22,14 @@ import yaml
 from sqlalchemy import func, select, update
 
 import bench.synthetic_city as synthetic_city
-from bench.bench_instantiate import _pg_url
+from bench.scratch import scratch_postgres
 from bench.synthetic_city import load
 from models import Task
 from models.db import make_engine
 from models.tasks import VERIFIED
 from services.briefs import render as brief_render
 from services.briefs.issues import reserve, write_issue
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.phases import advance_phases
 from services.uow import Database
@@ -105,7 +106,7 @@ def run(url: str, segments: int, out: Path) -> None:
     city = load(url, segments)
     db = Database(make_engine(url))
     with db.unit_of_work() as s:
-        advance_phases(s, campaign=get_campaign(s, city.code), now=OPENED)
+        advance_phases(s, ctx=load_context(s, campaign=get_campaign(s, city.code)), now=OPENED)
         ids = select(Task.id).where(Task.campaign_id == city.campaign_id, Task.id % 3 == 0).scalar_subquery()
         s.execute(update(Task).where(Task.id.in_(ids)).values(status=VERIFIED, done_at=VERIFIED_AT,
                                                                 verified_at=VERIFIED_AT))
@@ -146,13 +147,9 @@ def main() -> None:
         _example_without_unit_sections(Path(tmp))
         run(f"sqlite:///{tmp}/bench.db", a.segments, Path(tmp) / "briefs")
     if a.postgres:
-        url, drop = _pg_url()
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                _example_without_unit_sections(Path(tmp))
-                run(url, a.segments, Path(tmp) / "briefs")
-        finally:
-            drop()
+        with scratch_postgres() as url, tempfile.TemporaryDirectory() as tmp:
+            _example_without_unit_sections(Path(tmp))
+            run(url, a.segments, Path(tmp) / "briefs")
 
 
 if __name__ == "__main__":

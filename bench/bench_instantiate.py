@@ -14,32 +14,19 @@ import datetime as dt
 import os
 import tempfile
 import time
-import uuid
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
+from bench.scratch import scratch_postgres
 from bench.synthetic_city import load
 from models import Task
 from models.db import make_engine
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.phases import advance_phases
 from services.uow import Database
 
 NOW = dt.datetime(2025, 1, 2, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-def _pg_url() -> tuple[str, callable]:
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-    name = f"cw_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
 
 
 def run(url: str, segments: int) -> None:
@@ -49,13 +36,13 @@ def run(url: str, segments: int) -> None:
     db = Database(make_engine(url))
     t1 = time.perf_counter()
     with db.unit_of_work() as s:
-        report = advance_phases(s, campaign=get_campaign(s, city.code), now=NOW)
+        report = advance_phases(s, ctx=load_context(s, campaign=get_campaign(s, city.code)), now=NOW)
     elapsed = time.perf_counter() - t1
     with db.reader() as s:
         n = s.scalar(select(func.count()).select_from(Task))
     t2 = time.perf_counter()
     with db.unit_of_work() as s:
-        again = advance_phases(s, campaign=get_campaign(s, city.code), now=NOW)
+        again = advance_phases(s, ctx=load_context(s, campaign=get_campaign(s, city.code)), now=NOW)
     rerun = time.perf_counter() - t2
     db.dispose()
     kind = url.split(":", 1)[0]
@@ -92,11 +79,8 @@ def main() -> None:
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{tmp}/bench.db", a.segments)
-    url, drop = _pg_url()
-    try:
+    with scratch_postgres() as url:
         run(url, a.segments)
-    finally:
-        drop()
     if a.prefect:
         with tempfile.TemporaryDirectory() as tmp:
             os.environ.setdefault("PREFECT_HOME", tmp)

@@ -18,13 +18,13 @@ import multiprocessing as mp
 import socket
 import tempfile
 import time
-import uuid
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select
 
+from bench.scratch import scratch_postgres
 from config.loader import load_campaign
 from models import OutboxMessage
 from models.db import make_engine
@@ -146,16 +146,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             run(f"sqlite:///{tmp}/bench.db", args.messages, args.relays)
     if args.db in ("postgresql", "both"):
-        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-        name = f"cw_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", args.messages, args.relays)
-        finally:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_postgres() as url:
+            run(url, args.messages, args.relays)
 
 
 if __name__ == "__main__":

@@ -25,17 +25,20 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Iterator
 
 from sqlalchemy import func, select, text, update
 
-from bench.bench_instantiate import _pg_url
+from bench.scratch import scratch_postgres
 from bench.synthetic_city import load
 from models import AccountabilityStep, Assignment, AssignmentMember, Campaign, OutboxMessage, Phase, ProblemEvent, Unit
 from models.db import make_engine
 from rules.ladders import LEAD, LEADER, MEMBER, OFFICE
+from services.bulk import driver_value, insert_rows
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.escalation.sweep import PASSES, sweep_batch
-from services.escalation.sweep_io import BATCH, cell
+from services.escalation.sweep_io import BATCH
 from services.uow import Database
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -51,18 +54,7 @@ BODY = "路段：{seg}\\n呈报：{level}\\n上报原因：办理时限已过，
 
 def _copy(db: Database, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     with db.unit_of_work() as s:
-        conn = s.connection()
-        raw = conn.connection.driver_connection
-        pg = conn.dialect.name == "postgresql"
-        if pg:
-            with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row([cell(v, True) for v in r])
-        else:
-            cur = raw.cursor()
-            cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                            [[cell(v, False) for v in r] for r in rows])
-            cur.close()
+        insert_rows(s, table, columns, rows)
 
 
 def setup(url: str, items: int, due: float) -> tuple[Database, int, int]:
@@ -154,7 +146,7 @@ def hand_sql(db: Database, cid: int) -> dict[str, int]:
     pg = db.engine.dialect.name == "postgresql"
     with db.unit_of_work() as s:
         office = s.scalar(select(Unit.id).where(Unit.campaign_id == cid, Unit.kind == "创卫办"))
-    params = {"now": cell(NOW, pg), "later": cell(NOW + dt.timedelta(days=5), pg), "cid": cid}
+    params = {"now": driver_value(NOW, pg=pg), "later": driver_value(NOW + dt.timedelta(days=5), pg=pg), "cid": cid}
     with db.engine.begin() as conn:
         results = [conn.execute(text(sql), params) for sql in _statements(pg, office)]
         if pg:
@@ -171,7 +163,7 @@ def real_sweep(db: Database, code: str, batch: int) -> dict[str, int]:
         after, total = 0, 0
         while True:
             with db.unit_of_work() as s:
-                r = sweep_batch(s, campaign=get_campaign(s, code), name=name, now=NOW, after_id=after, limit=batch)
+                r = sweep_batch(s, ctx=load_context(s, campaign=get_campaign(s, code)), name=name, now=NOW, after_id=after, limit=batch)
             if r.done:
                 break
             after, total = r.last_id, total + r.moved
@@ -183,25 +175,21 @@ def real_sweep(db: Database, code: str, batch: int) -> dict[str, int]:
                 "outbox": s.scalar(select(func.count()).select_from(OutboxMessage))}
 
 
-def clone(url: str) -> tuple[str, callable]:
+@contextlib.contextmanager
+def clone(url: str) -> Iterator[str]:
     """A copy of the loaded database for the hand-written SQL (file copy / CREATE DATABASE … TEMPLATE)."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[1]
-        with contextlib.closing(sqlite3.connect(path)) as c:
-            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copy(path, path + ".hand")
-        return f"sqlite:///{path}.hand", lambda: os.remove(path + ".hand")
-    base, name = url.rsplit("/", 1)
-    admin = make_engine(base + "/postgres").execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}_hand" TEMPLATE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}_hand" WITH (FORCE)'))
-        admin.dispose()
-
-    return f"{base}/{name}_hand", drop
+    if url.startswith("postgresql"):
+        with scratch_postgres("cw_bench_hand", template=url.rsplit("/", 1)[1]) as copy_url:
+            yield copy_url
+        return
+    path = url.split("///", 1)[1]
+    with contextlib.closing(sqlite3.connect(path)) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(path, path + ".hand")
+    try:
+        yield f"sqlite:///{path}.hand"
+    finally:
+        os.remove(path + ".hand")
 
 
 def run(url: str, items: int, due: float, batch: int) -> None:
@@ -212,15 +200,12 @@ def run(url: str, items: int, due: float, batch: int) -> None:
     with db.reader() as s:
         code = s.get(Campaign, cid).code
     db.dispose()
-    copy_url, drop = clone(url)
-    try:
+    with clone(url) as copy_url:
         hand_db = Database(make_engine(copy_url))
         t1 = time.perf_counter()
         hand = hand_sql(hand_db, cid)
         hand_s = time.perf_counter() - t1
         hand_db.dispose()
-    finally:
-        drop()
     db = Database(make_engine(url))
     t2 = time.perf_counter()
     swept = real_sweep(db, code, batch)
@@ -244,11 +229,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             run(f"sqlite:///{tmp}/bench.db", a.items, a.due, a.batch)
     if "postgresql" in a.db:
-        url, drop = _pg_url()
-        try:
+        with scratch_postgres() as url:
             run(url, a.items, a.due, a.batch)
-        finally:
-            drop()
 
 
 if __name__ == "__main__":

@@ -31,17 +31,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, func, select, text
 
+from bench.scratch import ADMIN_URL, scratch_postgres
 from config.loader import load_campaign
 from models import Task, Tick, Unit
 from models.db import make_engine
 from services import schema
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign, init_campaign
 from services.campaigns.phases import advance_phases
 from services.people import auth
@@ -51,21 +52,6 @@ from services.uow import Database
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config" / "examples" / "demo_county"
 BJ = dt.timezone(dt.timedelta(hours=8))
-ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def scratch_database() -> tuple[str, callable]:
-    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"cw_bench_web_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return ADMIN.rsplit("/", 1)[0] + f"/{name}", drop
 
 
 def seed(url: str, copies: int) -> dict[int, tuple[str, list[int]]]:
@@ -76,7 +62,7 @@ def seed(url: str, copies: int) -> dict[int, tuple[str, list[int]]]:
     now = dt.datetime(2025, 1, 2, 0, 5, tzinfo=BJ)
     with db.unit_of_work() as s:
         init_campaign(s, loaded=load_campaign(EXAMPLE), now=now)
-        advance_phases(s, campaign=get_campaign(s), now=now)
+        advance_phases(s, ctx=load_context(s, campaign=get_campaign(s)), now=now)
     cols = [c.name for c in Task.__table__.columns if c.name != "id"]
     copied = ", ".join("period_key || '#{n}'" if c == "period_key" else c for c in cols)
     with db.unit_of_work() as s:
@@ -123,7 +109,7 @@ def _children(pid: int) -> list[int]:
 def postgres_cpu(url: str) -> float:
     """CPU seconds used so far by the PostgreSQL backends serving the scratch database."""
     name = url.rsplit("/", 1)[1]
-    admin = create_engine(ADMIN)
+    admin = create_engine(ADMIN_URL)
     with admin.connect() as c:
         pids = list(c.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :n"), {"n": name}))
     admin.dispose()
@@ -241,34 +227,33 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0.0,
                         help="offer this many requests/s in all (paced clients); 0 = each client as fast as it can")
     args = parser.parse_args()
-    url, drop = scratch_database()
-    server = None
-    try:
-        people = seed(url, args.copies)
-        port = free_port()
-        with tempfile.TemporaryDirectory() as data_dir:
-            server = start_server(url, args.workers, port, Path(data_dir))
-            workers = [server.pid, *_children(server.pid)]
-            cpu0, own0, load0 = sum(_cpu(p) for p in workers), os.times(), os.getloadavg()[0]
-            everything, elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", people, args.clients, args.seconds,
-                                                   args.rate, args.warmup))
-            cpu1, own1 = sum(_cpu(p) for p in workers), os.times()
-            results = [r for r in everything if not r[0].startswith("warmup-")]
-            report(results, elapsed, args.workers, args.rate)
-            n = len(everything)
-            own = (own1.user + own1.system) - (own0.user + own0.system)
-            print(f"  CPU per request: app {1000 * (cpu1 - cpu0) / n:.2f} ms, PostgreSQL "
-                  f"{1000 * postgres_cpu(url) / n:.2f} ms, load generator {1000 * own / n:.2f} ms "
-                  f"(1-min load average before the run: {load0:.2f} on {os.cpu_count()} cores)")
-            errors = [code for _, code, _ in everything if code >= 500 or code in (401, 403, 404)]
-            assert not errors, f"{len(errors)} unexpected responses: {Counter(errors)}"
-            created, stored = check(url, everything)
-            print(f"  no tick lost: {created} ticks accepted = {stored} stored, one active tick per task")
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(20)
-        drop()
+    with scratch_postgres("cw_bench_web") as url:
+        server = None
+        try:
+            people = seed(url, args.copies)
+            port = free_port()
+            with tempfile.TemporaryDirectory() as data_dir:
+                server = start_server(url, args.workers, port, Path(data_dir))
+                workers = [server.pid, *_children(server.pid)]
+                cpu0, own0, load0 = sum(_cpu(p) for p in workers), os.times(), os.getloadavg()[0]
+                everything, elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", people, args.clients, args.seconds,
+                                                       args.rate, args.warmup))
+                cpu1, own1 = sum(_cpu(p) for p in workers), os.times()
+                results = [r for r in everything if not r[0].startswith("warmup-")]
+                report(results, elapsed, args.workers, args.rate)
+                n = len(everything)
+                own = (own1.user + own1.system) - (own0.user + own0.system)
+                print(f"  CPU per request: app {1000 * (cpu1 - cpu0) / n:.2f} ms, PostgreSQL "
+                      f"{1000 * postgres_cpu(url) / n:.2f} ms, load generator {1000 * own / n:.2f} ms "
+                      f"(1-min load average before the run: {load0:.2f} on {os.cpu_count()} cores)")
+                errors = [code for _, code, _ in everything if code >= 500 or code in (401, 403, 404)]
+                assert not errors, f"{len(errors)} unexpected responses: {Counter(errors)}"
+                created, stored = check(url, everything)
+                print(f"  no tick lost: {created} ticks accepted = {stored} stored, one active tick per task")
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(20)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -31,6 +33,10 @@ from services.assessment import (
     UNIT,
     WHAT_COMMENDATIONS,
     WHAT_RATINGS,
+    ConfirmedCommendations,
+    ConfirmedRatings,
+    ProposedRatings,
+    RankingLine,
     confirm_commendations,
     confirm_ratings,
     list_commendations,
@@ -41,7 +47,7 @@ from services.assessment import (
     points,
     propose_commendations,
     propose_ratings,
-    row_dict,
+    ranking_line,
     settings,
     write_workbook,
 )
@@ -73,15 +79,15 @@ def _cell(key: str, value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def _tables(lines: list[dict[str, Any]], title: str, columns: list[str]) -> None:
+def _tables(lines: Sequence[RankingLine], title: str, columns: list[str]) -> None:
     headers = dict(COLUMNS + RECORD_COLUMNS)
     wide = Console(width=max(out.width, CLI_WIDTH), file=out.file, soft_wrap=True)
-    for kind in dict.fromkeys(line["kind"] for line in lines):
+    for kind in dict.fromkeys(line.kind for line in lines):
         table = Table(title=title.format(kind=kind), title_justify="left")
         for key in columns:
             table.add_column(headers[key], justify="left" if key == "name" else "right", no_wrap=key != "name")
-        for line in (x for x in lines if x["kind"] == kind):
-            table.add_row(*(_cell(k, line.get(k)) for k in columns))
+        for line in (x for x in lines if x.kind == kind):
+            table.add_row(*(_cell(k, getattr(line, k)) for k in columns))
         wide.print(table)
 
 
@@ -95,9 +101,10 @@ def _show(week: str | None, phase: str | None, whole: bool, segments: bool, kind
         period = period_for(s, c, now=t_now, week=week, phase=phase, whole=whole)
         result = assess_service(s, campaign=c, period=period, now=t_now, by=SEGMENT if segments else UNIT)
         w, tz = settings(c).weights, ZoneInfo(c.timezone)
-    lines = [row_dict(r) for r in result.rows if kind is None or r.kind == kind]
+    lines = [ranking_line(r) for r in result.rows if kind is None or r.kind == kind]
     if as_json:
-        print_json({"period": period.key, "label": period.label, "as_of": period.as_of.isoformat(), "rows": lines})
+        print_json({"period": period.key, "label": period.label, "as_of": period.as_of.isoformat(),
+                    "rows": [asdict(line) for line in lines]})
         return
     as_of = AS_OF.format(as_of=f"{period.as_of.astimezone(tz):%Y-%m-%d %H:%M}")
     title = (CLI_SEGMENT_TITLE.format(label=period.label, as_of=as_of) if segments
@@ -133,7 +140,7 @@ def export(xlsx: Annotated[Path, typer.Option("--xlsx", help="输出的 Excel �
     t_now = parse_now(now)
     with ctx.db.reader() as s:
         result = write_workbook(s, campaign=get_campaign(s, campaign), path=xlsx, now=t_now, weeks=week)
-    out.print(CLI_EXPORTED.format(path=result["path"], sheets=len(result["sheets"])), highlight=False)
+    out.print(CLI_EXPORTED.format(path=result.path, sheets=len(result.sheets)), highlight=False)
 
 
 @assess_app.command("ratings")
@@ -144,18 +151,17 @@ def ratings(week: Annotated[str, typer.Option("--week", help="ISO 周次，如 2
     """提出（或刷新）一周的评级并列出；已确认的评级不变。"""
     ctx = context()
     t_now = parse_now(now)
-    report = None
+    report: ProposedRatings | None = None
     if not only_list:
         with ctx.db.unit_of_work() as s:
             report = propose_ratings(s, campaign=get_campaign(s, campaign), week=week, now=t_now)
     with ctx.db.reader() as s:
         lines = list_ratings(s, campaign=get_campaign(s, campaign), week=week)
     if as_json:
-        print_json({"report": report, "ratings": lines})
+        print_json({"report": asdict(report) if report else None, "ratings": [asdict(line) for line in lines]})
         return
     if report:
-        out.print(CLI_PROPOSED.format(week=report["week"], n=report["proposed"], frozen=report["frozen"]),
-                  highlight=False)
+        out.print(CLI_PROPOSED.format(week=report.week, n=report.proposed, frozen=report.frozen), highlight=False)
     _tables(lines, f"{week} 评级（{{kind}}）", ["rank", "name", "score", "rating", "overdue", "red_streak", "status"])
 
 
@@ -168,6 +174,7 @@ def confirm(by: ByOpt, week: WeekOpt = None, phase: PhaseOpt = None, unit: Units
         raise InvalidInput("请给出 --week（确认评级）或 --phase（确认表彰）之一")
     ctx = context()
     t_now = parse_now(now)
+    report: ConfirmedRatings | ConfirmedCommendations
     with ctx.db.unit_of_work() as s:
         c = get_campaign(s, campaign)
         if week:
@@ -175,12 +182,12 @@ def confirm(by: ByOpt, week: WeekOpt = None, phase: PhaseOpt = None, unit: Units
         else:
             report = confirm_commendations(s, campaign=c, phase=phase or "", now=t_now, actor=by, units=unit)
     if as_json:
-        print_json(report)
+        print_json(asdict(report))
         return
     what = WHAT_RATINGS if week else WHAT_COMMENDATIONS
-    out.print(CLI_CONFIRMED.format(n=report["confirmed"], what=what, notified=report["notified"]), highlight=False)
-    for i in report.get("interviews", []):
-        out.print(CLI_INTERVIEW.format(unit=i["unit"], n=i["red_streak"]), highlight=False)
+    out.print(CLI_CONFIRMED.format(n=report.confirmed, what=what, notified=report.notified), highlight=False)
+    for i in report.interviews if isinstance(report, ConfirmedRatings) else ():
+        out.print(CLI_INTERVIEW.format(unit=i.unit, n=i.red_streak), highlight=False)
 
 
 @assess_app.command("commend")
@@ -196,13 +203,12 @@ def commend(phase: Annotated[str, typer.Option("--phase", help="已结束的时�
         rows = (list_commendations(s, campaign=c, phase=phase) if only_list
                 else propose_commendations(s, campaign=c, phase=phase, now=t_now))
     if as_json:
-        print_json(rows)
+        print_json([asdict(r) for r in rows])
         return
     out.print(CLI_COMMENDED.format(phase=phase, n=len(rows)), highlight=False)
     table = Table()
     for header in ("单位类别", "排名", "单位", "综合得分", "理由", "状态"):
         table.add_column(header)
     for r in rows:
-        table.add_row(r["kind"], str(r["rank"]), r["unit"], points(r["score"]), r["reason"],
-                      STATUS_TEXT.get(r["status"], r["status"]))
+        table.add_row(r.kind, str(r.rank), r.unit, points(r.score), r.reason, STATUS_TEXT.get(r.status, r.status))
     out.print(table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -80,12 +81,12 @@ def brief_list(campaign: CampaignOpt = None, as_json: JsonOpt = False) -> None:
     with ctx.db.reader() as s:
         rows = list_briefs(s, campaign=get_campaign(s, campaign))
     if as_json:
-        print_json(rows)
+        print_json([asdict(r) for r in rows])
         return
     table = Table(title=CLI_LIST_TITLE.format(n=len(rows)))
     for col in CLI_LIST_COLS:
         table.add_column(col)
     for r in rows:
-        table.add_row(number(r["number"], r["kind"] == "special"), KIND_TEXT.get(r["kind"], r["kind"]),
-                      r["title"], moment(dt.datetime.fromisoformat(r["as_of"])), Path(r["docx"]).stem if r["docx"] else "")
+        table.add_row(number(r.number, r.kind == "special"), KIND_TEXT.get(r.kind, r.kind),
+                      r.title, moment(dt.datetime.fromisoformat(r.as_of)), Path(r.docx).stem if r.docx else "")
     out.print(table)

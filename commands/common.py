@@ -8,6 +8,8 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import fields, is_dataclass
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -36,6 +38,13 @@ class Context:
         self.settings = settings
         self._db: Database | None = None
 
+    @classmethod
+    def from_environment(cls) -> Context:
+        """Settings read from the environment, and the log file set up."""
+        settings = load_settings()
+        setup_logging(settings)
+        return cls(settings)
+
     @property
     def db(self) -> Database:
         if self._db is None:
@@ -47,17 +56,16 @@ class Context:
             self._db.dispose()
 
 
-_context: Context | None = None
+#: the running command's Context: set by ``handles_errors`` for one invocation, then reset
+_current: ContextVar[Context | None] = ContextVar("cw_command_context", default=None)
 
 
 def context() -> Context:
-    """The current command's context (settings read once from the environment)."""
-    global _context
-    if _context is None:
-        settings = load_settings()
-        setup_logging(settings)
-        _context = Context(settings)
-    return _context
+    """The running command's context (one per invocation, made by ``handles_errors``)."""
+    ctx = _current.get()
+    if ctx is None:
+        raise RuntimeError("context() is only available inside a command wrapped by @handles_errors")
+    return ctx
 
 
 def setup_logging(settings: Settings) -> None:
@@ -93,10 +101,13 @@ def fail(error: DomainError) -> None:
 
 
 def handles_errors(fn: F) -> F:
-    """Map domain errors to their exit code and print them in Chinese; log everything else."""
+    """Run the command with its own Context; map domain errors to their exit code and print them
+    in Chinese; log everything else."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = Context.from_environment()
+        token = _current.set(ctx)
         try:
             return fn(*args, **kwargs)
         except CampaignFileError as e:
@@ -107,12 +118,12 @@ def handles_errors(fn: F) -> F:
             raise
         except Exception:
             log.exception("unexpected error in %s", fn.__name__)
-            logfile = context().settings.log_dir / "cw.log"
+            logfile = ctx.settings.log_dir / "cw.log"
             err.print(f"[bold red]内部错误：[/]{sys.exc_info()[1]!r}。详细信息见日志 {logfile}", highlight=False)
             raise typer.Exit(1) from None
         finally:
-            if _context is not None:
-                _context.close()
+            _current.reset(token)
+            ctx.close()
 
     return wrapper  # type: ignore[return-value]
 
@@ -120,3 +131,14 @@ def handles_errors(fn: F) -> F:
 def print_json(data: Any) -> None:
     """Machine-readable output: one JSON document on stdout."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def json_ready(value: Any) -> Any:
+    """A read service's result for ``print_json``: dataclasses as dicts by field name, datetimes in ISO 8601."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: json_ready(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    return value.isoformat() if isinstance(value, dt.datetime) else value

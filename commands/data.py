@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,16 @@ from rich.table import Table
 from commands.common import context, handles_errors, out, parse_now, print_json
 from config.loader import load_campaign
 from services import schema
-from services.campaigns import campaign_status, coverage_notes, get_campaign, init_campaign, rollup_status
+from services.campaigns import (
+    CampaignStatus,
+    RollupTotal,
+    campaign_status,
+    coverage_notes,
+    get_campaign,
+    init_campaign,
+    load_context,
+    rollup_status,
+)
 from services.imports import (
     ImportReport,
     assignment_rows,
@@ -126,15 +136,16 @@ def _status_all(as_json: bool, t) -> None:  # noqa: ANN001
     with ctx.db.reader() as s:
         data = rollup_status(s, now=t)
     if as_json:
-        print_json(data)
+        print_json(asdict(data))
         return
     table = Table(title="全市汇总（市县同创）")
     for col in ("活动", "当前时段", "路段", "巷道", "包联齐全", "任务", "已销号", "逾期"):
         table.add_column(col)
-    for r in [*data["campaigns"], {**data["total"], "name": "合计", "phase": ""}]:
-        tk = r["tasks"]
-        table.add_row(r["name"], r.get("phase") or "", str(r["segments"]), str(r["alleys"]),
-                      str(r["segments_fully_assigned"]), str(tk["total"]), str(tk["verified"]), str(tk["overdue"]))
+    rows: list[tuple[str, str | None, CampaignStatus | RollupTotal]] = [(c.name, c.phase, c) for c in data.campaigns]
+    for name, phase, r in [*rows, ("合计", None, data.total)]:
+        tk = r.tasks
+        table.add_row(name, phase or "", str(r.segments), str(r.alleys),
+                      str(r.segments_fully_assigned), str(tk.total), str(tk.verified), str(tk.overdue))
     out.print(table)
 
 
@@ -164,18 +175,18 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] 
         return
     with ctx.db.reader() as s:
         c = get_campaign(s, campaign)
-        data = campaign_status(s, campaign=c, now=t)
+        data = campaign_status(s, ctx=load_context(s, campaign=c), now=t)
     if as_json:
-        print_json(data)
+        print_json(asdict(data))
         return
-    table = Table(title=f"{data['name']}（{data['campaign']}）", show_header=False)
+    table = Table(title=f"{data.name}（{data.campaign}）", show_header=False)
     labels = [("streets", "主街道"), ("segments", "路段"), ("alleys", "巷道"), ("units", "单位"),
               ("leaders", "县级领导"), ("assignments", "有效包联"), ("segments_fully_assigned", "包联齐全的路段")]
     for key, label in labels:
-        table.add_row(label, str(data[key]))
-    table.add_row("当前时段", data["phase"] or "（尚未开始）")
-    tk = data["tasks"]
-    table.add_row("任务", f"共 {tk['total']}，待办 {tk['open']}，待核查 {tk['done']}，已销号 {tk['verified']}，逾期 {tk['overdue']}")
-    for banner in data.get("banners", []):
+        table.add_row(label, str(getattr(data, key)))
+    table.add_row("当前时段", data.phase or "（尚未开始）")
+    tk = data.tasks
+    table.add_row("任务", f"共 {tk.total}，待办 {tk.open}，待核查 {tk.done}，已销号 {tk.verified}，逾期 {tk.overdue}")
+    for banner in data.banners:
         table.add_row("[yellow]提示[/]", banner)
     out.print(table)

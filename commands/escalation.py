@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import context, handles_errors, json_ready, out, parse_now, print_json
 from models import Segment
 from models.accountability import PROBLEM, TASK
 from rules import ladders as L
 from rules.calendar import ClockType
 from rules.errors import InvalidInput, NotFound
-from services.campaigns import get_campaign, unit_directory
+from rules.vocabulary import SanctionState, surface_table
+from services.campaigns import CampaignContext, get_campaign, load_context, unit_directory
 from services.escalation import (
     STATUS_TEXT,
+    ProblemDetail,
     act,
     confirm,
     decide,
@@ -26,7 +28,6 @@ from services.escalation import (
     list_problems,
     list_requests,
     list_sanctions,
-    policy,
     principal_for,
     problem_detail,
     raise_problem,
@@ -43,6 +44,7 @@ ByOpt = Annotated[str | None, typer.Option("--by", help="操作单位或县级�
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 COMMAND_TEXT = {L.C_RESOLVE: "办结", L.C_RETURN: "退回", L.C_ESCALATE: "上报", L.C_OPINION: "签署意见",
                 L.C_WITHDRAW: "退单", L.C_ASSIGN: "改派", L.C_VERIFY: "核实"}
+SANCTION_STATE_TEXT = surface_table(SanctionState)
 
 
 def _unit_id(s, campaign, name: str) -> int:  # noqa: ANN001
@@ -52,9 +54,9 @@ def _unit_id(s, campaign, name: str) -> int:  # noqa: ANN001
     return unit.id
 
 
-def _until(campaign, text: str) -> dt.datetime:  # noqa: ANN001
+def _until(ctx: CampaignContext, text: str) -> dt.datetime:
     """A date means close of business that day; a time is taken as given (Beijing time if naive)."""
-    cal = policy(campaign).calendar
+    cal = ctx.calendar
     try:
         return cal.close_of_business(dt.date.fromisoformat(text)) if len(text) == 10 else parse_now(text)
     except ValueError:
@@ -66,7 +68,7 @@ def _act(problem_id: int, kind: str, by: str | None, now: str | None, campaign: 
         c = get_campaign(s, campaign)
         if "unit" in kw:
             kw["unit_id"] = _unit_id(s, c, kw.pop("unit"))
-        p = act(s, campaign=c, problem_id=problem_id, kind=kind, actor=principal_for(s, campaign=c, name=by),
+        p = act(s, ctx=load_context(s, campaign=c), problem_id=problem_id, kind=kind, actor=principal_for(s, campaign=c, name=by),
                          now=parse_now(now), **kw)
         out.print(f"问题 {p.id}：{COMMAND_TEXT[kind]}完成。当前层级 {p.level}，状态 {STATUS_TEXT[p.status]}",
                   highlight=False)
@@ -91,7 +93,7 @@ def problem_raise(title: Annotated[str, typer.Option("--title", help="问题标�
                 raise NotFound(f"找不到路段 {segment}")
         if unit is None and task is None:
             raise InvalidInput("请用 --unit 指定提出问题的单位，或用 --task 指定任务")
-        p = raise_problem(s, campaign=c, unit_id=_unit_id(s, c, unit) if unit else None, title=title,
+        p = raise_problem(s, ctx=load_context(s, campaign=c), unit_id=_unit_id(s, c, unit) if unit else None, title=title,
                                    segment_id=seg_id, task_id=task, description=description, category=category,
                                    now=parse_now(now), actor=principal_for(s, campaign=c, name=unit))
         out.print(f"已提出问题 {p.id}，当前层级：{p.level}", highlight=False)
@@ -109,15 +111,15 @@ def problem_list(status: Annotated[str | None, typer.Option("--status", help="op
         rows = list_problems(s, campaign=c, now=parse_now(now), status=status, level=level,
                              unit_id=_unit_id(s, c, unit) if unit else None)
     if as_json:
-        print_json(rows)
+        print_json(json_ready(rows))
         return
     table = Table(title=f"问题（共 {len(rows)} 项）")
     for col in ("编号", "路段", "问题", "层级", "承办", "期限", "状态"):
         table.add_column(col)
     for r in rows:
-        flag = "（挂账）" if r["on_hold_until"] else "（逾期）" if r["overdue"] else ""
-        table.add_row(str(r["id"]), r["segment"] or "", r["title"], r["level"], r["holder"],
-                      (r["deadline"] or "")[:16].replace("T", " "), r["status_text"] + flag)
+        flag = "（挂账）" if r.on_hold_until else "（逾期）" if r.overdue else ""
+        table.add_row(str(r.id), r.segment or "", r.title, r.level, r.holder,
+                      f"{r.deadline:%Y-%m-%d %H:%M}" if r.deadline else "", r.status_text + flag)
     out.print(table)
 
 
@@ -128,16 +130,26 @@ def problem_show(problem_id: int, as_json: JsonOpt = False, now: NowOpt = None, 
     with context().db.reader() as s:
         d = problem_detail(s, campaign=get_campaign(s, campaign), problem_id=problem_id, now=parse_now(now))
     if as_json:
-        print_json(d)
+        print_json(_problem_json(d))
         return
-    out.print(f"问题 {d['id']}：{d['title']}（{d['segment'] or '未定位'}）", highlight=False)
-    out.print(f"状态 {d['status_text']}，层级 {d['level']}，承办 {d['holder']}，期限 {d['deadline']}", highlight=False)
-    for e in d["history"]:
-        extra = "".join(f"；{k}：{v}" for k, v in (("理由", e["reason"]), ("意见", e["opinion"])) if v)
-        move = f" {e['from'] or ''}→{e['to']}" if e["to"] else ""
-        out.print(f"  {e['at'][:16].replace('T', ' ')} {e['actor']} {e['action_text']}{move}{extra}", highlight=False)
-    for a in d["accountability"]:
-        out.print(f"  {a['at'][:16].replace('T', ' ')} 系统 {a['stage_text']}", highlight=False)
+    p = d.row
+    out.print(f"问题 {p.id}：{p.title}（{p.segment or '未定位'}）", highlight=False)
+    out.print(f"状态 {p.status_text}，层级 {p.level}，承办 {p.holder}，"
+              f"期限 {p.deadline.isoformat() if p.deadline else None}", highlight=False)
+    for e in d.history:
+        extra = "".join(f"；{k}：{v}" for k, v in (("理由", e.reason), ("意见", e.opinion)) if v)
+        move = f" {e.from_level or ''}→{e.to_level}" if e.to_level else ""
+        out.print(f"  {e.at:%Y-%m-%d %H:%M} {e.actor} {e.action_text}{move}{extra}", highlight=False)
+    for a in d.accountability:
+        out.print(f"  {a.at:%Y-%m-%d %H:%M} 系统 {a.stage_text}", highlight=False)
+
+
+def _problem_json(d: ProblemDetail) -> dict[str, Any]:
+    """``cw problem show --json``: the list row's keys, then the history (levels as ``from``/``to``) and the rest."""
+    data = json_ready(d)
+    renamed = {"from_level": "from", "to_level": "to"}
+    history = [{renamed.get(k, k): v for k, v in e.items()} for e in data["history"]]
+    return {**data.pop("row"), **data, "history": history}
 
 
 @problem_app.command("resolve")
@@ -217,8 +229,9 @@ def extension_request(until: Annotated[str, typer.Option("--until", help="延至
         raise InvalidInput("请用 --task 或 --problem 指定一项")
     with context().db.unit_of_work() as s:
         c = get_campaign(s, campaign)
-        req = request(s, campaign=c, object_type=TASK if task else PROBLEM, object_id=task or problem,
-                                 kind=kind, until=_until(c, until), reason=reason,
+        ctx = load_context(s, campaign=c)
+        req = request(s, ctx=ctx, object_type=TASK if task else PROBLEM, object_id=task or problem,
+                                 kind=kind, until=_until(ctx, until), reason=reason,
                                  actor=principal_for(s, campaign=c, name=by), now=parse_now(now))
         out.print(f"已提交{kind}申请 {req.id}，待{req.approver}审批" if req else f"已{kind}", highlight=False)
 
@@ -229,13 +242,13 @@ def extension_list(state: Annotated[str | None, typer.Option("--state", help="pe
                    campaign: CampaignOpt = None) -> None:
     """列出延期、挂账申请。"""
     with context().db.reader() as s:
-        print_json(list_requests(s, campaign=get_campaign(s, campaign), state=state))
+        print_json(json_ready(list_requests(s, campaign=get_campaign(s, campaign), state=state)))
 
 
 def _decide(request_id: int, approve: bool, reason: str, by: str | None, now: str | None, campaign: str | None) -> None:
     with context().db.unit_of_work() as s:
         c = get_campaign(s, campaign)
-        decide(s, campaign=c, request_id=request_id, approve=approve, reason=reason,
+        decide(s, ctx=load_context(s, campaign=c), request_id=request_id, approve=approve, reason=reason,
                           actor=principal_for(s, campaign=c, name=by), now=parse_now(now))
     out.print(f"申请 {request_id} {'已批准' if approve else '未予批准'}")
 
@@ -263,14 +276,13 @@ def sanctions_list(state: Annotated[str | None, typer.Option("--state", help="pr
     with context().db.reader() as s:
         rows = list_sanctions(s, campaign=get_campaign(s, campaign), state=state)
     if as_json:
-        print_json(rows)
+        print_json(json_ready(rows))
         return
     table = Table(title=f"处理建议（共 {len(rows)} 项）")
     for col in ("编号", "类别", "单位", "时段", "事由", "状态"):
         table.add_column(col)
-    text = {"proposed": "待确认", "confirmed": "已确认发布", "dismissed": "已撤销"}
     for r in rows:
-        table.add_row(str(r["id"]), r["kind"], r["unit"], r["phase"] or "", r["reason"], text.get(r["state"], r["state"]))
+        table.add_row(str(r.id), r.kind, r.unit, r.phase or "", r.reason, SANCTION_STATE_TEXT.get(r.state, r.state))
     out.print(table)
 
 
@@ -283,7 +295,7 @@ def sanctions_confirm(sanction_id: int, note: Annotated[str | None, typer.Option
     with context().db.unit_of_work() as s:
         c = get_campaign(s, campaign)
         x = confirm(s, campaign=c, sanction_id=sanction_id, actor=by, now=parse_now(now), note=note,
-                              ladder=policy(c).accountability)
+                              ladder=load_context(s, campaign=c).policy.accountability)
         out.print(f"已确认{x.kind}（处理建议 {x.id}），已发布并通知", highlight=False)
 
 
@@ -306,10 +318,10 @@ def sanctions_notices(as_json: JsonOpt = False, campaign: CampaignOpt = None) ->
     with context().db.reader() as s:
         rows = list_notices(s, campaign=get_campaign(s, campaign))
     if as_json:
-        print_json(rows)
+        print_json(json_ready(rows))
         return
     for r in rows:
-        out.print(f"{r['doc_no']}  {r['unit']}  {len(r['items'])} 项  限 {r['deadline'][:16]}", highlight=False)
+        out.print(f"{r.doc_no}  {r.unit}  {len(r.items)} 项  限 {r.deadline.isoformat()[:16]}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -88,14 +89,14 @@ def list_cmd(status: StatusOpt = None,
         c = get_campaign(s, campaign)
         rows = list_findings(s, campaign=c, principal=viewer(s, c, unit), now=parse_now(now), status=status)
     if as_json:
-        print_json(rows)
+        print_json([asdict(r) for r in rows])
         return
     table = Table(title=f"问题（共 {len(rows)} 条）")
     for col in ("编号", "类别", "路段", "牵头部门", "期限", "返工", "状态"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r["id"]), r["category"], r["segment"] or "—", r["lead_unit"] or "—",
-                      (r["deadline"] or "")[:16].replace("T", " "), str(r["rework_count"]), r["status_text"])
+        table.add_row(str(r.id), r.category, r.segment or "—", r.lead_unit or "—",
+                      (r.deadline or "")[:16].replace("T", " "), str(r.rework_count), r.status_text)
     out.print(table)
 
 
@@ -203,14 +204,14 @@ def complaints_list_cmd(unit: Annotated[str | None, typer.Option("--as-unit", he
         c = get_campaign(s, campaign)
         rows = list_complaints(s, campaign=c, principal=viewer(s, c, unit))
     if as_json:
-        print_json(rows)
+        print_json([asdict(r) for r in rows])
         return
     table = Table(title=f"12345 工单（共 {len(rows)} 件）")
     for col in ("编号", "工单编号", "类别", "路段", "诉求人", "电话", "期限", "状态"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r["id"]), r["order_no"], r["category"], r["segment"] or "—", r["complainant"] or "",
-                      r["phone"] or "", (r["deadline"] or "")[:10], r["status_text"])
+        table.add_row(str(r.id), r.order_no, r.category, r.segment or "—", r.complainant or "",
+                      r.phone or "", (r.deadline or "")[:10], r.status_text)
     out.print(table)
 
 
@@ -249,11 +250,11 @@ def ledger_summary_cmd(by: Annotated[str, typer.Option("--by", help="phase、seg
     with ctx.db.reader() as s:
         rows = totals(s, campaign=get_campaign(s, campaign), by=by)
     if as_json:
-        print_json(rows)
+        print_json([asdict(r) for r in rows])
         return
     table = Table(title="整改台账汇总")
     for col in ("分组", "问题类别", "数量", "单位", "条数"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["group"], r["category"], f"{r['quantity']:g}", r["measure"], str(r["entries"]))
+        table.add_row(r.group, r.category, f"{r.quantity:g}", r.measure, str(r.entries))
     out.print(table)

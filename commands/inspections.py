@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -12,9 +13,10 @@ from rich.table import Table
 from commands.common import context, handles_errors, out, parse_now, print_json
 from commands.data import import_app
 from rules.errors import NotFound
-from rules.inspection_plans import week_of
+from rules.weeks import week_key
 from services.campaigns import get_campaign, unit_directory
 from services.inspections import (
+    Plan,
     import_places,
     list_plans,
     office_principal,
@@ -41,6 +43,14 @@ def viewer(session, campaign, unit: str | None) -> Principal:  # noqa: ANN001
     return unit_principal(campaign, found.id, found.name)
 
 
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """A round for ``--json``: ``seed`` only when the viewer may know the draw (创卫办)."""
+    data = asdict(plan)
+    if plan.seed is None:
+        del data["seed"]
+    return data
+
+
 @inspections_app.command("plan")
 @handles_errors
 def plan_cmd(week: Annotated[str | None, typer.Option("--week", help="ISO 周次，如 2025-W18；默认本周")] = None,
@@ -52,17 +62,17 @@ def plan_cmd(week: Annotated[str | None, typer.Option("--week", help="ISO 周次
     ctx = context()
     with ctx.db.unit_of_work() as s:
         c = get_campaign(s, campaign)
-        w = week or week_of(t.astimezone(ZoneInfo(c.timezone)).date())
+        w = week or week_key(t.astimezone(ZoneInfo(c.timezone)).date())
         results = plan_week(s, campaign=c, week=w, now=t, kinds=kind, seed=seed)
     if as_json:
-        print_json(results)
+        print_json([asdict(r) for r in results])
         return
     if not results:
         out.print(f"{w}：没有需要新建的督查计划（已存在或无可安排的检查）")
     for r in results:
-        secret = "（暗访，发布前对被检查单位保密）" if not r["announced"] else ""
-        out.print(f"已制定 {r['title']}：{r['stops']} 个检查点位，通知 {r['notified']} 条，种子 {r['seed']}{secret}")
-        for note in r["notes"]:
+        secret = "（暗访，发布前对被检查单位保密）" if not r.announced else ""
+        out.print(f"已制定 {r.title}：{r.stops} 个检查点位，通知 {r.notified} 条，种子 {r.seed}{secret}")
+        for note in r.notes:
             out.print(f"  [yellow]注意：[/]{note}", highlight=False)
 
 
@@ -77,15 +87,15 @@ def list_cmd(week: Annotated[str | None, typer.Option("--week", help="ISO 周次
         c = get_campaign(s, campaign)
         plans = list_plans(s, principal=viewer(s, c, unit), week=week)
     if as_json:
-        print_json(plans)
+        print_json([plan_json(p) for p in plans])
         return
     table = Table(title=f"督查计划（共 {len(plans)} 项）")
     for col in ("编号", "周次", "类型", "点位数", "检查日期", "状态"):
         table.add_column(col)
     for p in plans:
-        days = sorted({x["day"][5:] for x in p["stops"]})
-        table.add_row(str(p["id"]), p["week"], p["kind"], str(len(p["stops"])), "、".join(days),
-                      "已公开" if p["published"] else "保密（未发布）")
+        days = sorted({x.day[5:] for x in p.stops})
+        table.add_row(str(p.id), p.week, p.kind, str(len(p.stops)), "、".join(days),
+                      "已公开" if p.published else "保密（未发布）")
     out.print(table)
 
 

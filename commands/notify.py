@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
 from notify import make_client
-from services.campaigns import campaign_spec, get_campaign
+from services.campaigns import get_campaign, load_context
 from services.notifications import STATE_NAMES, list_dead, list_messages, requeue, send_test, summary
 
 notify_app = typer.Typer(help="通知：失败通知（死信）、重新发送、测试通知渠道", no_args_is_help=True)
@@ -34,7 +35,7 @@ def dead(campaign: CampaignOpt = None, as_json: JsonOpt = False, limit: LimitOpt
         c = get_campaign(s, campaign)
         rows = list_dead(s, campaign_id=c.id, limit=limit)
     if as_json:
-        print_json(rows)
+        print_json([asdict(r) for r in rows])
         return
     if not rows:
         out.print("没有发送失败的通知。")
@@ -42,9 +43,9 @@ def dead(campaign: CampaignOpt = None, as_json: JsonOpt = False, limit: LimitOpt
     tz = ZoneInfo(c.timezone)
     out.print(f"发送失败的通知（{len(rows)} 条）：")
     for r in rows:
-        when = r["last_attempt_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M") if r["last_attempt_at"] else ""
-        out.print(f"  [{r['id']}] {r['target']} · {r['title']} · 尝试 {r['attempts']} 次 · {when}", highlight=False)
-        out.print(f"       原因：{r['last_error'] or ''}", highlight=False)
+        when = r.last_attempt_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if r.last_attempt_at else ""
+        out.print(f"  [{r.id}] {r.target} · {r.title} · 尝试 {r.attempts} 次 · {when}", highlight=False)
+        out.print(f"       原因：{r.last_error or ''}", highlight=False)
     out.print("排除原因后，可用 cw notify retry 编号 重新发送。")
 
 
@@ -57,7 +58,7 @@ def retry(message_id: Annotated[int, typer.Argument(help="通知编号（见 cw 
     with context().db.unit_of_work() as s:
         row = requeue(s, campaign_id=get_campaign(s, campaign).id, message_id=message_id, now=parse_now(now),
                       actor=by)
-    out.print(f"通知 {row['id']}（{row['target']}：{row['title']}）已重新排队，将在下一次投递时发送。",
+    out.print(f"通知 {row.id}（{row.target}：{row.title}）已重新排队，将在下一次投递时发送。",
               highlight=False)
 
 
@@ -71,20 +72,19 @@ def list_(state: Annotated[str | None, typer.Option("--state", help="pending、s
         counts = summary(s, campaign_id=campaign_id)
         rows = list_messages(s, campaign_id=campaign_id, state=state, limit=limit)
     if as_json:
-        print_json({"summary": counts, "messages": rows})
+        print_json({"summary": [asdict(c) for c in counts], "messages": [asdict(r) for r in rows]})
         return
     table = Table(title="通知统计")
     for col in ("通知目标", "状态", "条数"):
         table.add_column(col)
     for c in counts:
-        table.add_row(c["target"], c["state_text"], str(c["count"]))
+        table.add_row(c.target, c.state_text, str(c.count))
     out.print(table)
     recent = Table(title=f"最近的通知（{STATE_NAMES.get(state, '全部') if state else '全部'}，{len(rows)} 条）")
     for col in ("编号", "通知目标", "标题", "状态", "尝试次数", "创建时间"):
         recent.add_column(col)
     for r in rows:
-        recent.add_row(str(r["id"]), r["target"], r["title"], r["state_text"], str(r["attempts"]),
-                       _when(r["created_at"]))
+        recent.add_row(str(r.id), r.target, r.title, r.state_text, str(r.attempts), _when(r.created_at))
     out.print(recent)
 
 
@@ -94,7 +94,7 @@ def test(target: Annotated[str, typer.Argument(help="通知目标名称（campai
          campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """立即向一个通知目标发送测试消息（不经发件箱，不重试）。"""
     with context().db.reader() as s:
-        spec = campaign_spec(get_campaign(s, campaign)).notifications
+        spec = load_context(s, campaign=get_campaign(s, campaign)).spec.notifications
     with make_client() as client:
         resolved, outcome = send_test(spec, target, environ=os.environ, client=client, now=parse_now(now))
     if outcome.ok:

@@ -39,7 +39,6 @@ def db_copy(source: Annotated[str, typer.Option("--from", help="源数据库 URL
             target: Annotated[str, typer.Option("--to", help="目标数据库 URL，如 postgresql://…/cw")],
             campaign: Annotated[list[str] | None, typer.Option("--campaign", help="只复制这些活动（可多次）")] = None) -> None:
     """把活动从一个数据库整体复制到另一个（全部成功或全部撤销，并核对行数）。"""
-    context()
     src, dst = make_engine(source), make_engine(target)
     try:
         report = copy_campaigns(src, dst, campaign or None)

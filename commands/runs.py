@@ -19,7 +19,6 @@ NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 86
 
 def run_flow(name: str, *, direct: bool, **params: Any) -> Any:
     """Run one flow: a real Prefect flow run, or (``direct``) the same code without Prefect."""
-    context()  # settings, logging and Prefect's environment first
     try:
         entry = find(name)
     except KeyError:

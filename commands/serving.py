@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -47,7 +48,8 @@ def start_prefect_server(ctx: Context, port: int, stack: ExitStack) -> str:
     log_path = ctx.settings.log_dir / "prefect-server.log"
     log = stack.enter_context(open(log_path, "ab"))
     proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+                            preexec_fn=_die_with_parent)
     stack.callback(_stop, proc)
     url = f"http://127.0.0.1:{port}/api"
     out.print(f"正在启动 Prefect 服务器 {url}（日志：{log_path}）…")
@@ -91,6 +93,20 @@ def watch_scheduler(api_url: str, log_path: Path | None, offset: int, stop: thre
                           "运行 cw doctor 检查。[/]")
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: be sent SIGTERM when ``cw serve`` dies, even by SIGKILL (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _terminate_gracefully(signum: int, frame: object) -> None:
+    """SIGTERM (a supervisor, ``kill``) stops ``cw serve`` like Ctrl+C: children are stopped and waited for."""
+    raise KeyboardInterrupt
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -112,24 +128,26 @@ def deployments() -> list:
 
 
 def serve_all(ctx: Context, *, prefect_port: int, with_web: bool) -> None:
+    signal.signal(signal.SIGTERM, _terminate_gracefully)
     with ExitStack() as stack:
         server_log, offset = None, 0
         if not os.environ.get("PREFECT_API_URL"):
             server_log = ctx.settings.log_dir / "prefect-server.log"
             offset = server_log.stat().st_size if server_log.exists() else 0
             os.environ["PREFECT_API_URL"] = start_prefect_server(ctx, prefect_port, stack)
+        if with_web:
+            log = stack.enter_context(open(ctx.settings.log_dir / "web.log", "ab"))
+            web = subprocess.Popen([sys.executable, "-m", "cli", "web"], stdout=log, stderr=subprocess.STDOUT,
+                                   cwd=Path(__file__).resolve().parent.parent, env=os.environ.copy(),
+                                   preexec_fn=_die_with_parent)
+            stack.callback(_stop, web)
+            out.print(f"网页服务：http://{ctx.settings.web_host}:{ctx.settings.web_port}/")
         stop = threading.Event()
         watcher = threading.Thread(target=watch_scheduler, args=(os.environ["PREFECT_API_URL"], server_log, offset, stop),
                                    name="scheduler-watch", daemon=True)
         watcher.start()
         stack.callback(watcher.join, 5)
         stack.callback(stop.set)
-        if with_web:
-            log = stack.enter_context(open(ctx.settings.log_dir / "web.log", "ab"))
-            web = subprocess.Popen([sys.executable, "-m", "cli", "web"], stdout=log, stderr=subprocess.STDOUT,
-                                   cwd=Path(__file__).resolve().parent.parent, env=os.environ.copy())
-            stack.callback(_stop, web)
-            out.print(f"网页服务：http://{ctx.settings.web_host}:{ctx.settings.web_port}/")
         from prefect import serve
 
         deps = deployments()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import context, handles_errors, json_ready, out, parse_now, print_json
 from models.people import ROLE_OFFICE
 from rules.errors import InvalidInput
 from services.campaigns import get_campaign
@@ -36,14 +36,14 @@ def task_list(
         rows = list_tasks(s, campaign=get_campaign(s, campaign), unit=unit, segment=segment, status=status,
                           now=parse_now(now))
     if as_json:
-        print_json(rows)
+        print_json(json_ready(rows))
         return
     table = Table(title=f"任务（共 {len(rows)} 项）")
     for col in ("编号", "时段", "路段", "责任单位", "任务", "期限", "状态"):
         table.add_column(col)
     for r in rows[:limit]:
-        table.add_row(str(r["id"]), r["phase"], r["segment"] or "", r["unit"], r["title"],
-                      r["deadline"][:16].replace("T", " "), r["status_text"])
+        table.add_row(str(r.id), r.phase, r.segment or "", r.unit, r.title, f"{r.deadline:%Y-%m-%d %H:%M}",
+                      r.status_text)
     out.print(table)
 
 

@@ -24,7 +24,8 @@ Datum = Literal["wgs84", "gcj02", "bd09"]
 
 
 class UnitKind(StrEnum):
-    """单位类别."""
+    """单位类别: the campaign file's mirror of ``rules.vocabulary.UnitKind`` (config imports nothing of
+    the project; tests/unit/test_vocabulary.py keeps the two equal)."""
 
     OFFICE = "创卫办"
     FUNCTIONAL = "职能部门"

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from config.base import Strict
 
 Clock = Literal["工作日", "工作时", "紧急时"]
+#: mirrors rules.vocabulary.ProblemLevel (tests/unit/test_vocabulary.py keeps them equal)
 Level = Literal["参与单位", "牵头部门", "县级领导", "创卫办"]
 LEVEL_ORDER = ("参与单位", "牵头部门", "县级领导", "创卫办")
 

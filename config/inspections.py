@@ -15,6 +15,7 @@ from config.base import Strict
 
 Clock = Literal["工作日", "工作时", "紧急时"]
 LedgerUnit = Literal["户", "间", "平方米", "块", "条", "处", "吨", "个", "辆", "米"]
+#: mirrors rules.vocabulary.InspectionKind (tests/unit/test_vocabulary.py keeps them equal)
 PlanKind = Literal["定期", "暗访", "交叉", "领导带队", "复查"]
 PLAN_KINDS: tuple[str, ...] = ("定期", "暗访", "交叉", "领导带队", "复查")
 

@@ -25,6 +25,7 @@ from models.inspections import Complaint, Finding
 from models.tasks import DONE, OPEN
 from rules import ladders as L
 from rules.errors import DomainError
+from services.campaigns.context import load_context
 from services.campaigns.spec import campaign_spec
 from services.inspections.rounds import office_principal, unit_principal
 from services.people.auth import Principal
@@ -230,9 +231,9 @@ class People:
         who = unit_principal(self.campaign, task.unit_id, self.units[task.unit_id].name)
         titles = ["沿街商户拒不配合门前三包，需协调执法力量", "路段垃圾收集点选址与居民有争议",
                   "背街小巷路面破损需协调资金修复", "夜市占道经营反复回潮，需多部门联合整治"]
-        if self._try(session, raise_problem, session, campaign=self.campaign, unit_id=None, task_id=task.id,
-                                                    title=r.choice(titles), description="本单位协调困难，请求支持",
-                                                    now=now, actor=who):
+        if self._try(session, raise_problem, session, ctx=load_context(session, campaign=self.campaign), unit_id=None,
+                     task_id=task.id, title=r.choice(titles), description="本单位协调困难，请求支持", now=now,
+                     actor=who):
             self.tally.raised += 1
 
     def _holder(self, p: Problem) -> Principal:
@@ -292,8 +293,8 @@ class People:
 
     def _act(self, session: Session, act, p: Problem, kind: str, who: Principal, now: dt.datetime,  # noqa: ANN001
              reason: str, passed: bool = True) -> None:
-        if self._try(session, act, session, campaign=self.campaign, problem_id=p.id, kind=kind, actor=who,
-                                          now=now, reason=reason, passed=passed):
+        if self._try(session, act, session, ctx=load_context(session, campaign=self.campaign), problem_id=p.id,
+                     kind=kind, actor=who, now=now, reason=reason, passed=passed):
             self.tally.actions[kind] += 1
 
     # -- the office ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from prefect import flow
@@ -15,7 +16,9 @@ from services.campaigns import get_campaign
 def propose(campaign: str, now_iso: str) -> dict[str, Any]:
     """One campaign's proposals, in one unit of work."""
     with database().unit_of_work() as s:
-        return scheduled_proposals(s, campaign=get_campaign(s, campaign), now=resolve_now(now_iso))
+        r = scheduled_proposals(s, campaign=get_campaign(s, campaign), now=resolve_now(now_iso))
+    return {"campaign": r.campaign, "week": asdict(r.week) if r.week else None,
+            "commendations": [asdict(c) for c in r.commendations]}
 
 
 @flow(name="assess-week", log_prints=False)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 
 from flows.runtime import campaign_codes, database, resolve_now, step
-from rules.inspection_plans import week_of
+from rules.weeks import week_key
 from services.campaigns import get_campaign
 from services.inspections import plan_week
 
@@ -19,10 +19,11 @@ def plan_batch(campaign: str, now_iso: str, seed: int | None = None) -> dict[str
     now = resolve_now(now_iso)
     with database().unit_of_work() as s:
         c = get_campaign(s, campaign)
-        week = week_of(now.astimezone(ZoneInfo(c.timezone)).date())
+        week = week_key(now.astimezone(ZoneInfo(c.timezone)).date())
         plans = plan_week(s, campaign=c, week=week, now=now, actor="系统", seed=seed)
     return {"campaign": campaign, "week": week,
-            "plans": [{k: p[k] for k in ("id", "kind", "stops", "announced", "notified")} for p in plans]}
+            "plans": [{"id": p.id, "kind": p.kind, "stops": p.stops, "announced": p.announced, "notified": p.notified}
+                      for p in plans]}
 
 
 @flow(name="plan-inspections", log_prints=False)

@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow
 
 from flows.runtime import campaign_codes, database, resolve_now, step
-from services.campaigns import get_campaign
+from services.campaigns import get_campaign, load_context
 from services.escalation import PASSES, sweep_batch
 
 
@@ -15,7 +15,8 @@ from services.escalation import PASSES, sweep_batch
 def batch(campaign: str, name: str, now_iso: str, after_id: int) -> dict[str, Any]:
     """One batch of one pass in its own unit of work (a retry moves nothing twice)."""
     with database().unit_of_work() as s:
-        r = sweep_batch(s, campaign=get_campaign(s, campaign), name=name, now=resolve_now(now_iso), after_id=after_id)
+        r = sweep_batch(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), name=name,
+                        now=resolve_now(now_iso), after_id=after_id)
     return {"selected": r.selected, "moved": r.moved, "messages": r.messages, "last_id": r.last_id,
             "by_step": r.by_step}
 

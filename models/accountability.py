@@ -8,12 +8,11 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONText, UTCDateTime
-from rules.accountability import CONFIRMED, DISMISSED, PROPOSED
+from models.base import Base, JSONText, UTCDateTime, one_of
+from rules.vocabulary import AccStage, ObjectType, ProblemLevel, RequestKind, RequestState, SanctionKind, SanctionState
 
-TASK, PROBLEM, UNIT = "task", "problem", "unit"  # object_type values
-SANCTION_STATES = (PROPOSED, CONFIRMED, DISMISSED)
-PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"  # 延期/挂账 requests
+TASK, PROBLEM, UNIT = ObjectType.TASK, ObjectType.PROBLEM, ObjectType.UNIT  # object_type values
+PENDING, APPROVED, REJECTED = RequestState.PENDING, RequestState.APPROVED, RequestState.REJECTED  # 延期/挂账
 
 
 class SupervisionNotice(Base):
@@ -40,7 +39,8 @@ class Sanction(Base):
     """通报批评, 黄牌警告 or 约谈: proposed by the ladder, published only once 创卫办 confirms it."""
 
     __tablename__ = "sanction"
-    __table_args__ = (UniqueConstraint("campaign_id", "key"), Index("ix_sanction_state", "campaign_id", "state"))
+    __table_args__ = (UniqueConstraint("campaign_id", "key"), Index("ix_sanction_state", "campaign_id", "state"),
+                      one_of("kind", SanctionKind), one_of("state", SanctionState), one_of("object_type", ObjectType))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
@@ -48,7 +48,7 @@ class Sanction(Base):
     key: Mapped[str] = mapped_column(String(120))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
-    state: Mapped[str] = mapped_column(String(10), default=PROPOSED)
+    state: Mapped[str] = mapped_column(String(10), default=SanctionState.PROPOSED)
     reason: Mapped[str] = mapped_column(Text)
     phase_id: Mapped[int | None] = mapped_column(ForeignKey("phase.id"), default=None)
     object_type: Mapped[str] = mapped_column(String(10))
@@ -65,7 +65,8 @@ class AccountabilityStep(Base):
     """One rung climbed by a task or problem (提醒, 逾期通知, 督办, 拟通报批评, 拟黄牌警告)."""
 
     __tablename__ = "accountability_step"
-    __table_args__ = (Index("ix_accountability_step_object", "object_type", "object_id"),)
+    __table_args__ = (Index("ix_accountability_step_object", "object_type", "object_id"),
+                      one_of("object_type", ObjectType), one_of("stage", AccStage))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -82,7 +83,9 @@ class ExtensionRequest(Base):
     """延期 or 挂账 asked for a task or problem, with its decision."""
 
     __tablename__ = "extension_request"
-    __table_args__ = (Index("ix_extension_request_object", "object_type", "object_id", "state"),)
+    __table_args__ = (Index("ix_extension_request_object", "object_type", "object_id", "state"),
+                      one_of("object_type", ObjectType), one_of("kind", RequestKind), one_of("state", RequestState),
+                      one_of("approver", ProblemLevel))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)

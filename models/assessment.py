@@ -12,17 +12,18 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONText, UTCDateTime
+from models.base import Base, JSONText, UTCDateTime, one_of
+from rules.vocabulary import ProposalStatus, RatingColour, UnitKind
 
-PROPOSED, CONFIRMED = "proposed", "confirmed"
-STATUSES = (PROPOSED, CONFIRMED)
+PROPOSED, CONFIRMED = ProposalStatus.PROPOSED, ProposalStatus.CONFIRMED
 
 
 class Rating(Base):
     """One unit's 评级 (绿/黄/红) for one ISO week, with the indicators it was computed from."""
 
     __tablename__ = "assessment_rating"
-    __table_args__ = (UniqueConstraint("campaign_id", "week", "unit_id"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "week", "unit_id"), one_of("unit_kind", UnitKind),
+                      one_of("rating", RatingColour), one_of("status", ProposalStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -47,7 +48,8 @@ class Commendation(Base):
     """A 表彰 candidate at a phase end (the best of its kind), until 创卫办 confirms it."""
 
     __tablename__ = "commendation"
-    __table_args__ = (UniqueConstraint("campaign_id", "phase_id", "unit_id"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "phase_id", "unit_id"), one_of("unit_kind", UnitKind),
+                      one_of("status", ProposalStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)

@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, UTCDateTime, one_of
+from rules.vocabulary import BriefKind
 
-WEEKLY = "weekly"  # 周报: one issue per ISO week
-SPECIAL = "special"  # 专刊: e.g. for a 转段 meeting; shares the numbering
-BRIEF_KINDS = (WEEKLY, SPECIAL)
+WEEKLY = BriefKind.WEEKLY  # 周报: one issue per ISO week
+SPECIAL = BriefKind.SPECIAL  # 专刊: e.g. for a 转段 meeting; shares the numbering
 
 
 class Brief(Base):
@@ -24,7 +24,8 @@ class Brief(Base):
     """
 
     __tablename__ = "brief"
-    __table_args__ = (UniqueConstraint("campaign_id", "number"), UniqueConstraint("campaign_id", "key"))
+    __table_args__ = (UniqueConstraint("campaign_id", "number"), UniqueConstraint("campaign_id", "key"),
+                      one_of("kind", BriefKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)

@@ -7,20 +7,16 @@ import datetime as dt
 from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, UTCDateTime, one_of
+from rules.vocabulary import ComplaintStatus, FindingStatus, InspectionKind
 
 # Finding statuses
-PENDING = "pending"  # 待通报: found in an unannounced round that is not published yet
-TRIAGE = "triage"  # 待分派: outside every segment's buffer, or returned as misrouted
-OPEN = "open"  # 整改中
-RECTIFIED = "rectified"  # 已整改，待复查/回访
-CLOSED = "closed"  # 已销号
-MERGED = "merged"  # 已合并到另一条问题
-FINDING_STATUSES = (PENDING, TRIAGE, OPEN, RECTIFIED, CLOSED, MERGED)
+PENDING, TRIAGE, OPEN = FindingStatus.PENDING, FindingStatus.TRIAGE, FindingStatus.OPEN
+RECTIFIED, CLOSED, MERGED = FindingStatus.RECTIFIED, FindingStatus.CLOSED, FindingStatus.MERGED
 LIVE = (PENDING, TRIAGE, OPEN, RECTIFIED)  # not yet closed or merged
 
 # Complaint statuses (where it stands otherwise is its finding's status)
-C_OPEN, C_CLOSED = "open", "closed"  # 办理中 (incl. 待回访), 已办结
+C_OPEN, C_CLOSED = ComplaintStatus.OPEN, ComplaintStatus.CLOSED
 
 
 class Place(Base):
@@ -46,7 +42,7 @@ class Inspection(Base):
     """One inspection round (督查计划) of a kind in an ISO week; 暗访 rounds start unannounced."""
 
     __tablename__ = "inspection"
-    __table_args__ = (UniqueConstraint("campaign_id", "week", "kind", "seq"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "week", "kind", "seq"), one_of("kind", InspectionKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -86,7 +82,7 @@ class Complaint(Base):
     """A citizen complaint (来信来访来电 / 12345 工单); the complainant is seen only by 创卫办."""
 
     __tablename__ = "complaint"
-    __table_args__ = (UniqueConstraint("campaign_id", "order_no"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "order_no"), one_of("status", ComplaintStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -116,6 +112,7 @@ class Finding(Base):
     __table_args__ = (
         Index("ix_finding_open", "campaign_id", "status", "category"),
         Index("ix_finding_inspection", "inspection_id"),
+        one_of("status", FindingStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

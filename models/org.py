@@ -7,14 +7,15 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONText
+from models.base import Base, JSONText, one_of
+from rules.vocabulary import UnitKind
 
 
 class Unit(Base):
     """单位: 创卫办, 职能部门, 牵头部门, 参与单位 or 乡镇/街道."""
 
     __tablename__ = "unit"
-    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "name"), one_of("kind", UnitKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)

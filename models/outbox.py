@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONText, UTCDateTime
+from models.base import Base, JSONText, UTCDateTime, one_of
+from rules.vocabulary import OutboxState
 
-PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+PENDING, SENDING, SENT, DEAD = OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT, OutboxState.DEAD
 #: a message carried by a digest (``merged_into``): it was delivered when the digest was
-MERGED = "merged"
-STATES = (PENDING, SENDING, SENT, DEAD, MERGED)
+MERGED = OutboxState.MERGED
 
 
 class OutboxMessage(Base):
@@ -22,6 +22,7 @@ class OutboxMessage(Base):
         Index("ix_outbox_due", "state", "next_attempt_at"),
         # the relay's throttle reads the sends of the last minute at the start of every pass
         Index("ix_outbox_sent", "state", "sent_at"),
+        one_of("state", OutboxState),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,16 +8,17 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONText, UTCDateTime
-from rules.ladders import CLOSED, LEAD, LEADER, MEMBER, OFFICE, OPEN, RESOLVED
+from models.base import Base, JSONText, UTCDateTime, one_of
+from rules.vocabulary import AccStage, ProblemAction, ProblemLevel, ProblemStatus
 
-LEVEL_MEMBER, LEVEL_LEAD, LEVEL_LEADER, LEVEL_OFFICE = MEMBER, LEAD, LEADER, OFFICE
-STATUSES = (OPEN, RESOLVED, CLOSED)  # RESOLVED: 已办结，待创卫办核实
+LEVEL_MEMBER, LEVEL_LEAD, LEVEL_LEADER, LEVEL_OFFICE = tuple(ProblemLevel)
 
 
 class Problem(Base):
     __tablename__ = "problem"
-    __table_args__ = (Index("ix_problem_due", "campaign_id", "status", "level_deadline"),)
+    __table_args__ = (Index("ix_problem_due", "campaign_id", "status", "level_deadline"),
+                      one_of("status", ProblemStatus), one_of("level", ProblemLevel),
+                      one_of("resolved_level", ProblemLevel), one_of("acc_stage", AccStage))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
@@ -30,7 +31,7 @@ class Problem(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     lon: Mapped[float | None] = mapped_column(Float, default=None)
     lat: Mapped[float | None] = mapped_column(Float, default=None)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=ProblemStatus.OPEN)
     level: Mapped[str] = mapped_column(String(10), default=LEVEL_MEMBER)
     holder_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
     holder_leader_id: Mapped[int | None] = mapped_column(ForeignKey("leader.id"), default=None)
@@ -55,6 +56,8 @@ class ProblemEvent(Base):
     """One step in a problem's history: raised, escalated (by hand or by the sweep), returned …"""
 
     __tablename__ = "problem_event"
+    __table_args__ = (one_of("action", ProblemAction), one_of("from_level", ProblemLevel),
+                      one_of("to_level", ProblemLevel))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"), index=True)

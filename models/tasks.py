@@ -7,12 +7,10 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, UTCDateTime, one_of
+from rules.vocabulary import AccStage, TaskKind, TaskStatus
 
-OPEN = "open"  # 待办
-DONE = "done"  # 已打卡，待核查
-VERIFIED = "verified"  # 已核查销号
-TASK_STATUSES = (OPEN, DONE, VERIFIED)
+OPEN, DONE, VERIFIED = TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.VERIFIED
 
 
 class TaskTemplate(Base):
@@ -47,12 +45,13 @@ class Task(Base):
         Index("ix_task_campaign_status_deadline", "campaign_id", "status", "deadline"),
         Index("ix_task_unit", "unit_id", "status"),
         Index("ix_task_segment", "segment_id"),
+        one_of("status", TaskStatus), one_of("kind", TaskKind), one_of("acc_stage", AccStage),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     #: a planned task comes from a template; a rectification (整改) task from a finding
-    kind: Mapped[str] = mapped_column(String(12), default="plan")
+    kind: Mapped[str] = mapped_column(String(12), default=TaskKind.PLAN)
     template_id: Mapped[int | None] = mapped_column(ForeignKey("task_template.id", ondelete="CASCADE"), default=None)
     finding_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"), index=True)

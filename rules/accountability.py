@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from rules.calendar import ClockType, WorkCalendar
+from rules.vocabulary import AccStage, SanctionKind, SanctionState, surface_table
 
-NONE, REMINDED, OVERDUE, SUPERVISED, CRITICISED, YELLOW = range(6)
-STAGE_TEXT = {NONE: "无", REMINDED: "已提醒", OVERDUE: "已发逾期通知", SUPERVISED: "已督办",
-              CRITICISED: "拟通报批评", YELLOW: "拟黄牌警告"}
+NONE, REMINDED, OVERDUE, SUPERVISED, CRITICISED = (
+    AccStage.NONE, AccStage.REMINDED, AccStage.OVERDUE, AccStage.SUPERVISED, AccStage.CRITICISED)
+STAGE_TEXT = surface_table(AccStage)
 
-CRITICISM, YELLOW_CARD, INTERVIEW = "通报批评", "黄牌警告", "约谈"
-SANCTION_OF_STAGE = {CRITICISED: CRITICISM, YELLOW: YELLOW_CARD}
+CRITICISM, YELLOW_CARD, INTERVIEW = SanctionKind.CRITICISM, SanctionKind.YELLOW_CARD, SanctionKind.INTERVIEW
+SANCTION_OF_STAGE: dict[int, SanctionKind] = {AccStage.CRITICISED: CRITICISM, AccStage.YELLOW_CARD: YELLOW_CARD}
 
-PROPOSED, CONFIRMED, DISMISSED = "proposed", "confirmed", "dismissed"
+PROPOSED, CONFIRMED, DISMISSED = SanctionState.PROPOSED, SanctionState.CONFIRMED, SanctionState.DISMISSED
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def rungs(ladder: AccountabilityLadder, cal: WorkCalendar, now: datetime) -> tup
     """The ladder at ``now``, highest rung first (an item takes the first rung it reaches)."""
     remind = cal.add_limit(now, ladder.remind_before, ClockType.WORKDAY) if ladder.remind_before else now
     return (
-        Rung(CRITICISED, YELLOW, overdue_cutoff(cal, now, ladder.yellow_after)),
+        Rung(CRITICISED, AccStage.YELLOW_CARD, overdue_cutoff(cal, now, ladder.yellow_after)),
         Rung(SUPERVISED, CRITICISED, overdue_cutoff(cal, now, ladder.criticise_after)),
         Rung(OVERDUE, SUPERVISED, overdue_cutoff(cal, now, ladder.supervise_after)),
         Rung(REMINDED, OVERDUE, now),
@@ -110,7 +111,7 @@ def working_days_overdue(cal: WorkCalendar, deadline: datetime, now: datetime) -
     return cal.working_days_between(deadline.astimezone(cal.tz).date(), now.astimezone(cal.tz).date())
 
 
-def repeat_sanctions(ladder: AccountabilityLadder, *, supervisions: int, criticisms: int) -> list[str]:
+def repeat_sanctions(ladder: AccountabilityLadder, *, supervisions: int, criticisms: int) -> list[SanctionKind]:
     """Sanctions a unit's repeats in one phase call for (督办单 issued, 通报批评 confirmed)."""
     due = []
     if ladder.criticise_after_supervisions and supervisions >= ladder.criticise_after_supervisions:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from rules.errors import InvalidInput
 
 SEGMENT, ALLEY = "路段", "巷道"
 MAIN_ROADS, BACK_STREETS = "主次干道", "背街小巷"
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _SEARCH_BUDGET = 20_000  # backtracking steps per capacity before the pair rule is relaxed
 
 
@@ -74,24 +72,6 @@ class CrossPlan:
     stops: list[Stop]
     loads: dict[int, int]  # inspector → segments to inspect
     pairs_relaxed: bool  # True when no plan avoided every pair of the previous round
-
-
-def week_days(week: str) -> list[dt.date]:
-    """Monday..Sunday of an ISO week written ``2025-W18``."""
-    m = _WEEK.match(week.strip())
-    if not m:
-        raise InvalidInput(f"周次格式应为 2025-W18，实际为「{week}」")
-    try:
-        monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    except ValueError:
-        raise InvalidInput(f"没有这一周：{week}") from None
-    return [monday + dt.timedelta(days=i) for i in range(7)]
-
-
-def week_of(day: dt.date) -> str:
-    """The ISO week ``YYYY-Www`` a date falls in."""
-    y, w, _ = day.isocalendar()
-    return f"{y}-W{w:02d}"
 
 
 def sample_count(available: int, rule: Sample) -> int:

@@ -17,26 +17,24 @@ from functools import lru_cache
 
 from rules.calendar import ClockType, WorkCalendar
 from rules.errors import Conflict, Forbidden, InvalidInput
+from rules.vocabulary import ProblemAction, ProblemLevel, ProblemStatus, RequestKind, surface_table
 
-MEMBER, LEAD, LEADER, OFFICE = "参与单位", "牵头部门", "县级领导", "创卫办"
-LEVELS = (MEMBER, LEAD, LEADER, OFFICE)
+MEMBER, LEAD, LEADER, OFFICE = ProblemLevel.MEMBER, ProblemLevel.LEAD, ProblemLevel.LEADER, ProblemLevel.OFFICE
+LEVELS = tuple(ProblemLevel)
 
-OPEN, RESOLVED, CLOSED = "open", "resolved", "closed"  # RESOLVED = 已办结，待核实
+OPEN, RESOLVED, CLOSED = ProblemStatus.OPEN, ProblemStatus.RESOLVED, ProblemStatus.CLOSED
 
 # history actions (ProblemEvent.action)
-RAISED, ESCALATED, AUTO_ESCALATED, RETURNED = "raised", "escalated", "auto_escalated", "returned"
-RESOLVE, OPINION, WITHDRAWN, ASSIGNED = "resolved", "opinion", "withdrawn", "assigned"
-EXTENSION_REQUESTED, HOLD_REQUESTED = "extension_requested", "hold_requested"
-EXTENDED, HELD, REQUEST_REJECTED = "extended", "held", "request_rejected"
-VERIFIED, REWORK = "verified", "rework"
+RAISED, ESCALATED, AUTO_ESCALATED, RETURNED = (
+    ProblemAction.RAISED, ProblemAction.ESCALATED, ProblemAction.AUTO_ESCALATED, ProblemAction.RETURNED)
+RESOLVE, OPINION, WITHDRAWN, ASSIGNED = (
+    ProblemAction.RESOLVED, ProblemAction.OPINION, ProblemAction.WITHDRAWN, ProblemAction.ASSIGNED)
+EXTENSION_REQUESTED, HOLD_REQUESTED = ProblemAction.EXTENSION_REQUESTED, ProblemAction.HOLD_REQUESTED
+EXTENDED, HELD, REQUEST_REJECTED = ProblemAction.EXTENDED, ProblemAction.HELD, ProblemAction.REQUEST_REJECTED
+VERIFIED, REWORK = ProblemAction.VERIFIED, ProblemAction.REWORK
 
 #: how the history and the messages name each action
-ACTION_TEXT = {
-    RAISED: "提出", ESCALATED: "上报", AUTO_ESCALATED: "超时自动上报", RETURNED: "退回下级", RESOLVE: "办结",
-    OPINION: "签署意见", WITHDRAWN: "退单", ASSIGNED: "交办（改派）", EXTENSION_REQUESTED: "申请延期",
-    HOLD_REQUESTED: "申请挂账", EXTENDED: "批准延期", HELD: "挂账", REQUEST_REJECTED: "申请未获批准",
-    VERIFIED: "核实销号", REWORK: "核实不通过，返工",
-}
+ACTION_TEXT = surface_table(ProblemAction)
 
 # commands a person can give
 C_RESOLVE, C_RETURN, C_ESCALATE, C_OPINION, C_WITHDRAW, C_ASSIGN = (
@@ -46,7 +44,7 @@ C_EXTEND, C_HOLD, C_APPROVE, C_REJECT, C_VERIFY = "extend", "hold", "approve", "
 # who gives a command, relative to the problem
 BY_HOLDER, BY_LEAD, BY_LEADER, BY_OFFICE, BY_OTHER = "holder", "lead", "leader", "office", "other"
 
-EXTENSION, HOLD = "延期", "挂账"
+EXTENSION, HOLD = RequestKind.EXTENSION, RequestKind.HOLD
 
 NOTE_TIMEOUT = "{level}办理时限已过，系统自动上报"
 NOTE_LEADER_SIGNED = "县级领导办理时限已过，由系统代牵头部门连同县级领导意见报创卫办"
@@ -143,6 +141,8 @@ class Action:
     request: str | None = None  # kind of request opened or decided
     until: datetime | None = None
     rework: bool = False
+    #: the sweep forwarded it to 创卫办 without the county leader's opinion (the note says so)
+    opinion_missing: bool = False
     notify: tuple[str, ...] = ()
 
 
@@ -191,9 +191,10 @@ def on_timeout(ladder: CoordinationLadder, state: ProblemState, facts: Facts, no
         return []  # 创卫办 is the top; its assignees are followed by the accountability ladder
     deadline = ladder.limit(to).due(cal, now)
     if state.level == LEADER:
-        note = NOTE_LEADER_SIGNED if facts.leader_opinion else NOTE_OPINION_MISSING
+        missing = not facts.leader_opinion
+        note = NOTE_OPINION_MISSING if missing else NOTE_LEADER_SIGNED
         return [Action(AUTO_ESCALATED, state.level, to, deadline=deadline, note=note, on_behalf_of=LEAD,
-                       notify=(TO_HOLDER,))]
+                       opinion_missing=missing, notify=(TO_HOLDER,))]
     return [Action(AUTO_ESCALATED, state.level, to, deadline=deadline,
                    note=NOTE_TIMEOUT.format(level=state.level), notify=(TO_HOLDER,))]
 
@@ -317,7 +318,8 @@ def _decide_request(ladder: CoordinationLadder, state: ProblemState, command: Co
     if kind is None:
         raise Conflict("该问题没有待审批的延期或挂账申请")
     who = approver(ladder, state, facts, kind)
-    allowed = {OFFICE: BY_OFFICE, LEADER: BY_LEADER, LEAD: BY_LEAD}.get(who)
+    deciders: dict[str, str] = {OFFICE: BY_OFFICE, LEADER: BY_LEADER, LEAD: BY_LEAD}
+    allowed = deciders.get(who)
     if command.by not in (allowed, BY_OFFICE):
         raise Forbidden(f"{kind}申请应由{who}审批")
     if command.kind == C_REJECT:

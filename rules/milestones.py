@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from rules.calendar import WorkCalendar
+from rules.weeks import week_key
 
 Period = tuple[str, date, date]  # (key, first day, last day), both days inclusive
 
@@ -36,9 +37,8 @@ def weekly_periods(start: date, end: date) -> list[Period]:
     periods: list[Period] = []
     week_start = start - timedelta(days=start.weekday())
     while week_start <= end:
-        iso_year, week, _ = week_start.isocalendar()
         week_end = week_start + timedelta(days=6)
-        periods.append((f"{iso_year}-W{week:02d}", max(week_start, start), min(week_end, end)))
+        periods.append((week_key(week_start), max(week_start, start), min(week_end, end)))
         week_start += timedelta(days=7)
     return periods
 

@@ -7,19 +7,17 @@ here is one of that rule's inputs.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from rules.errors import InvalidInput
+from rules.vocabulary import RatingColour
+from rules.weeks import previous_week
 
 K = TypeVar("K", bound=Hashable)
 
-GREEN, YELLOW, RED = "绿", "黄", "红"
-COLOURS = (GREEN, YELLOW, RED)
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+GREEN, YELLOW, RED = RatingColour.GREEN, RatingColour.YELLOW, RatingColour.RED
+COLOURS = tuple(RatingColour)
 
 
 @dataclass(frozen=True)
@@ -42,28 +40,6 @@ def rate(score: float | None, overdue: int = 0, th: Thresholds = Thresholds()) -
     if score >= th.yellow_min:
         return YELLOW
     return RED
-
-
-def week_monday(week: str) -> dt.date:
-    """Monday of an ISO week written ``2025-W10``."""
-    m = _WEEK.match(week.strip())
-    if m is None:
-        raise InvalidInput(f"周次格式不正确：{week}（示例：2025-W10）")
-    try:
-        return dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
-    except ValueError:
-        raise InvalidInput(f"{m[1]} 年没有第 {int(m[2])} 周") from None
-
-
-def week_of(day: dt.date) -> str:
-    """The ISO week ``YYYY-Www`` a date falls in."""
-    year, number, _ = day.isocalendar()
-    return f"{year}-W{number:02d}"
-
-
-def previous_week(week: str) -> str:
-    """The ISO week before ``week``."""
-    return week_of(week_monday(week) - dt.timedelta(days=7))
 
 
 def red_streak(history: Mapping[str, str | None], week: str) -> int:

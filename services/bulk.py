@@ -1,9 +1,10 @@
-"""Bulk INSERT … ON CONFLICT DO NOTHING at driver speed, for set-based instantiation.
+"""Bulk writes at driver speed: values turned into driver parameters here, once, for every dialect.
 
 The ORM's executemany costs about 60 µs a row in parameter processing; instantiating a
-phase for a city (65,000 tasks) would spend seconds there. PostgreSQL gets COPY into a
-temporary table and one INSERT … SELECT; SQLite gets the driver's executemany with
-INSERT OR IGNORE. Values must already be database values (naive UTC datetimes, JSON text).
+phase for a city (65,000 tasks) would spend seconds there. So the bulk paths bypass the
+column types and convert values themselves, the way those types would (``driver_value``):
+PostgreSQL gets COPY (into a temporary table and one INSERT … SELECT where rows may clash),
+SQLite the driver's executemany.
 """
 
 from __future__ import annotations
@@ -14,20 +15,69 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-
-def db_value(v: Any) -> Any:
-    """An aware datetime as naive UTC (what UTCDateTime stores); anything else unchanged."""
-    if isinstance(v, dt.datetime) and v.tzinfo is not None:
-        return v.astimezone(dt.UTC).replace(tzinfo=None)
-    return v
+from models.base import json_text, naive_utc
 
 
-def _sqlite_value(v: Any) -> Any:
-    """Datetimes as SQLAlchemy's SQLite dialect writes them (always with microseconds), so
-    equality and range comparisons against ORM-written rows agree."""
-    if isinstance(v, dt.datetime):
-        return v.isoformat(" ", "microseconds")
-    return v
+def driver_value(value: Any, *, pg: bool) -> Any:
+    """``value`` as the driver parameter the models' column types would bind.
+
+    An aware datetime becomes naive UTC (``UTCDateTime``; a naive one is refused alike): a
+    ``datetime`` for psycopg, which also writes it in COPY's text format, and on SQLite the
+    text SQLAlchemy's DateTime stores, always with microseconds (``2025-03-20 02:00:00.000000``),
+    so comparisons with rows the ORM wrote stay exact. A dict or list becomes JSON text as
+    ``JSONText`` writes it. Anything else (numbers, text, None, JSON text made earlier) is unchanged.
+    """
+    if isinstance(value, dt.datetime):
+        utc = naive_utc(value)
+        return utc if pg else utc.isoformat(" ", "microseconds")
+    if isinstance(value, dict | list):
+        return json_text(value)
+    return value
+
+
+def driver_rows(rows: Sequence[Sequence[Any]], *, pg: bool) -> list[list[Any]]:
+    """Every value of ``rows`` through ``driver_value``; a datetime many rows share is converted once."""
+    seen: dict[dt.datetime, Any] = {}
+
+    def one(v: Any) -> Any:
+        kind = type(v)
+        if kind is int or kind is str or v is None:
+            return v
+        if kind is dt.datetime:
+            found = seen.get(v)
+            if found is None:
+                found = seen[v] = driver_value(v, pg=pg)
+            return found
+        return driver_value(v, pg=pg)
+
+    return [[one(v) for v in row] for row in rows]
+
+
+def driver_connection(session: Session) -> tuple[Any, bool]:
+    """The DB-API connection under the session's transaction, and whether it is PostgreSQL's."""
+    conn = session.connection()
+    raw = conn.connection.driver_connection
+    assert raw is not None, "a session's connection has a driver connection"
+    return raw, conn.dialect.name == "postgresql"
+
+
+def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Append rows: COPY on PostgreSQL, the driver's executemany on SQLite (no ORM objects)."""
+    if not rows:
+        return
+    raw, pg = driver_connection(session)
+    cols = ", ".join(columns)
+    values = driver_rows(rows, pg=pg)
+    if pg:
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        return
+    cur = raw.cursor()
+    try:
+        cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})", values)
+    finally:
+        cur.close()
 
 
 def insert_ignore(session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -35,24 +85,22 @@ def insert_ignore(session: Session, table: str, columns: Sequence[str], rows: Se
     """Insert ``rows`` into ``table``, skipping rows that clash on the unique ``conflict`` columns."""
     if not rows:
         return
-    conn = session.connection()
+    raw, pg = driver_connection(session)
     cols = ", ".join(columns)
-    raw = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
+    values = driver_rows(rows, pg=pg)
+    if pg:
         tmp = f"_bulk_{table}"
         with raw.cursor() as cur:
             cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {tmp} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
             cur.execute(f"TRUNCATE {tmp}")
             with cur.copy(f"COPY {tmp} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([db_value(v) for v in row])
+                for row in values:
+                    copy.write_row(row)
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {tmp} "
                         f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
         return
-    marks = ", ".join("?" for _ in columns)
     cur = raw.cursor()
     try:
-        cur.executemany(f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({marks})",
-                        [[_sqlite_value(db_value(v)) for v in row] for row in rows])
+        cur.executemany(f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})", values)
     finally:
         cur.close()

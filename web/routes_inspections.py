@@ -7,6 +7,7 @@ a unit never sees an unannounced round, or what it found, before it is published
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,10 @@ from sqlalchemy.orm import Session
 from models import Campaign
 from models.people import ROLE_INSPECTOR, ROLE_OFFICE
 from rules.errors import InvalidInput
+from rules.vocabulary import InspectionKind
 from services.campaigns import campaign_spec
 from services.inspections import (
+    Plan,
     create_complaint,
     describe,
     find_duplicates,
@@ -43,6 +46,14 @@ RECORDERS = (ROLE_OFFICE, ROLE_INSPECTOR)
 
 def _campaign(s: Session, me: Principal) -> Campaign:
     return s.get(Campaign, me.campaign_id)
+
+
+def _plan_out(plan: Plan) -> dict[str, Any]:
+    """A round as the API shows it: ``seed`` only to those who may know the draw (创卫办)."""
+    out = asdict(plan)
+    if plan.seed is None:
+        del out["seed"]
+    return out
 
 
 def _photos(files: list[UploadFile], app: AppServices, me: Principal) -> list[PreparedPhoto]:
@@ -77,7 +88,7 @@ def _form(request: Request, me: Principal, app: AppServices, values: dict[str, A
     with app.db.reader() as s:
         c = _campaign(s, me)
         categories = [x.name for x in campaign_spec(c).inspections.taxonomy]
-        plans = [p for p in list_plans(s, principal=me) if p["kind"] != "复查"][-8:]
+        plans = [p for p in list_plans(s, principal=me) if p.kind != InspectionKind.RECHECK][-8:]
     return render(request, "inspections/finding_new.html", {"categories": categories, "plans": plans,
                                                             "values": values, "duplicates": duplicates or []},
                   status_code=status_code)
@@ -158,14 +169,15 @@ class ComplaintIn(BaseModel):
 def api_plans(week: str | None = None, me: Principal = Depends(current_user),
               app: AppServices = Depends(services)) -> list[dict[str, Any]]:
     with app.db.reader() as s:
-        return list_plans(s, principal=me, week=week)
+        return [_plan_out(p) for p in list_plans(s, principal=me, week=week)]
 
 
 @api.get("/findings", tags=["督查"], summary="我能看到的问题")
 def api_findings(status: str | None = None, me: Principal = Depends(current_user),
                  app: AppServices = Depends(services)) -> list[dict[str, Any]]:
     with app.db.reader() as s:
-        return list_findings(s, campaign=_campaign(s, me), principal=me, now=app.clock(), status=status)
+        return [asdict(f) for f in list_findings(s, campaign=_campaign(s, me), principal=me, now=app.clock(),
+                                                 status=status)]
 
 
 @api.post("/findings", status_code=201, tags=["督查"], summary="登记问题（按位置分派；50 米内同类问题返回 409）")
@@ -177,21 +189,21 @@ def api_record(body: FindingIn, me: Principal = Depends(require_role(*RECORDERS)
                            description=body.description, severity=body.severity, inspection_id=body.inspection_id,
                            inspector_unit_id=me.unit_id, merge_into=body.merge_into,
                            allow_duplicate=body.allow_duplicate)
-        return describe(f)
+        return asdict(describe(f))
 
 
 @api.post("/findings/{finding_id}/reinspect", tags=["督查"], summary="跟踪复查：通过销号，不通过返工")
 def api_reinspect(finding_id: int, body: ReinspectIn, me: Principal = Depends(require_role(*RECORDERS)),
                   app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
-        return describe(reinspect(s, campaign=_campaign(s, me), finding_id=finding_id, passed=body.passed,
-                                  now=app.clock(), actor=me.name, note=body.note))
+        return asdict(describe(reinspect(s, campaign=_campaign(s, me), finding_id=finding_id, passed=body.passed,
+                                         now=app.clock(), actor=me.name, note=body.note)))
 
 
 @api.get("/complaints", tags=["12345"], summary="工单（诉求人信息仅创卫办可见）")
 def api_complaints(me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[dict[str, Any]]:
     with app.db.reader() as s:
-        return list_complaints(s, campaign=_campaign(s, me), principal=me)
+        return [asdict(c) for c in list_complaints(s, campaign=_campaign(s, me), principal=me)]
 
 
 @api.post("/complaints", status_code=201, tags=["12345"], summary="受理 12345 工单（按位置或地址分派）")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,3 +44,8 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     base = {"me": getattr(request.state, "principal", None), "csrf": page_csrf(request),
             "notice": text.NOTICES.get(request.query_params.get("msg", "")), "path": request.url.path}
     return request.app.state.templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def fields_of(view: Any) -> dict[str, Any]:
+    """A read service's dataclass as a template context: its fields by name, values as they are (not copied)."""
+    return {f.name: getattr(view, f.name) for f in fields(view)}

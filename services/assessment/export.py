@@ -8,6 +8,8 @@ so the workbook shows what 创卫办 confirmed even if data changed afterwards.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +24,15 @@ from sqlalchemy.orm import Session
 from models import Campaign, Phase
 from rules.errors import InvalidInput
 from services.assessment import texts as tx
-from services.assessment.ranking import assess, phase_period, row_dict, settings, week_period, whole_period
+from services.assessment.ranking import (
+    RankingLine,
+    assess,
+    phase_period,
+    ranking_line,
+    settings,
+    week_period,
+    whole_period,
+)
 from services.assessment.record import list_ratings, stored_weeks
 
 RATIO_KEYS = {"completion_rate", "on_time_rate", "rework_rate", "rectification_rate", "satisfaction_rate"}
@@ -33,6 +43,12 @@ THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 RATING_FILLS = {"绿": PatternFill("solid", fgColor="C6EFCE"), "黄": PatternFill("solid", fgColor="FFEB9C"),
                 "红": PatternFill("solid", fgColor="FFC7CE")}
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenWorkbook:
+    path: Path
+    sheets: tuple[str, ...]  # in the workbook's order
 
 
 def cell_value(key: str, value: Any) -> Any:
@@ -46,7 +62,7 @@ def cell_value(key: str, value: Any) -> Any:
     return value
 
 
-def _sheet(wb: Workbook, name: str, title: str, lines: list[dict[str, Any]], record: bool) -> Worksheet:
+def _sheet(wb: Workbook, name: str, title: str, lines: Sequence[RankingLine], record: bool) -> Worksheet:
     ws = wb.create_sheet(name)
     columns = tx.COLUMNS + (tx.RECORD_COLUMNS if record else [])
     ws.cell(row=1, column=1, value=title).font = TITLE_FONT
@@ -57,14 +73,15 @@ def _sheet(wb: Workbook, name: str, title: str, lines: list[dict[str, Any]], rec
         ws.column_dimensions[get_column_letter(j)].width = 26 if j == 3 else 11
     for i, line in enumerate(lines, start=3):
         for j, (key, _) in enumerate(columns, start=1):
-            c = ws.cell(row=i, column=j, value=cell_value(key, line.get(key)))
+            value = getattr(line, key)
+            c = ws.cell(row=i, column=j, value=cell_value(key, value))
             c.border = BORDER
             if key in RATIO_KEYS and isinstance(c.value, float):
                 c.number_format = "0.0%"
             elif key in ("score", "load_points") and isinstance(c.value, float):
                 c.number_format = "0.00"
-            elif key == "rating" and line.get(key) in RATING_FILLS:
-                c.fill = RATING_FILLS[line[key]]
+            elif key == "rating" and value in RATING_FILLS:
+                c.fill = RATING_FILLS[value]
     ws.freeze_panes = "D3"
     ws.row_dimensions[2].height = 32
     return ws
@@ -88,7 +105,7 @@ def _notes(wb: Workbook, campaign: Campaign) -> None:
 
 
 def write_workbook(session: Session, *, campaign: Campaign, path: Path, now: dt.datetime,
-                   weeks: list[str] | None = None) -> dict[str, Any]:
+                   weeks: list[str] | None = None) -> WrittenWorkbook:
     """Write the workbook: each started phase, the whole campaign, each stored or named week, 说明."""
     if path.suffix.lower() != ".xlsx":
         raise InvalidInput(f"导出文件应以 .xlsx 结尾：{path}")
@@ -100,11 +117,11 @@ def write_workbook(session: Session, *, campaign: Campaign, path: Path, now: dt.
     for phase in phases:
         if dt.datetime.combine(phase.start_date, dt.time(0), tzinfo=tz) < now:
             p = phase_period(session, campaign, phase.name, now)
-            lines = [row_dict(r) for r in assess(session, campaign=campaign, period=p, now=now).rows]
+            lines = [ranking_line(r) for r in assess(session, campaign=campaign, period=p, now=now).rows]
             _sheet(wb, f"时段-{phase.name}", tx.SHEET_TITLE.format(label=p.label, as_of=as_of(p)), lines, False)
     whole = whole_period(session, campaign, now)
     _sheet(wb, tx.WHOLE, tx.SHEET_TITLE.format(label=whole.label, as_of=as_of(whole)),
-           [row_dict(r) for r in assess(session, campaign=campaign, period=whole, now=now).rows], False)
+           [ranking_line(r) for r in assess(session, campaign=campaign, period=whole, now=now).rows], False)
     stored = set(stored_weeks(session, campaign))
     for week in sorted(stored | {week_period(campaign, w, now).key for w in weeks or []}):
         p = week_period(campaign, week, now)
@@ -112,9 +129,9 @@ def write_workbook(session: Session, *, campaign: Campaign, path: Path, now: dt.
             _sheet(wb, week, tx.SHEET_TITLE.format(label=p.label, as_of="考核记录"),
                    list_ratings(session, campaign=campaign, week=week), True)
         else:
-            lines = [row_dict(r) for r in assess(session, campaign=campaign, period=p, now=now).rows]
+            lines = [ranking_line(r) for r in assess(session, campaign=campaign, period=p, now=now).rows]
             _sheet(wb, week, tx.SHEET_TITLE.format(label=p.label, as_of=as_of(p)), lines, False)
     _notes(wb, campaign)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
-    return {"path": str(path), "sheets": wb.sheetnames}
+    return WrittenWorkbook(path=path, sheets=tuple(wb.sheetnames))

@@ -10,14 +10,14 @@ has decided on it (even dismissed it), a longer streak in the same phase does no
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Campaign, Phase, Rating, Sanction, Unit
 from models.accountability import UNIT
-from rules import ratings as rr
+from rules import weeks
 from rules.accountability import CONFIRMED, INTERVIEW, PROPOSED, YELLOW_CARD, interview_recommended
 from services.assessment import texts as tx
 from services.campaigns.spec import campaign_spec
@@ -26,9 +26,20 @@ from services.notifications.outbox import enqueue
 from services.people.audit import SYSTEM, record
 
 
+@dataclass(frozen=True, slots=True)
+class InterviewProposal:
+    """A 约谈 proposed for a unit: the streak and the yellow cards that called for it."""
+
+    unit_id: int
+    unit: str
+    red_streak: int
+    yellow_cards: int
+    phase: str
+
+
 def phase_of_week(session: Session, campaign: Campaign, week: str) -> Phase | None:
     """The sub-phase the week's Sunday falls in (a week is counted where it ends)."""
-    sunday = rr.week_monday(week) + dt.timedelta(days=6)
+    sunday = weeks.week_monday(week) + dt.timedelta(days=6)
     return session.scalars(select(Phase).where(Phase.campaign_id == campaign.id, Phase.start_date <= sunday,
                                                Phase.end_date >= sunday)).first()
 
@@ -47,7 +58,7 @@ def _interviewed(session: Session, campaign: Campaign, phase_id: int) -> set[int
 
 
 def recommend_interviews(session: Session, *, campaign: Campaign, ratings: list[Rating], now: dt.datetime,
-                         actor: str = SYSTEM) -> list[dict[str, Any]]:
+                         actor: str = SYSTEM) -> list[InterviewProposal]:
     """Apply the 约谈 rule to the units of freshly confirmed ratings; propose where it says so."""
     if not ratings:
         return []
@@ -77,7 +88,7 @@ def recommend_interviews(session: Session, *, campaign: Campaign, ratings: list[
                 payload={"title": tx.INTERVIEW_TITLE.format(unit=names.get(r.unit_id, "")),
                          "body": f"{names.get(r.unit_id, '')}：{reason}。请创卫办审核确认（cw sanctions）。"},
                 key_parts=("interview", phase.id, r.unit_id), now=now)
-        out.append({"unit_id": r.unit_id, "unit": names.get(r.unit_id, ""), "red_streak": r.red_streak,
-                    "yellow_cards": cards, "phase": phase.name})
+        out.append(InterviewProposal(unit_id=r.unit_id, unit=names.get(r.unit_id, ""), red_streak=r.red_streak,
+                                     yellow_cards=cards, phase=phase.name))
     session.flush()
     return out

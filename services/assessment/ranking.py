@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -24,6 +23,7 @@ from models.assessment import CONFIRMED
 from models.geo import SEGMENT as SEGMENT_KIND
 from rules import ratings as rr
 from rules import scores as rs
+from rules import weeks
 from rules.errors import InvalidInput, NotFound
 from services.assessment import texts as tx
 from services.assessment.counts import SEGMENT, UNIT, gather
@@ -58,6 +58,38 @@ class Result:
     ranked: int  # how many of its kind have a rank
     movement: int | None
     rating: str | None  # weeks only
+
+
+@dataclass(frozen=True, slots=True)
+class RankingLine:
+    """A ranking line as plain values (the keys of ``texts.COLUMNS``); ratios in [0, 1] or None (无数据)."""
+
+    id: int
+    kind: str
+    rank: int | None
+    ranked: int  # how many of its kind have a rank
+    name: str
+    score: float | None
+    rating: str | None  # weeks only
+    movement: int | None
+    due: int
+    handled: int
+    on_time: int
+    verified: int
+    overdue: int
+    completion_rate: float | None
+    on_time_rate: float | None
+    checks: int
+    rework: int
+    rework_rate: float | None
+    load_points: float
+    findings: int
+    rectification_due: int
+    rectification_rate: float | None
+    escalated: int
+    complaints: int
+    visits: int
+    satisfaction_rate: float | None
 
 
 @dataclass(frozen=True)
@@ -101,9 +133,9 @@ def _period(kind: str, key: str, label: str, start: dt.datetime, end: dt.datetim
 def week_period(campaign: Campaign, week: str, now: dt.datetime) -> Period:
     """The ISO week ``2025-W10``: Monday 00:00 to the next Monday 00:00, local time."""
     tz = ZoneInfo(campaign.timezone)
-    monday = rr.week_monday(week)
-    label = tx.WEEK_LABEL.format(week=rr.week_of(monday), start=monday, end=monday + dt.timedelta(days=6))
-    return _period(WEEK, rr.week_of(monday), label, _local(monday, tz), _local(monday + dt.timedelta(days=7), tz),
+    monday = weeks.week_monday(week)
+    label = weeks.week_label(week)
+    return _period(WEEK, weeks.week_key(monday), label, _local(monday, tz), _local(monday + dt.timedelta(days=7), tz),
                    now)
 
 
@@ -139,14 +171,14 @@ def period_for(session: Session, campaign: Campaign, *, now: dt.datetime, week: 
     if whole:
         return whole_period(session, campaign, now)
     if week is None:
-        week = rr.previous_week(rr.week_of(now.astimezone(ZoneInfo(campaign.timezone)).date()))
+        week = weeks.previous_week(weeks.week_key(now.astimezone(ZoneInfo(campaign.timezone)).date()))
     return week_period(campaign, week, now)
 
 
 def previous_period(session: Session, campaign: Campaign, period: Period, now: dt.datetime) -> Period | None:
     """The period movements are measured against: the week before, the phase before, none."""
     if period.kind == WEEK:
-        return week_period(campaign, rr.previous_week(period.key), now)
+        return week_period(campaign, weeks.previous_week(period.key), now)
     if period.kind == PHASE:
         seq = select(Phase.seq).where(Phase.campaign_id == campaign.id, Phase.name == period.key).scalar_subquery()
         before = session.scalars(select(Phase.name).where(Phase.campaign_id == campaign.id, Phase.seq < seq)
@@ -196,21 +228,21 @@ def assess(session: Session, *, campaign: Campaign, period: Period, now: dt.date
     return Assessment(period=period, by=by, rows=rows)
 
 
-def row_dict(r: Result) -> dict[str, Any]:
-    """A ranking line as plain data (the keys of ``assessment_text.COLUMNS``); ratios in [0, 1]."""
+def ranking_line(r: Result) -> RankingLine:
+    """A ranking line as plain values."""
     ind, c = r.indicators, r.indicators.counts
-    return {"id": r.id, "kind": r.kind, "rank": r.rank, "ranked": r.ranked, "name": r.name, "score": r.score,
-            "rating": r.rating, "movement": r.movement, "due": ind.due, "handled": c.handled, "on_time": c.on_time,
-            "verified": c.verified, "overdue": c.overdue, "completion_rate": ind.completion_rate,
-            "on_time_rate": ind.on_time_rate, "checks": c.checks, "rework": c.rework,
-            "rework_rate": ind.rework_rate, "load_points": ind.load_points, "findings": c.findings,
-            "rectification_due": ind.rectification_due, "rectification_rate": ind.rectification_rate,
-            "escalated": c.escalated, "complaints": c.complaints, "visits": c.visits,
-            "satisfaction_rate": ind.satisfaction_rate}
+    return RankingLine(id=r.id, kind=r.kind, rank=r.rank, ranked=r.ranked, name=r.name, score=r.score,
+                       rating=r.rating, movement=r.movement, due=ind.due, handled=c.handled, on_time=c.on_time,
+                       verified=c.verified, overdue=c.overdue, completion_rate=ind.completion_rate,
+                       on_time_rate=ind.on_time_rate, checks=c.checks, rework=c.rework,
+                       rework_rate=ind.rework_rate, load_points=ind.load_points, findings=c.findings,
+                       rectification_due=ind.rectification_due, rectification_rate=ind.rectification_rate,
+                       escalated=c.escalated, complaints=c.complaints, visits=c.visits,
+                       satisfaction_rate=ind.satisfaction_rate)
 
 
-def ranking_for_brief(session: Session, campaign: Campaign, week_key: str) -> dict[str, Any] | None:
-    """红榜/黑榜 of a week from the confirmed ratings, as plain data; None when none is confirmed."""
+def ranking_for_brief(session: Session, campaign: Campaign, week_key: str) -> RankingSection | None:
+    """红榜/黑榜 of a week from the confirmed ratings; None when none is confirmed."""
     rows = session.execute(select(Rating, Unit.name).join(Unit, Unit.id == Rating.unit_id).where(
         Rating.campaign_id == campaign.id, Rating.week == week_key, Rating.status == CONFIRMED)).all()
     if not rows:
@@ -221,21 +253,17 @@ def ranking_for_brief(session: Session, campaign: Campaign, week_key: str) -> di
     spec = settings(campaign)
     red, black = rr.boards(entries, spec.board_size, spec.ranked_kinds)
 
-    def line(e: rr.Entry[int]) -> dict[str, Any]:
+    def line(e: rr.Entry[int]) -> RankingRow:
         rating, name = by_id[e.key]
+        assert e.rank is not None  # the boards hold ranked entries only
         note = tx.STREAK.format(n=rating.red_streak) if rating.red_streak > 1 else ""
-        return {"rank": e.rank, "unit": name, "unit_kind": e.kind, "score": e.score, "rating": e.rating,
-                "note": note}
+        return RankingRow(rank=e.rank, unit=name, unit_kind=e.kind, score=e.score, rating=e.rating, note=note)
 
-    return {"week": week_key, "red": [line(e) for e in red], "black": [line(e) for e in black]}
+    return RankingSection(period=week_key, red=[line(e) for e in red], black=[line(e) for e in black])
 
 
 def brief_ranking(session: Session, *, campaign: Campaign, start: dt.datetime, as_of: dt.datetime,
                   photo_dir: Path | None = None) -> RankingSection | None:
     """The brief's hook (``services.briefs.sections``): the week's confirmed 红榜/黑榜, or None."""
-    week = rr.week_of(start.astimezone(ZoneInfo(campaign.timezone)).date())
-    data = ranking_for_brief(session, campaign, week)
-    if data is None:
-        return None
-    return RankingSection(period=week, red=[RankingRow(**r) for r in data["red"]],
-                          black=[RankingRow(**r) for r in data["black"]])
+    week = weeks.week_key(start.astimezone(ZoneInfo(campaign.timezone)).date())
+    return ranking_for_brief(session, campaign, week)

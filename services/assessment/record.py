@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,13 +19,75 @@ from sqlalchemy.orm import Session
 from models import Campaign, Commendation, Phase, Rating, Unit
 from models.assessment import CONFIRMED, PROPOSED
 from rules import ratings as rr
+from rules import weeks
 from rules.errors import Conflict, NotFound
 from services.assessment import texts as tx
-from services.assessment.interviews import recommend_interviews
-from services.assessment.ranking import Period, assess, phase_period, row_dict, settings, week_period
+from services.assessment.interviews import InterviewProposal, recommend_interviews
+from services.assessment.ranking import Period, RankingLine, assess, phase_period, ranking_line, settings, week_period
 from services.campaigns.directory import unit_directory
 from services.notifications.outbox import enqueue
 from services.people.audit import SYSTEM, record
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRating(RankingLine):
+    """A stored week's line: the snapshot taken when it was proposed, with its colour, streak and status."""
+
+    red_streak: int
+    status: str  # proposed | confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedRatings:
+    week: str
+    proposed: int
+    frozen: int  # confirmed ratings left as they were
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmedRatings:
+    week: str
+    confirmed: int
+    notified: int  # units told of their rating
+    interviews: tuple[InterviewProposal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CommendationRow:
+    """A 表彰 candidate or confirmed commendation of a phase."""
+
+    unit_id: int
+    unit: str
+    kind: str  # the unit's kind
+    rank: int
+    score: float
+    reason: str
+    status: str  # proposed | confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmedCommendations:
+    phase: str
+    confirmed: int
+    notified: int
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseCandidates:
+    phase: str
+    candidates: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledProposals:
+    """What the weekly flow proposed: last week's ratings (None outside the phases) and new 表彰 candidates."""
+
+    campaign: str
+    week: ProposedRatings | None
+    commendations: tuple[PhaseCandidates, ...]
+
+
+_LINE_FIELDS = [f.name for f in fields(RankingLine)]
 
 
 def _unit_ids(session: Session, campaign: Campaign, names: list[str] | None) -> set[int] | None:
@@ -60,7 +123,7 @@ def _finished_week(campaign: Campaign, week: str, now: dt.datetime) -> Period:
 
 
 def propose_ratings(session: Session, *, campaign: Campaign, week: str, now: dt.datetime,
-                    actor: str = SYSTEM) -> dict[str, Any]:
+                    actor: str = SYSTEM) -> ProposedRatings:
     """Compute the week's ratings and store them as proposed (confirmed ones stay as they are)."""
     period = _finished_week(campaign, week, now)
     result = assess(session, campaign=campaign, period=period, now=now)
@@ -74,7 +137,7 @@ def propose_ratings(session: Session, *, campaign: Campaign, week: str, now: dt.
             frozen += 1
             continue
         values = dict(unit_kind=row.kind, score=row.score, rating=row.rating, rank=row.rank, ranked=row.ranked,
-                      red_streak=_streak(history, row.id, period.key, row.rating), snapshot=row_dict(row),
+                      red_streak=_streak(history, row.id, period.key, row.rating), snapshot=asdict(ranking_line(row)),
                       status=PROPOSED, proposed_at=now)
         if stored is None:
             session.add(Rating(campaign_id=campaign.id, week=period.key, unit_id=row.id, **values))
@@ -85,17 +148,23 @@ def propose_ratings(session: Session, *, campaign: Campaign, week: str, now: dt.
     record(session, campaign_id=campaign.id, action="assessment.propose", object_type="week", object_id=None,
            now=now, actor=actor, detail={"week": period.key, "proposed": proposed, "frozen": frozen})
     session.flush()
-    return {"week": period.key, "proposed": proposed, "frozen": frozen}
+    return ProposedRatings(week=period.key, proposed=proposed, frozen=frozen)
 
 
-def list_ratings(session: Session, *, campaign: Campaign, week: str) -> list[dict[str, Any]]:
+def _stored(r: Rating) -> StoredRating:
+    """The line from the stored snapshot (a key an older snapshot lacks reads as None)."""
+    line: dict[str, Any] = {name: r.snapshot.get(name) for name in _LINE_FIELDS}
+    line["rating"] = r.rating
+    return StoredRating(**line, red_streak=r.red_streak, status=r.status)
+
+
+def list_ratings(session: Session, *, campaign: Campaign, week: str) -> list[StoredRating]:
     """The stored ratings of a week (snapshot lines plus streak and status), best first per kind."""
     kinds = settings(campaign).ranked_kinds
     rows = session.scalars(select(Rating).where(Rating.campaign_id == campaign.id,
-                                                Rating.week == rr.week_of(rr.week_monday(week)))).all()
-    lines = [{**r.snapshot, "rating": r.rating, "red_streak": r.red_streak, "status": r.status} for r in rows]
-    return sorted(lines, key=lambda x: (kinds.index(x["kind"]) if x["kind"] in kinds else len(kinds),
-                                        x["rank"] is None, x["rank"] or 0, x["name"]))
+                                                Rating.week == weeks.week_key(weeks.week_monday(week)))).all()
+    return sorted((_stored(r) for r in rows), key=lambda x: (kinds.index(x.kind) if x.kind in kinds else len(kinds),
+                                                             x.rank is None, x.rank or 0, x.name))
 
 
 def stored_weeks(session: Session, campaign: Campaign) -> list[str]:
@@ -105,7 +174,7 @@ def stored_weeks(session: Session, campaign: Campaign) -> list[str]:
 
 
 def _rating_notice(session: Session, campaign: Campaign, r: Rating, now: dt.datetime) -> None:
-    monday = rr.week_monday(r.week)
+    monday = weeks.week_monday(r.week)
     advice = tx.ADVICE[r.rating or ""] + (tx.STREAK.format(n=r.red_streak) if r.red_streak > 1 else "")
     unit = session.get(Unit, r.unit_id)
     body = tx.RATING_BODY.format(unit=unit.name if unit else "", week=r.week, start=monday,
@@ -118,9 +187,9 @@ def _rating_notice(session: Session, campaign: Campaign, r: Rating, now: dt.date
 
 
 def confirm_ratings(session: Session, *, campaign: Campaign, week: str, now: dt.datetime, actor: str,
-                    units: list[str] | None = None) -> dict[str, Any]:
+                    units: list[str] | None = None) -> ConfirmedRatings:
     """创卫办 confirms the week's proposed ratings: they are published (outbox, brief)."""
-    key = rr.week_of(rr.week_monday(week))
+    key = weeks.week_key(weeks.week_monday(week))
     only = _unit_ids(session, campaign, units)
     rows = [r for r in session.scalars(select(Rating).where(Rating.campaign_id == campaign.id, Rating.week == key,
                                                             Rating.status == PROPOSED))
@@ -145,7 +214,7 @@ def confirm_ratings(session: Session, *, campaign: Campaign, week: str, now: dt.
            now=now, actor=actor, detail={"week": key, "confirmed": len(rows)})
     interviews = recommend_interviews(session, campaign=campaign, ratings=rows, now=now, actor=actor)
     session.flush()
-    return {"week": key, "confirmed": len(rows), "notified": notified, "interviews": interviews}
+    return ConfirmedRatings(week=key, confirmed=len(rows), notified=notified, interviews=tuple(interviews))
 
 
 def _phase(session: Session, campaign: Campaign, name: str) -> Phase:
@@ -157,7 +226,7 @@ def _phase(session: Session, campaign: Campaign, name: str) -> Phase:
 
 def red_weeks_in(session: Session, campaign: Campaign, start: dt.date, end: dt.date) -> dict[int, int]:
     """Confirmed 红 weeks per unit among the ISO weeks that overlap ``[start, end]``."""
-    first, last = rr.week_of(start), rr.week_of(end)
+    first, last = weeks.week_key(start), weeks.week_key(end)
     rows = session.execute(select(Rating.unit_id, Rating.week).where(
         Rating.campaign_id == campaign.id, Rating.status == CONFIRMED, Rating.rating == rr.RED,
         Rating.week >= first, Rating.week <= last)).all()
@@ -168,7 +237,7 @@ def red_weeks_in(session: Session, campaign: Campaign, start: dt.date, end: dt.d
 
 
 def propose_commendations(session: Session, *, campaign: Campaign, phase: str, now: dt.datetime,
-                          actor: str = SYSTEM) -> list[dict[str, Any]]:
+                          actor: str = SYSTEM) -> list[CommendationRow]:
     """表彰 candidates at the end of a phase: the best of each kind, 绿 score, no 红 week."""
     period = phase_period(session, campaign, phase, now)
     if now < period.end:
@@ -194,18 +263,18 @@ def propose_commendations(session: Session, *, campaign: Campaign, phase: str, n
     return list_commendations(session, campaign=campaign, phase=phase)
 
 
-def list_commendations(session: Session, *, campaign: Campaign, phase: str) -> list[dict[str, Any]]:
+def list_commendations(session: Session, *, campaign: Campaign, phase: str) -> list[CommendationRow]:
     """表彰 candidates and confirmed commendations of a phase."""
     p = _phase(session, campaign, phase)
     rows = session.execute(select(Commendation, Unit.name).join(Unit, Unit.id == Commendation.unit_id)
                            .where(Commendation.phase_id == p.id)
                            .order_by(Commendation.unit_kind, Commendation.rank, Unit.name)).all()
-    return [{"unit_id": c.unit_id, "unit": name, "kind": c.unit_kind, "rank": c.rank, "score": c.score,
-             "reason": c.reason, "status": c.status} for c, name in rows]
+    return [CommendationRow(unit_id=c.unit_id, unit=name, kind=c.unit_kind, rank=c.rank, score=c.score,
+                            reason=c.reason, status=c.status) for c, name in rows]
 
 
 def confirm_commendations(session: Session, *, campaign: Campaign, phase: str, now: dt.datetime, actor: str,
-                          units: list[str] | None = None) -> dict[str, Any]:
+                          units: list[str] | None = None) -> ConfirmedCommendations:
     """创卫办 confirms 表彰: each unit is told, and the record is published."""
     p = _phase(session, campaign, phase)
     only = _unit_ids(session, campaign, units)
@@ -226,35 +295,34 @@ def confirm_commendations(session: Session, *, campaign: Campaign, phase: str, n
     record(session, campaign_id=campaign.id, action="assessment.commend_confirm", object_type="phase",
            object_id=p.id, now=now, actor=actor, detail={"units": [c.unit_id for c in rows]})
     session.flush()
-    return {"phase": phase, "confirmed": len(rows), "notified": len(rows)}
+    return ConfirmedCommendations(phase=phase, confirmed=len(rows), notified=len(rows))
 
 
 def local_week(campaign: Campaign, now: dt.datetime) -> str:
     """The ISO week ``now`` falls in, in the campaign's time zone."""
-    return rr.week_of(now.astimezone(ZoneInfo(campaign.timezone)).date())
+    return weeks.week_key(now.astimezone(ZoneInfo(campaign.timezone)).date())
 
 
 
-def scheduled_proposals(session: Session, *, campaign: Campaign, now: dt.datetime) -> dict[str, Any]:
+def scheduled_proposals(session: Session, *, campaign: Campaign, now: dt.datetime) -> ScheduledProposals:
     """What the weekly flow proposes: last week's ratings (inside the phases) and the 表彰
     candidates of every closed phase that has none yet; 创卫办 is told there is something to confirm."""
-    week = rr.previous_week(local_week(campaign, now))
+    week = weeks.previous_week(local_week(campaign, now))
     phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.seq)).all()
-    monday = rr.week_monday(week)
-    report: dict[str, Any] = {"campaign": campaign.code, "week": None, "commendations": []}
+    monday = weeks.week_monday(week)
     inside = any(p.opened_at is not None and p.start_date <= monday + dt.timedelta(days=6) and monday <= p.end_date
                  for p in phases)
-    if inside:
-        report["week"] = propose_ratings(session, campaign=campaign, week=week, now=now)
+    proposed = propose_ratings(session, campaign=campaign, week=week, now=now) if inside else None
     done = set(session.scalars(select(Commendation.phase_id).where(Commendation.campaign_id == campaign.id)))
     tz = ZoneInfo(campaign.timezone)
+    commendations: list[PhaseCandidates] = []
     for p in phases:
         ended = dt.datetime.combine(p.end_date + dt.timedelta(days=1), dt.time(0), tzinfo=tz) <= now
         if ended and p.closed_at is not None and p.id not in done:
-            report["commendations"].append({"phase": p.name, "candidates": len(
-                propose_commendations(session, campaign=campaign, phase=p.name, now=now))})
-    if report["week"] or report["commendations"]:
+            commendations.append(PhaseCandidates(phase=p.name, candidates=len(
+                propose_commendations(session, campaign=campaign, phase=p.name, now=now))))
+    if proposed or commendations:
         enqueue(session, campaign=campaign, recipients=[("office", None)], template="assessment_proposed",
                 payload={"title": tx.PROPOSED_TITLE, "body": tx.PROPOSED_BODY.format(week=week)},
                 key_parts=("assessment-proposed", week), now=now)
-    return report
+    return ScheduledProposals(campaign=campaign.code, week=proposed, commendations=tuple(commendations))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from rules.vocabulary import ProposalStatus, surface_table
+
 WHOLE = "全程"
-WEEK_LABEL = "{week}（{start}至{end}）"
 PHASE_LABEL = "{name}时段（{start}至{end}）"
 WHOLE_LABEL = "全程（{start}至{end}）"
 AS_OF = "数据截至{as_of}"
 NO_DATA = "无数据"
 SEGMENTS = "路段"
 
-#: (key, header) of every column of the ranking, in order; the keys are those of ``row_dict``
+#: (key, header) of every column of the ranking, in order; the keys are the fields of ``ranking.RankingLine``
 COLUMNS = [
     ("kind", "单位类别"), ("rank", "排名"), ("name", "单位"), ("score", "综合得分"), ("rating", "评级"),
     ("movement", "名次变化"), ("due", "应处置数"), ("handled", "处置数"), ("on_time", "按期处置数"),
@@ -26,7 +27,7 @@ CLI_COLUMNS = ["rank", "name", "score", "rating", "movement", "due", "overdue", 
                "rework_rate", "findings", "escalated"]
 #: the CLI tables are laid out at least this wide (a pipe or a narrow terminal would cut them)
 CLI_WIDTH = 150
-STATUS_TEXT = {"proposed": "待确认", "confirmed": "已确认"}
+STATUS_TEXT = surface_table(ProposalStatus)
 
 CLI_TITLE = "{label} 单位考核排名（{kind}）　{as_of}"
 CLI_SEGMENT_TITLE = "{label} 路段考核排名　{as_of}"

@@ -5,6 +5,7 @@ Entry points (flows, web routes, commands) import from here, not from the module
 from __future__ import annotations
 
 from services.briefs.issues import (
+    BriefRow,
     due_week,
     list_briefs,
     reserve,
@@ -26,6 +27,7 @@ __all__ = [
     "CLI_REUSED",
     "CLI_WRITTEN",
     "KIND_TEXT",
+    "BriefRow",
     "due_week",
     "list_briefs",
     "moment",

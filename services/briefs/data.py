@@ -23,12 +23,13 @@ from models.geo import ALLEY, SEGMENT
 from rules.errors import CalendarMissing
 from rules.ladders import LEVELS
 from rules.timeline import current_phase, working_days_left
+from rules.vocabulary import UnitKind
 from services.briefs.sections import OptionalSections, optional_sections
 from services.campaigns.spec import campaign_spec
 from services.campaigns.working_calendar import campaign_calendar
 from services.tasks.instantiation import phase_span
 
-OFFICE_KIND = "创卫办"
+OFFICE_KIND = UnitKind.OFFICE
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ run that loses the race reads again and takes the winner's row or the next numbe
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +23,7 @@ from models import Brief, Campaign
 from models.briefs import SPECIAL, WEEKLY
 from notify.templates import brief_summary
 from rules.errors import InvalidInput, NotFound
+from rules.weeks import week_key, week_monday, week_number
 from services.briefs import texts as t
 from services.briefs.data import BriefData, gather
 from services.briefs.render import BriefFiles, render_issue
@@ -32,7 +32,6 @@ from services.campaigns.spec import campaign_spec
 from services.notifications.outbox import enqueue
 from services.people.audit import record
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _RESERVE_ATTEMPTS = 20
 TEMPLATE = "brief_summary"
 
@@ -60,30 +59,26 @@ class WrittenBrief:
     notified: int  # outbox rows written (0 on a rerun: the issue was announced already)
 
 
-def parse_week(week: str) -> tuple[int, int]:
-    """``2025-W18`` → (2025, 18); InvalidInput for anything else."""
-    m = _WEEK.match(week.strip())
-    if m is None:
-        raise InvalidInput(f"周次格式不正确：{week}（示例：2025-W18）")
-    year, number = int(m[1]), int(m[2])
-    try:
-        dt.date.fromisocalendar(year, number, 1)
-    except ValueError:
-        raise InvalidInput(f"{year} 年没有第 {number} 周") from None
-    return year, number
+@dataclass(frozen=True, slots=True)
+class BriefRow:
+    """An issue as ``cw brief list`` shows it; times ISO 8601 in the campaign's zone, files as stored."""
+
+    number: int
+    kind: str  # weekly | special
+    week: str | None
+    title: str
+    as_of: str
+    html: str | None
+    docx: str | None
+    map: str | None
+    written_at: str | None
 
 
 def week_window(week: str, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """(Monday 00:00, the next Monday 00:00 = Sunday 24:00) of an ISO week, local time."""
-    year, number = parse_week(week)
-    monday = dt.date.fromisocalendar(year, number, 1)
+    monday = week_monday(week)
     start = dt.datetime.combine(monday, dt.time(0), tzinfo=tz)
     return start, dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(0), tzinfo=tz)
-
-
-def week_key(day: dt.date) -> str:
-    year, number, _ = day.isocalendar()
-    return f"{year}-W{number:02d}"
 
 
 def last_week(now: dt.datetime, tz: ZoneInfo) -> str:
@@ -128,8 +123,8 @@ def reserve(session: Session, *, campaign: Campaign, week: str | None = None, sp
         raise InvalidInput("专刊标题不能为空")
     kind = WEEKLY if week else SPECIAL
     if week:
-        year, number = parse_week(week)
-        week = f"{year}-W{number:02d}"
+        year, number = week_number(week)
+        week = week_key(week_monday(week))
         key, title = week, t.WEEK_TITLE.format(year=year, week=number)
     else:
         title = special.strip()
@@ -189,11 +184,11 @@ def write_issue(session: Session, *, campaign: Campaign, issue_id: int, out_dir:
     return WrittenBrief(issue.number, issue.kind, issue.key, issue.title, as_of, files, notified)
 
 
-def list_briefs(session: Session, *, campaign: Campaign) -> list[dict]:
-    """Every issue of the campaign, newest first, as plain dicts."""
+def list_briefs(session: Session, *, campaign: Campaign) -> list[BriefRow]:
+    """Every issue of the campaign, newest first."""
     tz = ZoneInfo(campaign.timezone)
     rows = session.scalars(select(Brief).where(Brief.campaign_id == campaign.id).order_by(Brief.number.desc()))
-    return [{"number": b.number, "kind": b.kind, "week": b.week, "title": b.title,
-             "as_of": b.as_of.astimezone(tz).isoformat(), "html": b.html_path, "docx": b.docx_path,
-             "map": b.map_path, "written_at": b.written_at.astimezone(tz).isoformat() if b.written_at else None}
+    return [BriefRow(number=b.number, kind=b.kind, week=b.week, title=b.title,
+                     as_of=b.as_of.astimezone(tz).isoformat(), html=b.html_path, docx=b.docx_path, map=b.map_path,
+                     written_at=b.written_at.astimezone(tz).isoformat() if b.written_at else None)
             for b in rows]

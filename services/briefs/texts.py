@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rules.vocabulary import BriefKind, surface_table
+
 MASTHEAD = "创卫简报"
 SPECIAL_MARK = "专刊"
 EDITED_BY = "{office}编"
@@ -77,7 +79,7 @@ CLI_WRITTEN = "已生成创卫简报{number}：{files}"
 CLI_REUSED = "（重新生成，沿用原期号）"
 CLI_LIST_TITLE = "创卫简报（共{n}期）"
 CLI_LIST_COLS = ("期号", "类型", "标题", "数据截至", "文件")
-KIND_TEXT = {"weekly": "周报", "special": "专刊"}
+KIND_TEXT = surface_table(BriefKind)
 
 
 def day(d: dt.date) -> str:

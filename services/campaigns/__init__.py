@@ -4,6 +4,10 @@ Entry points (flows, web routes, commands) import from here, not from the module
 
 from __future__ import annotations
 
+from services.campaigns.context import (
+    CampaignContext,
+    load_context,
+)
 from services.campaigns.directory import (
     unit_directory,
 )
@@ -13,6 +17,8 @@ from services.campaigns.loading import (
     init_campaign,
 )
 from services.campaigns.phases import (
+    AdvanceReport,
+    PhaseSummary,
     advance_phases,
     instantiate_recurring,
 )
@@ -20,6 +26,10 @@ from services.campaigns.spec import (
     campaign_spec,
 )
 from services.campaigns.status import (
+    CampaignStatus,
+    Rollup,
+    RollupTotal,
+    TaskCounts,
     campaign_status,
     rollup_status,
 )
@@ -28,6 +38,13 @@ from services.campaigns.working_calendar import (
 )
 
 __all__ = [
+    "AdvanceReport",
+    "CampaignContext",
+    "CampaignStatus",
+    "PhaseSummary",
+    "Rollup",
+    "RollupTotal",
+    "TaskCounts",
     "advance_phases",
     "campaign_spec",
     "campaign_status",
@@ -36,6 +53,7 @@ __all__ = [
     "get_campaign",
     "init_campaign",
     "instantiate_recurring",
+    "load_context",
     "rollup_status",
     "unit_directory",
 ]

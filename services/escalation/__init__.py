@@ -5,12 +5,10 @@ Entry points (flows, web routes, commands) import from here, not from the module
 from __future__ import annotations
 
 from services.escalation.extensions import (
+    RequestRow,
     decide,
     list_requests,
     request,
-)
-from services.escalation.ladders import (
-    policy,
 )
 from services.escalation.problems import (
     act,
@@ -18,11 +16,18 @@ from services.escalation.problems import (
 )
 from services.escalation.queries import (
     STATUS_TEXT,
+    AccountabilityEntry,
+    ProblemDetail,
+    ProblemRequest,
+    ProblemRow,
+    ProblemStep,
     list_problems,
     principal_for,
     problem_detail,
 )
 from services.escalation.sanctions import (
+    NoticeRow,
+    SanctionRow,
     confirm,
     dismiss,
     list_notices,
@@ -34,8 +39,16 @@ from services.escalation.sweep import (
 )
 
 __all__ = [
+    "AccountabilityEntry",
+    "NoticeRow",
     "PASSES",
+    "ProblemDetail",
+    "ProblemRequest",
+    "ProblemRow",
+    "ProblemStep",
+    "RequestRow",
     "STATUS_TEXT",
+    "SanctionRow",
     "act",
     "confirm",
     "decide",
@@ -44,7 +57,6 @@ __all__ = [
     "list_problems",
     "list_requests",
     "list_sanctions",
-    "policy",
     "principal_for",
     "problem_detail",
     "raise_problem",

@@ -10,31 +10,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from models import Campaign, Problem, Task
 from models.accountability import TASK
+from models.base import json_text
 from notify.templates import overdue_notice, reminder, supervision_notice
 from rules.accountability import (
     OVERDUE,
     REMINDED,
     SANCTION_OF_STAGE,
     SUPERVISED,
-    YELLOW,
     effective_deadline,
     next_stage,
     rungs,
     working_days_overdue,
 )
 from rules.ladders import OFFICE, OPEN
+from rules.vocabulary import AccStage
+from services.bulk import insert_rows
 from services.campaigns.status import opened_phase
-from services.escalation.ladders import Holders, Policy, load_holders, local_text, policy, recipient
+from services.escalation.ladders import Holders, Policy, local_text, recipient
 from services.escalation.sanctions import issue_notices, propose, propose_repeats
-from services.escalation.sweep_io import BATCH, BatchResult, Outbox, as_json, insert_rows, is_pg, update_from_values
+from services.escalation.sweep_io import BATCH, BatchResult, Outbox, is_pg, update_from_values
 from services.people.audit import record
+
+if TYPE_CHECKING:
+    from services.campaigns.context import CampaignContext
 
 STEP_COLUMNS = ("campaign_id", "object_type", "object_id", "stage", "at", "unit_id", "notice_id", "detail")
 
@@ -55,7 +60,7 @@ def _candidates(session: Session, kind: str, campaign_id: int, now: dt.datetime,
                 literal(None).label("phase_id"), Problem.segment_id, Problem.holder_leader_id,
                 terminal.label("terminal"))
         extra = [Problem.level_deadline <= latest, not_(and_(Problem.level == OFFICE, Problem.assigned_at.is_(None)))]
-    q = (select(*cols).where(m.campaign_id == campaign_id, m.status == OPEN, m.acc_stage < YELLOW,
+    q = (select(*cols).where(m.campaign_id == campaign_id, m.status == OPEN, m.acc_stage < AccStage.YELLOW_CARD,
                              or_(m.acc_at.is_(None), m.acc_at < now), m.id > after_id, *extra)
          .order_by(m.id).limit(limit))
     if is_pg(session):
@@ -68,11 +73,11 @@ def _overdue_text(deadline: dt.datetime, now: dt.datetime) -> str:
     return f"{hours}小时" if hours < 24 else f"{hours // 24}天"
 
 
-def accountability_batch(session: Session, *, campaign: Campaign, kind: str, now: dt.datetime, after_id: int = 0,
+def accountability_batch(session: Session, *, ctx: CampaignContext, kind: str, now: dt.datetime, after_id: int = 0,
                          limit: int = BATCH) -> BatchResult:
     """Move one batch of tasks (``kind='task'``) or problems one rung up the accountability ladder."""
-    pol = policy(campaign)
-    holders = load_holders(session, campaign.id, now, segment_ids=())  # names only: no 包联 needed
+    pol, campaign = ctx.policy, ctx.campaign
+    holders = ctx.holders(now=now, segment_ids=())  # names only: no 包联 needed
     ladder = rungs(pol.accountability, pol.calendar, now)
     rows = _candidates(session, kind, campaign.id, now, max(r.cutoff for r in ladder), after_id, limit)
     result = BatchResult(selected=len(rows), last_id=rows[-1].id if rows else after_id)
@@ -111,7 +116,7 @@ def _write(session: Session, *, campaign: Campaign, pol: Policy, holders: Holder
         if deadline not in details:  # many items share a deadline: work its texts out once
             days = working_days_overdue(cal, deadline, now)
             detail = {"deadline": deadline.isoformat(), "overdue_workdays": days}
-            details[deadline] = days, detail, as_json(detail), local_text(deadline, cal)
+            details[deadline] = days, detail, json_text(detail), local_text(deadline, cal)
         days, detail, detail_json, deadline_text = details[deadline]
         unit = holders.unit_names.get(r.unit_id, "")
         who = recipient(r.unit_id, r.holder_leader_id, holders.office_unit_id)
@@ -142,7 +147,7 @@ def _write(session: Session, *, campaign: Campaign, pol: Policy, holders: Holder
         for unit_id, entries in supervised.items():
             notice_id, number = notices[unit_id]
             steps += [(cid, kind, e["id"], SUPERVISED, now, unit_id, notice_id,
-                       as_json({"deadline": e["deadline"], "doc_no": number})) for e in entries]
+                       json_text({"deadline": e["deadline"], "doc_no": number})) for e in entries]
             title, body = supervision_notice(number, holders.unit_names.get(unit_id, ""), [e["title"] for e in entries],
                                              local_text(notice_deadline, cal))
             outbox.add([("unit", unit_id)], "supervision", {"title": title, "body": body, "notice_id": notice_id,

@@ -11,15 +11,14 @@ from sqlalchemy.orm import Session
 
 from config.campaign import CampaignFile
 from config.escalation import LimitSpec
-from models import Assignment, Campaign, Leader, Segment, Unit
+from models import Assignment, Leader, Segment, Unit
 from rules.accountability import AccountabilityLadder, InterviewRule
 from rules.calendar import ClockType, WorkCalendar
 from rules.errors import Conflict
 from rules.ladders import LEAD, LEADER, MEMBER, OFFICE, CoordinationLadder, Facts, Limit
-from services.campaigns.spec import campaign_spec
-from services.campaigns.working_calendar import campaign_calendar
+from rules.vocabulary import UnitKind
 
-OFFICE_KIND = "创卫办"
+OFFICE_KIND = UnitKind.OFFICE
 
 
 def limit_of(spec: LimitSpec) -> Limit:
@@ -53,10 +52,10 @@ class Policy:
     notice_limit: Limit
 
 
-def policy(campaign: Campaign) -> Policy:
-    spec = campaign_spec(campaign)
+def campaign_policy(spec: CampaignFile, calendar: WorkCalendar) -> Policy:
+    """The ladders of a campaign file (``CampaignContext.policy`` builds it once per unit of work)."""
     a = spec.escalation.accountability
-    return Policy(coordination_ladder(spec), accountability_ladder(spec), campaign_calendar(spec),
+    return Policy(coordination_ladder(spec), accountability_ladder(spec), calendar,
                   a.notice_prefix, limit_of(a.notice_limit))
 
 

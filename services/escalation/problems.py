@@ -8,7 +8,7 @@ outbox row for whoever must hear of it (the new holder, 创卫办 or the approvi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,13 +19,17 @@ from models.people import ROLE_LEADER, ROLE_OFFICE
 from notify.templates import escalation_notice, extension_request, problem_step, verification_request
 from rules import ladders as L
 from rules.errors import InvalidInput, NotFound
-from services.escalation.ladders import Holders, Policy, load_holders, local_text, policy, recipient
+from rules.vocabulary import UnitKind
+from services.escalation.ladders import Holders, Policy, local_text, recipient
 from services.notifications.outbox import enqueue
 from services.people.audit import record
 from services.people.auth import Principal
 
+if TYPE_CHECKING:
+    from services.campaigns.context import CampaignContext
+
 #: the ladder level a unit of each kind raises its own problems at
-RAISE_LEVEL = {"创卫办": L.OFFICE, "牵头部门": L.LEAD}
+RAISE_LEVEL: dict[str, str] = {UnitKind.OFFICE: L.OFFICE, UnitKind.LEAD: L.LEAD}
 
 
 def get_problem(session: Session, *, campaign: Campaign, problem_id: int, lock: bool = False) -> Problem:
@@ -36,12 +40,13 @@ def get_problem(session: Session, *, campaign: Campaign, problem_id: int, lock: 
     return p
 
 
-def raise_problem(session: Session, *, campaign: Campaign, unit_id: int | None, title: str, now: dt.datetime,
+def raise_problem(session: Session, *, ctx: CampaignContext, unit_id: int | None, title: str, now: dt.datetime,
                   actor: Principal, segment_id: int | None = None, task_id: int | None = None, description: str = "",
                   source: str = "report", source_id: int | None = None, category: str | None = None,
                   lon: float | None = None, lat: float | None = None) -> Problem:
     """Open a problem for ``unit_id`` at the first level of the ladder that fits it; raised from a
     task (``task_id``), it takes the task's unit, segment and category unless given."""
+    campaign = ctx.campaign
     if not title.strip():
         raise InvalidInput("问题须有标题")
     if task_id is not None:
@@ -53,7 +58,7 @@ def raise_problem(session: Session, *, campaign: Campaign, unit_id: int | None, 
     unit = session.get(Unit, unit_id) if unit_id else None
     if unit is None or unit.campaign_id != campaign.id:
         raise NotFound(f"找不到单位 {unit_id}")
-    pol, holders = policy(campaign), load_holders(session, campaign.id, now, [segment_id])
+    pol, holders = ctx.policy, ctx.holders(now=now, segment_ids=[segment_id])
     facts = holders.facts(segment_id)
     lead = holders.assignment(segment_id)
     wanted = L.LEAD if lead and lead[0] == unit.id else RAISE_LEVEL.get(unit.kind, L.MEMBER)
@@ -104,13 +109,13 @@ def _leader_signed(session: Session, p: Problem) -> bool:
         ProblemEvent.from_level == L.LEADER).limit(1)) is not None
 
 
-def act(session: Session, *, campaign: Campaign, problem_id: int, kind: str, actor: Principal, now: dt.datetime,
+def act(session: Session, *, ctx: CampaignContext, problem_id: int, kind: str, actor: Principal, now: dt.datetime,
         reason: str = "", until: dt.datetime | None = None, passed: bool = True, unit_id: int | None = None,
         limit: L.Limit | None = None) -> Problem:
     """Carry out one command (``rules.ladders.C_*``) on a problem; raises a DomainError if not allowed."""
-    pol = policy(campaign)
+    campaign, pol = ctx.campaign, ctx.policy
     p = get_problem(session, campaign=campaign, problem_id=problem_id, lock=True)
-    holders = load_holders(session, campaign.id, now, [p.segment_id])
+    holders = ctx.holders(now=now, segment_ids=[p.segment_id])
     pending = _pending(session, p.id)
     facts = holders.facts(p.segment_id, leader_opinion=p.level == L.LEADER and _leader_signed(session, p),
                           pending=pending.kind if pending else None)

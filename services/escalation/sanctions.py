@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from rules.accountability import (
 )
 from rules.errors import Conflict, InvalidInput, NotFound
 from services.bulk import insert_ignore
-from services.escalation.sweep_io import as_json, cell, is_pg
+from services.escalation.sweep_io import is_pg
 from services.notifications.outbox import enqueue
 from services.people.audit import record
 
@@ -72,10 +73,8 @@ def issue_notices(session: Session, *, campaign: Campaign, prefix: str, year: in
 
 def propose(session: Session, *, campaign_id: int, proposals: Sequence[dict[str, Any]], now: dt.datetime) -> None:
     """Insert sanction proposals; one whose key exists already (a retried sweep) is skipped."""
-    pg = is_pg(session)
-    rows = [[cell(v, pg) for v in (campaign_id, p["key"], p["unit_id"], p["kind"], PROPOSED, p["reason"],
-                                   p.get("phase_id"), p["object_type"], p.get("object_id"),
-                                   as_json(p.get("detail", {})), now)] for p in proposals]
+    rows = [(campaign_id, p["key"], p["unit_id"], p["kind"], PROPOSED, p["reason"], p.get("phase_id"),
+             p["object_type"], p.get("object_id"), p.get("detail", {}), now) for p in proposals]
     insert_ignore(session, "sanction", SANCTION_COLUMNS, rows, ("campaign_id", "key"))
 
 
@@ -148,9 +147,38 @@ def dismiss(session: Session, *, campaign: Campaign, sanction_id: int, actor: st
     return s
 
 
+@dataclass(frozen=True, slots=True)
+class SanctionRow:
+    """A sanction (proposed, confirmed or dismissed) with its unit and phase names; times in the campaign's zone."""
+
+    id: int
+    kind: str
+    state: str
+    unit: str
+    phase: str | None
+    reason: str
+    object_type: str
+    object_id: int | None
+    proposed_at: dt.datetime
+    decided_by: str | None
+    published_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRow:
+    """A numbered 督办单 with its unit and items; times in the campaign's zone."""
+
+    id: int
+    doc_no: str
+    unit: str
+    issued_at: dt.datetime
+    deadline: dt.datetime
+    items: list[dict[str, Any]]
+
+
 def list_sanctions(session: Session, *, campaign: Campaign, state: str | None = None,
-                   unit_id: int | None = None) -> list[dict[str, Any]]:
-    """Sanctions (newest first) as plain dicts, with the unit and phase names."""
+                   unit_id: int | None = None) -> list[SanctionRow]:
+    """Sanctions (newest first), with the unit and phase names."""
     q = (select(Sanction, Unit.name, Phase.name).join(Unit, Unit.id == Sanction.unit_id)
          .outerjoin(Phase, Phase.id == Sanction.phase_id).where(Sanction.campaign_id == campaign.id))
     if state:
@@ -158,26 +186,26 @@ def list_sanctions(session: Session, *, campaign: Campaign, state: str | None = 
     if unit_id:
         q = q.where(Sanction.unit_id == unit_id)
     tz = ZoneInfo(campaign.timezone)
-    return [{"id": s.id, "kind": s.kind, "state": s.state, "unit": unit, "phase": phase, "reason": s.reason,
-             "object_type": s.object_type, "object_id": s.object_id,
-             "proposed_at": s.proposed_at.astimezone(tz).isoformat(), "decided_by": s.decided_by,
-             "published_at": s.published_at.astimezone(tz).isoformat() if s.published_at else None}
+    return [SanctionRow(id=s.id, kind=s.kind, state=s.state, unit=unit, phase=phase, reason=s.reason,
+                        object_type=s.object_type, object_id=s.object_id, proposed_at=s.proposed_at.astimezone(tz),
+                        decided_by=s.decided_by,
+                        published_at=s.published_at.astimezone(tz) if s.published_at else None)
             for s, unit, phase in session.execute(q.order_by(Sanction.id.desc()))]
 
 
-def published(session: Session, *, campaign: Campaign, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+def published(session: Session, *, campaign: Campaign, start: dt.datetime, end: dt.datetime) -> list[SanctionRow]:
     """Confirmed sanctions published in [start, end): what the brief and the assessment may show."""
     return [r for r in list_sanctions(session, campaign=campaign, state=CONFIRMED)
-            if start <= dt.datetime.fromisoformat(r["published_at"]) < end]
+            if r.published_at is not None and start <= r.published_at < end]
 
 
-def list_notices(session: Session, *, campaign: Campaign, unit_id: int | None = None) -> list[dict[str, Any]]:
+def list_notices(session: Session, *, campaign: Campaign, unit_id: int | None = None) -> list[NoticeRow]:
     """督办单 (newest first)."""
     q = (select(SupervisionNotice, Unit.name).join(Unit, Unit.id == SupervisionNotice.unit_id)
          .where(SupervisionNotice.campaign_id == campaign.id))
     if unit_id:
         q = q.where(SupervisionNotice.unit_id == unit_id)
     tz = ZoneInfo(campaign.timezone)
-    return [{"id": n.id, "doc_no": n.doc_no, "unit": unit, "issued_at": n.issued_at.astimezone(tz).isoformat(),
-             "deadline": n.deadline.astimezone(tz).isoformat(), "items": n.items}
+    return [NoticeRow(id=n.id, doc_no=n.doc_no, unit=unit, issued_at=n.issued_at.astimezone(tz),
+                      deadline=n.deadline.astimezone(tz), items=n.items)
             for n, unit in session.execute(q.order_by(SupervisionNotice.year.desc(), SupervisionNotice.number.desc()))]

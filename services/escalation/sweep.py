@@ -12,20 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from models import Campaign, Problem, ProblemEvent
+from models import Problem, ProblemEvent
 from models.accountability import PROBLEM, TASK
+from models.base import json_text
 from notify.templates import escalation_notice
 from rules import ladders as L
 from rules.ladders import LEADER, NOTE_OPINION_MISSING, OFFICE, OPEN, OPINION
+from services.bulk import insert_rows
 from services.escalation.accountability import accountability_batch
-from services.escalation.ladders import Holders, load_holders, local_text, policy, recipient
-from services.escalation.sweep_io import BATCH, BatchResult, Outbox, as_json, insert_rows, is_pg, update_from_values
+from services.escalation.ladders import Holders, local_text, recipient
+from services.escalation.sweep_io import BATCH, BatchResult, Outbox, is_pg, update_from_values
 from services.people.audit import record
+
+if TYPE_CHECKING:
+    from services.campaigns.context import CampaignContext
 
 SWEEP_ACTOR = "系统"
 EVENT_COLUMNS = ("problem_id", "at", "actor", "action", "from_level", "to_level", "reason", "opinion", "detail")
@@ -60,13 +65,13 @@ def _opinions(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str
     return found
 
 
-def coordination_batch(session: Session, *, campaign: Campaign, now: dt.datetime, after_id: int = 0,
+def coordination_batch(session: Session, *, ctx: CampaignContext, now: dt.datetime, after_id: int = 0,
                        limit: int = BATCH) -> BatchResult:
     """Escalate one batch of problems whose level limit has passed (one step each, at most)."""
-    pol = policy(campaign)
-    rows = _due_problems(session, campaign.id, now, after_id, limit)
+    pol = ctx.policy
+    rows = _due_problems(session, ctx.id, now, after_id, limit)
     result = BatchResult(selected=len(rows), last_id=rows[-1].id if rows else after_id)
-    holders = load_holders(session, campaign.id, now, (r.segment_id for r in rows))
+    holders = ctx.holders(now=now, segment_ids=(r.segment_id for r in rows))
     moves: dict[int, tuple[Any, L.Action]] = {}
     decided: dict[tuple[str, L.Facts], list[L.Action]] = {}
     for r in rows:
@@ -93,14 +98,14 @@ def coordination_batch(session: Session, *, campaign: Campaign, now: dt.datetime
         params={"now": now},
         returning="problem.id, problem.version, problem.holder_unit_id, problem.holder_leader_id")
     if moved:
-        _write_escalations(session, campaign, now, holders, moves, moved, result)
+        _write_escalations(session, ctx, now, holders, moves, moved, result)
     return result
 
 
-def _write_escalations(session: Session, campaign: Campaign, now: dt.datetime, holders: Holders,
+def _write_escalations(session: Session, ctx: CampaignContext, now: dt.datetime, holders: Holders,
                        moves: dict[int, tuple[Any, L.Action]], moved: list[Any], result: BatchResult) -> None:
     """History rows and one message per new holder for the problems that moved."""
-    cal = policy(campaign).calendar
+    cal, campaign = ctx.calendar, ctx.campaign
     opinions = _opinions(session, [m[0] for m in moved])
     holders.load_segment_names(session, (moves[m[0]][0].segment_id for m in moved))
     events, outbox, details = [], Outbox(session, campaign, now), {}
@@ -110,18 +115,18 @@ def _write_escalations(session: Session, campaign: Campaign, now: dt.datetime, h
         opinion = None
         if a.from_level == LEADER:
             leader_said = "；".join(t for _, t, lvl in said if lvl == LEADER)
-            opinion = NOTE_OPINION_MISSING if a.note == NOTE_OPINION_MISSING else leader_said or None
+            opinion = NOTE_OPINION_MISSING if a.opinion_missing else leader_said or None
         lead = holders.assignment(r.segment_id) if a.on_behalf_of else None
         key = (id(a), lead)  # actions are shared per decision class: texts are worked out once per class
         if key not in details:
             detail = {"auto": True, "deadline": a.deadline.isoformat()}
             if a.on_behalf_of:
                 detail["on_behalf_of"] = holders.unit_names.get(lead[0], a.on_behalf_of) if lead else a.on_behalf_of
-            details[key] = as_json(detail), local_text(a.deadline, cal)
+            details[key] = json_text(detail), local_text(a.deadline, cal)
         detail_json, deadline_text = details[key]
         events.append((pid, now, SWEEP_ACTOR, a.action, a.from_level, a.to_level, a.note, opinion, detail_json))
         lines = [f"{actor}：{t}" for actor, t, _ in said]
-        if a.note == NOTE_OPINION_MISSING:
+        if a.opinion_missing:
             lines.append(NOTE_OPINION_MISSING)
         title, body = escalation_notice(r.title, holders.segment_name(r.segment_id),
                                         f"{a.to_level}（{holders.holder_name(hu, hl)}）", deadline_text, lines,
@@ -136,21 +141,21 @@ def _write_escalations(session: Session, campaign: Campaign, now: dt.datetime, h
            now=now, detail={"moved": result.moved, "by_level": result.by_step, "first_id": moved[0][0]})
 
 
-def sweep_batch(session: Session, *, campaign: Campaign, name: str, now: dt.datetime, after_id: int = 0,
+def sweep_batch(session: Session, *, ctx: CampaignContext, name: str, now: dt.datetime, after_id: int = 0,
                 limit: int = BATCH) -> BatchResult:
     """One batch of one pass (``coordination``, ``task`` or ``problem``): one unit of work."""
     if name == COORDINATION:
-        return coordination_batch(session, campaign=campaign, now=now, after_id=after_id, limit=limit)
-    return accountability_batch(session, campaign=campaign, kind=name, now=now, after_id=after_id, limit=limit)
+        return coordination_batch(session, ctx=ctx, now=now, after_id=after_id, limit=limit)
+    return accountability_batch(session, ctx=ctx, kind=name, now=now, after_id=after_id, limit=limit)
 
 
-def sweep(session: Session, *, campaign: Campaign, now: dt.datetime, limit: int = BATCH) -> dict[str, BatchResult]:
+def sweep(session: Session, *, ctx: CampaignContext, now: dt.datetime, limit: int = BATCH) -> dict[str, BatchResult]:
     """Every pass, batch after batch, in the caller's transaction (the flow commits per batch)."""
     report = {}
     for name in PASSES:
         total = BatchResult()
         while True:
-            r = sweep_batch(session, campaign=campaign, name=name, now=now, after_id=total.last_id, limit=limit)
+            r = sweep_batch(session, ctx=ctx, name=name, now=now, after_id=total.last_id, limit=limit)
             if r.done:
                 break
             total.add(r)

@@ -5,6 +5,7 @@ Entry points (flows, web routes, commands) import from here, not from the module
 from __future__ import annotations
 
 from services.inspections.checks import (
+    FindingRow,
     expose_finding,
     list_findings,
     reinspect,
@@ -14,11 +15,13 @@ from services.inspections.complaint_import import (
     import_complaints,
 )
 from services.inspections.complaints import (
+    ComplaintRow,
     create_complaint,
     list_complaints,
     visit_complaint,
 )
 from services.inspections.findings import (
+    FindingSummary,
     assign_finding,
     describe,
     find_duplicates,
@@ -27,6 +30,7 @@ from services.inspections.findings import (
     return_finding,
 )
 from services.inspections.ledger import (
+    LedgerTotal,
     export_xlsx,
     totals,
 )
@@ -34,9 +38,12 @@ from services.inspections.places import (
     import_places,
 )
 from services.inspections.planning import (
+    PlannedRound,
     plan_week,
 )
 from services.inspections.rounds import (
+    Plan,
+    PlanStop,
     list_plans,
     office_principal,
     publish_inspection,
@@ -44,6 +51,13 @@ from services.inspections.rounds import (
 )
 
 __all__ = [
+    "ComplaintRow",
+    "FindingRow",
+    "FindingSummary",
+    "LedgerTotal",
+    "Plan",
+    "PlanStop",
+    "PlannedRound",
     "assign_finding",
     "create_complaint",
     "describe",

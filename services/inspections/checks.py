@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from models import Attachment, Campaign, Finding, Segment, Task, Unit
-from models.inspections import CLOSED, LIVE, OPEN, RECTIFIED
+from models.inspections import LIVE, OPEN, RECTIFIED
 from models.tasks import DONE
 from models.tasks import OPEN as TASK_OPEN
 from rules.errors import Conflict, InvalidInput
+from rules.vocabulary import FindingStatus, surface_table
 from services.inspections.findings import get_finding
 from services.inspections.ledger import add_entry
 from services.inspections.rectification import KIND, close, rework
@@ -22,8 +23,29 @@ from services.inspections.rounds import visible_findings
 from services.people.audit import record
 from services.people.auth import Principal
 
-STATUS_TEXT = {"pending": "待通报", "triage": "待分派", OPEN: "整改中", RECTIFIED: "已整改待复查", CLOSED: "已销号",
-               "merged": "已合并"}
+STATUS_TEXT = surface_table(FindingStatus)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """A finding as the lists show it: names instead of ids, times in the campaign's zone."""
+
+    id: int
+    category: str
+    source: str
+    status: str
+    status_text: str
+    segment: str | None  # segment code
+    segment_name: str | None
+    lead_unit: str | None
+    distance_m: float | None  # to the segment line, 0.1 m
+    deadline: str | None  # ISO 8601, local time
+    rework_count: int
+    merged_into: int | None
+    lon: float | None
+    lat: float | None
+    recorded_at: str  # ISO 8601, local time
+    description: str
 
 
 def report_rectified(session: Session, *, campaign: Campaign, finding_id: int, now: dt.datetime, actor: str,
@@ -85,7 +107,7 @@ def expose_finding(session: Session, *, campaign: Campaign, finding_id: int, now
 
 
 def list_findings(session: Session, *, campaign: Campaign, principal: Principal, now: dt.datetime,
-                  status: str | None = None, unit_id: int | None = None) -> list[dict[str, Any]]:
+                  status: str | None = None, unit_id: int | None = None) -> list[FindingRow]:
     """Findings the principal may see (the secrecy filter applies), newest first."""
     tz = ZoneInfo(campaign.timezone)
     lead = aliased(Unit)
@@ -103,12 +125,12 @@ def list_findings(session: Session, *, campaign: Campaign, principal: Principal,
     if unit_id is not None:
         q = q.where(Finding.id.in_(select(Task.finding_id).where(Task.kind == KIND, Task.unit_id == unit_id)))
     rows = session.execute(q.order_by(Finding.recorded_at.desc(), Finding.id.desc())).all()
-    return [{"id": f.id, "category": f.category, "source": f.source, "status": f.status,
-             "status_text": STATUS_TEXT.get(f.status, f.status)
-             + ("（逾期）" if f.status == OPEN and f.deadline and f.deadline < now else ""),
-             "segment": code, "segment_name": seg_name, "lead_unit": unit,
-             "distance_m": None if f.distance_m is None else round(f.distance_m, 1),
-             "deadline": f.deadline.astimezone(tz).isoformat() if f.deadline else None,
-             "rework_count": f.rework_count, "merged_into": f.merged_into_id, "lon": f.lon, "lat": f.lat,
-             "recorded_at": f.recorded_at.astimezone(tz).isoformat(), "description": f.description}
+    return [FindingRow(id=f.id, category=f.category, source=f.source, status=f.status,
+                       status_text=STATUS_TEXT.get(f.status, f.status)
+                       + ("（逾期）" if f.status == OPEN and f.deadline and f.deadline < now else ""),
+                       segment=code, segment_name=seg_name, lead_unit=unit,
+                       distance_m=None if f.distance_m is None else round(f.distance_m, 1),
+                       deadline=f.deadline.astimezone(tz).isoformat() if f.deadline else None,
+                       rework_count=f.rework_count, merged_into=f.merged_into_id, lon=f.lon, lat=f.lat,
+                       recorded_at=f.recorded_at.astimezone(tz).isoformat(), description=f.description)
             for f, code, seg_name, unit in rows]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -135,7 +135,30 @@ def visit_complaint(session: Session, *, campaign: Campaign, complaint_id: int, 
     return c
 
 
-def list_complaints(session: Session, *, campaign: Campaign, principal: Principal) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ComplaintRow:
+    """A work order with its finding's state; the complainant masked except for 创卫办."""
+
+    id: int
+    order_no: str  # 工单编号
+    channel: str
+    category: str
+    received_at: str  # ISO 8601, local time
+    content: str
+    address: str | None
+    segment: str | None  # segment code
+    located_by: str  # point | address | none
+    finding_id: int
+    status: str
+    status_text: str
+    deadline: str | None  # ISO 8601, local time
+    visit_result: str | None
+    redo_count: int
+    complainant: str | None
+    phone: str | None
+
+
+def list_complaints(session: Session, *, campaign: Campaign, principal: Principal) -> list[ComplaintRow]:
     """Work orders with their finding's state; the complainant in clear only for 创卫办."""
     tz = ZoneInfo(campaign.timezone)
     q = (select(Complaint, Finding, Segment.code).join(Finding, Finding.complaint_id == Complaint.id)
@@ -147,13 +170,13 @@ def list_complaints(session: Session, *, campaign: Campaign, principal: Principa
     out = []
     for c, f, code in session.execute(q.order_by(Complaint.received_at, Complaint.id)):
         waiting = c.status == C_OPEN and f.status in (RECTIFIED, CLOSED)
-        out.append({"id": c.id, "order_no": c.order_no, "channel": c.channel, "category": c.category,
-                    "received_at": c.received_at.astimezone(tz).isoformat(), "content": c.content,
-                    "address": c.address, "segment": code, "located_by": c.located_by, "finding_id": f.id,
-                    "status": c.status, "status_text": "已办结" if c.status == C_CLOSED else "待回访" if waiting
-                    else STATUS_TEXT.get(f.status, f.status),
-                    "deadline": f.deadline.astimezone(tz).isoformat() if f.deadline else None,
-                    "visit_result": c.visit_result, "redo_count": c.redo_count,
-                    "complainant": c.complainant_name if office else mask_name(c.complainant_name),
-                    "phone": c.complainant_phone if office else mask_phone(c.complainant_phone)})
+        out.append(ComplaintRow(
+            id=c.id, order_no=c.order_no, channel=c.channel, category=c.category,
+            received_at=c.received_at.astimezone(tz).isoformat(), content=c.content, address=c.address,
+            segment=code, located_by=c.located_by, finding_id=f.id, status=c.status,
+            status_text="已办结" if c.status == C_CLOSED else "待回访" if waiting else STATUS_TEXT.get(f.status, f.status),
+            deadline=f.deadline.astimezone(tz).isoformat() if f.deadline else None,
+            visit_result=c.visit_result, redo_count=c.redo_count,
+            complainant=c.complainant_name if office else mask_name(c.complainant_name),
+            phone=c.complainant_phone if office else mask_phone(c.complainant_phone)))
     return out

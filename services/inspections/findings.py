@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -22,12 +22,13 @@ from models.geo import ALLEY
 from models.inspections import LIVE, MERGED, OPEN, PENDING, RECTIFIED, TRIAGE
 from models.problems import LEVEL_LEAD
 from rules.errors import Conflict, InvalidInput, NotFound
+from services.campaigns.context import load_context
 from services.campaigns.spec import campaign_spec
 from services.inspections.brief_sections import brief_exposures, brief_findings  # the brief's hooks are looked up here
 from services.inspections.places import to_wgs84_point
 from services.inspections.rectification import KIND, close, dispatch, finding_tasks, new_deadline, notify_units
 from services.inspections.rounds import is_secret
-from services.inspections.routing import campaign_router, responsibility
+from services.inspections.routing import responsibility
 from services.notifications.outbox import enqueue
 from services.people.audit import record
 
@@ -97,7 +98,8 @@ def record_finding(session: Session, *, campaign: Campaign, category: str, lon: 
                    user_id: int | None = None, photo_ids: Sequence[int] = (), merge_into: int | None = None,
                    allow_duplicate: bool = False, complaint_id: int | None = None) -> Finding:
     """Record a finding; raise Conflict offering duplicates unless merged or confirmed as new."""
-    spec = campaign_spec(campaign).inspections
+    ctx = load_context(session, campaign=campaign)
+    spec = ctx.spec.inspections
     if spec.category(category) is None:
         raise InvalidInput(f"未知的问题类别「{category}」（可选：{'、'.join(c.name for c in spec.taxonomy)}）")
     lon, lat = check_point(lon, lat, datum)
@@ -114,7 +116,7 @@ def record_finding(session: Session, *, campaign: Campaign, category: str, lon: 
         dups = find_duplicates(session, campaign=campaign, category=category, lon=lon, lat=lat)
         if dups:
             raise _duplicate_error(dups, spec.duplicate_radius_m)
-    routed = campaign_router(session, campaign.id).route(lon, lat, spec.routing_buffer_m)
+    routed = ctx.router.route(lon, lat, spec.routing_buffer_m)
     finding = Finding(campaign_id=campaign.id, source="投诉" if complaint_id else "督查", inspection_id=inspection_id,
                       complaint_id=complaint_id, category=category, description=description, severity=severity,
                       lon=lon, lat=lat, segment_id=routed.segment_id, alley_id=routed.alley_id,
@@ -219,13 +221,30 @@ def lead_task(session: Session, finding: Finding) -> Task | None:
     return next((t for t in finding_tasks(session, finding.id) if t.target_key == f"F{finding.id}:lead"), None)
 
 
-def describe(finding: Finding) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class FindingSummary:
     """The plain fields of a finding (no complainant data: that lives on the complaint)."""
-    return {"id": finding.id, "category": finding.category, "status": finding.status, "source": finding.source,
-            "segment_id": finding.segment_id, "alley_id": finding.alley_id, "distance_m": finding.distance_m,
-            "lead_unit_id": finding.lead_unit_id,
-            "deadline": finding.deadline.isoformat() if finding.deadline else None,
-            "rework_count": finding.rework_count, "merged_into": finding.merged_into_id}
+
+    id: int
+    category: str
+    status: str
+    source: str
+    segment_id: int | None
+    alley_id: int | None
+    distance_m: float | None
+    lead_unit_id: int | None
+    deadline: str | None  # ISO 8601, as stored
+    rework_count: int
+    merged_into: int | None
+
+
+def describe(finding: Finding) -> FindingSummary:
+    """The plain fields of a finding."""
+    return FindingSummary(id=finding.id, category=finding.category, status=finding.status, source=finding.source,
+                          segment_id=finding.segment_id, alley_id=finding.alley_id, distance_m=finding.distance_m,
+                          lead_unit_id=finding.lead_unit_id,
+                          deadline=finding.deadline.isoformat() if finding.deadline else None,
+                          rework_count=finding.rework_count, merged_into=finding.merged_into_id)
 
 __all__ = ["assign_finding", "brief_exposures", "brief_findings", "check_point", "find_duplicates", "get_finding",
            "merge_finding", "record_finding", "return_finding", "route_finding"]

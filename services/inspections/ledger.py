@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,34 @@ GROUPINGS = {"phase": ("时段", Phase.name, Phase.id, LedgerEntry.phase_id),
              "unit": ("责任单位", Unit.name, Unit.id, LedgerEntry.unit_id)}
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerTotal:
+    """The sum of one (group, category, measure) and how many entries made it."""
+
+    group: str  # the phase, segment or unit name
+    category: str
+    measure: str  # 户, 间, 平方米 …
+    quantity: float
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    """One ledger entry with names instead of ids."""
+
+    time: str  # local, minutes
+    phase: str
+    segment_code: str | None
+    segment: str | None
+    unit: str
+    finding_id: int
+    category: str
+    quantity: float
+    measure: str
+    note: str
+    by: str
+
+
 def add_entry(session: Session, *, campaign: Campaign, finding: Finding, quantity: float, unit_id: int,
               now: dt.datetime, actor: str, note: str = "") -> LedgerEntry:
     """Record a rectified quantity for a finding, in its category's ledger unit, in the open phase."""
@@ -38,7 +67,7 @@ def add_entry(session: Session, *, campaign: Campaign, finding: Finding, quantit
     return entry
 
 
-def totals(session: Session, *, campaign: Campaign, by: str) -> list[dict[str, Any]]:
+def totals(session: Session, *, campaign: Campaign, by: str) -> list[LedgerTotal]:
     """Sums per (phase | segment | unit, category, measure), with the number of entries."""
     if by not in GROUPINGS:
         raise InvalidInput(f"未知的汇总方式 {by}（可选：{'、'.join(GROUPINGS)}）")
@@ -49,11 +78,11 @@ def totals(session: Session, *, campaign: Campaign, by: str) -> list[dict[str, A
         .where(LedgerEntry.campaign_id == campaign.id)
         .group_by(name_col, LedgerEntry.category, LedgerEntry.measure)
         .order_by(name_col, LedgerEntry.category, LedgerEntry.measure)).all()
-    return [{"group": g or "（未定位）", "category": c, "measure": m, "quantity": float(q), "entries": n}
+    return [LedgerTotal(group=g or "（未定位）", category=c, measure=m, quantity=float(q), entries=n)
             for g, c, m, q, n in rows]
 
 
-def entries(session: Session, *, campaign: Campaign) -> list[dict[str, Any]]:
+def entries(session: Session, *, campaign: Campaign) -> list[LedgerLine]:
     """Every entry, oldest first, with names instead of ids (no complainant data: there is none here)."""
     tz = ZoneInfo(campaign.timezone)
     rows = session.execute(
@@ -61,9 +90,9 @@ def entries(session: Session, *, campaign: Campaign) -> list[dict[str, Any]]:
         .join(Phase, Phase.id == LedgerEntry.phase_id).join(Unit, Unit.id == LedgerEntry.unit_id)
         .outerjoin(Segment, Segment.id == LedgerEntry.segment_id)
         .where(LedgerEntry.campaign_id == campaign.id).order_by(LedgerEntry.entered_at, LedgerEntry.id)).all()
-    return [{"time": e.entered_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "phase": phase, "segment_code": code,
-             "segment": seg, "unit": unit, "finding_id": e.finding_id, "category": e.category,
-             "quantity": e.quantity, "measure": e.measure, "note": e.note, "by": e.entered_by}
+    return [LedgerLine(time=e.entered_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), phase=phase, segment_code=code,
+                       segment=seg, unit=unit, finding_id=e.finding_id, category=e.category, quantity=e.quantity,
+                       measure=e.measure, note=e.note, by=e.entered_by)
             for e, phase, code, seg, unit in rows]
 
 
@@ -78,13 +107,13 @@ def export_xlsx(session: Session, *, campaign: Campaign, path: Path) -> dict[str
     detail.append(["登记时间", "时段", "路段编号", "路段", "责任单位", "问题编号", "问题类别", "数量", "单位", "说明", "登记人"])
     rows = entries(session, campaign=campaign)
     for r in rows:
-        detail.append([r["time"], r["phase"], r["segment_code"], r["segment"], r["unit"], r["finding_id"],
-                       r["category"], r["quantity"], r["measure"], r["note"], r["by"]])
+        detail.append([r.time, r.phase, r.segment_code, r.segment, r.unit, r.finding_id, r.category, r.quantity,
+                       r.measure, r.note, r.by])
     for by, title in (("phase", "按时段汇总"), ("segment", "按路段汇总"), ("unit", "按单位汇总")):
         ws = wb.create_sheet(title)
         ws.append([GROUPINGS[by][0], "问题类别", "合计数量", "单位", "条数"])
         for t in totals(session, campaign=campaign, by=by):
-            ws.append([t["group"], t["category"], t["quantity"], t["measure"], t["entries"]])
+            ws.append([t.group, t.category, t.quantity, t.measure, t.entries])
     for ws in wb.worksheets:
         for cell in ws[1]:
             cell.font = Font(bold=True)

@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from maps.datum import bd09_to_wgs84, gcj02_to_wgs84
 from models import Campaign, Place
 from rules.errors import InvalidInput
-from services.campaigns.spec import campaign_spec
+from services.campaigns.context import load_context
 from services.imports.segments import DATUMS, ImportReport
-from services.inspections.routing import campaign_router
 
 NAME, KIND, ADDRESS, LON, LAT = "名称", "类型", "地址", "经度", "纬度"
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
@@ -129,10 +128,11 @@ def import_places(session: Session, *, campaign: Campaign, path: Path, now: dt.d
     if not rows:
         return report
     lons, lats = to_wgs84_lonlat([r.lon for r in rows], [r.lat for r in rows], datum)
-    buffer_m = campaign_spec(campaign).inspections.routing_buffer_m
-    routed, dist = campaign_router(session, campaign.id).route_many(lons, lats, buffer_m)
+    ctx = load_context(session, campaign=campaign)
+    buffer_m = ctx.spec.inspections.routing_buffer_m
+    routed, dist = ctx.router.route_many(lons, lats, buffer_m)
     known = {(p.kind, p.name): p for p in session.scalars(select(Place).where(Place.campaign_id == campaign.id))}
-    sample_types = {s.type for s in campaign_spec(campaign).inspections.sampling}
+    sample_types = {s.type for s in ctx.spec.inspections.sampling}
     for k, r in enumerate(rows):
         seg = int(routed[k][0]) if routed[k][0] >= 0 else None
         values = dict(address=r.address, lon=round(float(lons[k]), 7), lat=round(float(lats[k]), 7),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -15,7 +15,9 @@ from models import Campaign, Finding, Inspection, InspectionStop, Leader, Place,
 from models.geo import ALLEY
 from models.inspections import OPEN, RECTIFIED
 from rules import inspection_plans as plans
+from rules import weeks
 from rules.errors import InvalidInput
+from rules.vocabulary import InspectionKind, UnitKind
 from services.campaigns.spec import campaign_spec
 from services.campaigns.working_calendar import campaign_calendar
 from services.inspections.rounds import SECRET_KIND
@@ -23,13 +25,31 @@ from services.inspections.routing import responsibility
 from services.notifications.outbox import Recipient, enqueue
 from services.people.audit import record
 
-KIND_TITLES = {"定期": "定期检查", "暗访": "暗访（不定期检查）", "交叉": "交叉检查", "领导带队": "领导带队检查",
-               "复查": "跟踪复查"}
+
+@dataclass(frozen=True, slots=True)
+class PlannedRound:
+    """A round ``plan_week`` created: how many stops, whom it told, and what the planner noted."""
+
+    id: int
+    kind: str
+    week: str
+    title: str
+    stops: int
+    seed: int
+    announced: bool
+    notified: int  # outbox rows written for the inspectors
+    notes: tuple[str, ...]
+
+
+#: a round's title names its kind more fully than the kind's label
+KIND_TITLES: dict[str, str] = {InspectionKind.REGULAR: "定期检查", InspectionKind.UNANNOUNCED: "暗访（不定期检查）",
+               InspectionKind.CROSS: "交叉检查", InspectionKind.LEADER_LED: "领导带队检查",
+               InspectionKind.RECHECK: "跟踪复查"}
 
 
 def office_unit_id(session: Session, campaign_id: int) -> int | None:
     """The 创卫办 unit, if the campaign lists one."""
-    return session.scalar(select(Unit.id).where(Unit.campaign_id == campaign_id, Unit.kind == "创卫办")
+    return session.scalar(select(Unit.id).where(Unit.campaign_id == campaign_id, Unit.kind == UnitKind.OFFICE)
                           .order_by(Unit.id).limit(1))
 
 
@@ -49,7 +69,7 @@ def segment_infos(session: Session, campaign_id: int) -> list[plans.SegmentInfo]
 
 def _previous_cross_pairs(session: Session, campaign_id: int, week: str) -> set[tuple[int, int]]:
     last = session.scalar(select(Inspection.id).where(Inspection.campaign_id == campaign_id,
-                                                      Inspection.kind == "交叉", Inspection.week < week)
+                                                      Inspection.kind == InspectionKind.CROSS, Inspection.week < week)
                           .order_by(Inspection.week.desc(), Inspection.id.desc()).limit(1))
     if last is None:
         return set()
@@ -81,20 +101,20 @@ def _stops(session: Session, campaign: Campaign, kind: str, week: str, workdays:
            infos: list[plans.SegmentInfo], office: int | None) -> tuple[list[plans.Stop], list[str]]:
     spec = campaign_spec(campaign).inspections
     notes: list[str] = []
-    if kind == "定期":
+    if kind == InspectionKind.REGULAR:
         return plans.regular_plan(infos, workdays, office), notes
-    if kind == "暗访":
+    if kind == InspectionKind.UNANNOUNCED:
         places = [plans.PlaceInfo(id=i, kind=k, segment=s) for i, k, s in session.execute(
             select(Place.id, Place.kind, Place.segment_id).where(Place.campaign_id == campaign.id))]
         sampling = [plans.Sample(s.type, s.min, s.share) for s in spec.sampling]
         return plans.unannounced_plan(infos, places, workdays, sampling, spec.unannounced_days, seed, office), notes
-    if kind == "交叉":
+    if kind == InspectionKind.CROSS:
         inspectors = sorted({i.lead_unit for i in infos if i.lead_unit is not None})
         cross = plans.cross_plan(infos, inspectors, _previous_cross_pairs(session, campaign.id, week), workdays, seed)
         if cross.pairs_relaxed:
             notes.append("检查单位不足，部分检查单位与上一轮交叉检查的对象相同")
         return cross.stops, notes
-    if kind == "领导带队":
+    if kind == InspectionKind.LEADER_LED:
         leaders = list(session.scalars(select(Leader.id).where(Leader.campaign_id == campaign.id)))
         return plans.leader_plan(infos, leaders, week, spec.leaders_per_week, workdays, office), notes
     due = _due_findings(session, campaign, workdays[-1], {i.id: i for i in infos})
@@ -124,7 +144,7 @@ def _notify_inspectors(session: Session, campaign: Campaign, ins: Inspection, st
 
 
 def plan_week(session: Session, *, campaign: Campaign, week: str, now: dt.datetime, kinds: list[str] | None = None,
-              seed: int | None = None, actor: str = "创卫办") -> list[dict[str, Any]]:
+              seed: int | None = None, actor: str = "创卫办") -> list[PlannedRound]:
     """Create the week's rounds that do not exist yet (idempotent per week and kind)."""
     spec = campaign_spec(campaign)
     kinds = list(kinds or spec.inspections.weekly)
@@ -132,7 +152,7 @@ def plan_week(session: Session, *, campaign: Campaign, week: str, now: dt.dateti
     if unknown:
         raise InvalidInput(f"未知的检查类型：{'、'.join(unknown)}（可选：{'、'.join(PLAN_KINDS)}）")
     cal = campaign_calendar(spec)
-    workdays = [d for d in plans.week_days(week) if cal.is_workday(d)]
+    workdays = [d for d in weeks.week_days(week) if cal.is_workday(d)]
     if not workdays:
         return []  # a holiday week (春节): nobody to inspect, nothing to plan
     infos = segment_infos(session, campaign.id)
@@ -160,6 +180,6 @@ def plan_week(session: Session, *, campaign: Campaign, week: str, now: dt.dateti
         record(session, campaign_id=campaign.id, action="inspection.plan", object_type="inspection",
                object_id=ins.id, now=now, actor=actor, detail={"kind": kind, "week": week, "stops": len(stops)})
         notified = _notify_inspectors(session, campaign, ins, stops, office, now)
-        results.append({"id": ins.id, "kind": kind, "week": week, "title": ins.title, "stops": len(stops),
-                        "seed": round_seed, "announced": announced, "notified": notified, "notes": notes})
+        results.append(PlannedRound(id=ins.id, kind=kind, week=week, title=ins.title, stops=len(stops),
+                                    seed=round_seed, announced=announced, notified=notified, notes=tuple(notes)))
     return results

@@ -22,6 +22,7 @@ from models.tasks import OPEN as TASK_OPEN
 from models.tasks import VERIFIED
 from rules.calendar import ClockType
 from rules.errors import Conflict
+from services.campaigns.context import load_context
 from services.campaigns.directory import unit_directory
 from services.campaigns.spec import campaign_spec
 from services.campaigns.status import opened_phase
@@ -74,7 +75,7 @@ def raise_problem(session: Session, *, campaign: Campaign, finding: Finding, tit
     # raised on the lead department's behalf: it hears of the finding through the rectification notice
     by = Principal(campaign_id=campaign.id, role=ROLE_OFFICE, name=actor, unit_id=finding.lead_unit_id,
                    timezone=campaign.timezone)
-    return raise_on_ladder(session, campaign=campaign, unit_id=finding.lead_unit_id, title=title, now=now, actor=by,
+    return raise_on_ladder(session, ctx=load_context(session, campaign=campaign), unit_id=finding.lead_unit_id, title=title, now=now, actor=by,
                            segment_id=finding.segment_id, description=finding.description, source="finding",
                            source_id=finding.id, category=finding.category, lon=finding.lon, lat=finding.lat)
 

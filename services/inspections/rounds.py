@@ -8,6 +8,8 @@ pages, the API, notifications and briefs make about rounds, stops or findings us
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,12 +22,41 @@ from models import Campaign, Finding, Inspection, InspectionStop, Leader, Place,
 from models.inspections import PENDING, TRIAGE
 from models.people import ROLE_OFFICE
 from rules.errors import Conflict, NotFound
+from rules.vocabulary import InspectionKind
 from services.inspections.rectification import dispatch
 from services.inspections.routing import responsibility
 from services.people.audit import record
 from services.people.auth import Principal
 
-SECRET_KIND = "暗访"
+SECRET_KIND = InspectionKind.UNANNOUNCED
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStop:
+    """One stop of a round: where, on which day, who inspects (names, not ids)."""
+
+    day: str  # ISO date
+    segment: str | None  # segment code
+    segment_name: str | None
+    place: str | None
+    inspector: str | None  # inspecting unit
+    leader: str | None  # the county leader leading it
+    finding_id: int | None  # the finding a 复查 stop re-inspects
+    inspected_unit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A round (督查计划) with the stops the principal may see."""
+
+    id: int
+    kind: str
+    week: str
+    title: str
+    seed: int | None  # None: the principal may not know the draw (only 创卫办 may)
+    announced: bool
+    published: bool
+    stops: tuple[PlanStop, ...]
 
 
 def office_principal(campaign: Campaign, name: str = "创卫办") -> Principal:
@@ -79,7 +110,7 @@ def is_secret(inspection: Inspection | None) -> bool:
     return inspection is not None and not inspection.announced and inspection.published_at is None
 
 
-def list_plans(session: Session, *, principal: Principal, week: str | None = None) -> list[dict[str, Any]]:
+def list_plans(session: Session, *, principal: Principal, week: str | None = None) -> list[Plan]:
     """Rounds with the stops the principal may see (a round with none visible is not listed)."""
     inspector, inspected = aliased(Unit), aliased(Unit)
     q = (select(Inspection, InspectionStop, Segment.code, Segment.name, Place.name, inspector.name, Leader.name,
@@ -93,20 +124,19 @@ def list_plans(session: Session, *, principal: Principal, week: str | None = Non
          .where(visible_stops(principal)))
     if week:
         q = q.where(Inspection.week == week)
-    plans: dict[int, dict[str, Any]] = {}
+    rounds: dict[int, Inspection] = {}
+    stops: dict[int, list[PlanStop]] = defaultdict(list)
     for ins, stop, code, seg_name, place, unit, leader, inspected_unit in session.execute(
             q.order_by(Inspection.week, Inspection.id, InspectionStop.day, InspectionStop.seq)):
-        plan = plans.setdefault(ins.id, {
-            "id": ins.id, "kind": ins.kind, "week": ins.week, "title": ins.title, "seed": ins.seed,
-            "announced": ins.announced, "published": ins.announced or ins.published_at is not None,
-            "stops": []})
-        plan["stops"].append({"day": stop.day.isoformat(), "segment": code, "segment_name": seg_name,
-                              "place": place, "inspector": unit, "leader": leader, "finding_id": stop.finding_id,
-                              "inspected_unit": inspected_unit})
-    if principal.role != ROLE_OFFICE:
-        for plan in plans.values():
-            plan.pop("seed")
-    return list(plans.values())
+        rounds.setdefault(ins.id, ins)
+        stops[ins.id].append(PlanStop(day=stop.day.isoformat(), segment=code, segment_name=seg_name, place=place,
+                                      inspector=unit, leader=leader, finding_id=stop.finding_id,
+                                      inspected_unit=inspected_unit))
+    office = principal.role == ROLE_OFFICE
+    return [Plan(id=ins.id, kind=ins.kind, week=ins.week, title=ins.title, seed=ins.seed if office else None,
+                 announced=ins.announced, published=ins.announced or ins.published_at is not None,
+                 stops=tuple(stops[ins.id]))
+            for ins in rounds.values()]
 
 
 def get_inspection(session: Session, *, campaign: Campaign, inspection_id: int) -> Inspection:

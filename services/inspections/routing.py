@@ -1,7 +1,8 @@
 """Route points of a campaign to its 路段: nearest line within the buffer, alleys to their parent.
 
-The index is built from the campaign's stored segments once per distinct segment set (an
-import that changes them changes the fingerprint) and measured in the data's UTM zone.
+The index is built from the campaign's stored segments at most once per unit of work (it lives
+on the ``CampaignContext``, so an import that changes the segments is seen by the next one) and
+measured in the data's UTM zone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from maps.geometry import from_geojson_dict
@@ -79,34 +80,11 @@ class CampaignRouter:
         return out, dist
 
 
-def _fingerprint(session: Session, campaign_id: int) -> tuple:
-    """Changes whenever a segment is added, removed or moved (its bounding box)."""
-    return (str(session.get_bind().url), *session.execute(select(
-        func.count(Segment.id), func.max(Segment.id), func.sum(Segment.min_lon + Segment.max_lat),
-        func.sum(Segment.max_lon + Segment.min_lat)).where(Segment.campaign_id == campaign_id)).one())
-
-
-#: a few recent routers, keyed by (campaign id, database and segment fingerprint)
-_ROUTERS: dict[tuple[int, tuple], CampaignRouter] = {}
-
-
-def _router_for(session: Session, campaign_id: int, fp: tuple) -> CampaignRouter:
-    key = (campaign_id, fp)
-    router = _ROUTERS.get(key)
-    if router is None:
-        rows = session.execute(select(Segment.id, Segment.kind, Segment.parent_id, Segment.geometry)
-                               .where(Segment.campaign_id == campaign_id).order_by(Segment.id)).all()
-        router = CampaignRouter([tuple(r) for r in rows])
-        if len(_ROUTERS) >= 8:
-            _ROUTERS.pop(next(iter(_ROUTERS)))
-        _ROUTERS[key] = router
-    return router
-
-
-def campaign_router(session: Session, campaign_id: int) -> CampaignRouter:
-    """The campaign's router, rebuilt only when its segments changed."""
-    fp = _fingerprint(session, campaign_id)
-    return _router_for(session, campaign_id, fp)
+def build_router(session: Session, campaign_id: int) -> CampaignRouter:
+    """A router over the campaign's stored segments (``CampaignContext.router`` keeps one per unit of work)."""
+    rows = session.execute(select(Segment.id, Segment.kind, Segment.parent_id, Segment.geometry)
+                           .where(Segment.campaign_id == campaign_id).order_by(Segment.id)).all()
+    return CampaignRouter([(i, kind, parent, geometry) for i, kind, parent, geometry in rows])
 
 
 def responsibility(session: Session, campaign_id: int, segment_ids: Sequence[int] | None = None

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from services.notifications.admin import (
     STATE_NAMES,
+    MessageRow,
+    StateCount,
     list_dead,
     list_messages,
     requeue,
@@ -20,6 +22,8 @@ from services.notifications.targets import (
 
 __all__ = [
     "STATE_NAMES",
+    "MessageRow",
+    "StateCount",
     "deliver_due",
     "list_dead",
     "list_messages",

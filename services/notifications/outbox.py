@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
 
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -17,22 +19,41 @@ from services.campaigns.spec import campaign_spec
 Recipient = tuple[str, int | None]  # ("unit", id) | ("leader", id) | ("office", None)
 
 
-def targets_for(session: Session, campaign: Campaign, recipient: Recipient) -> list[str]:
-    """The configured target names a recipient is reached by (its own, else the defaults)."""
+@dataclass(frozen=True)
+class RecipientTargets:
+    """Which configured target names reach a recipient: 创卫办 its office targets, a unit or a leader
+    the names it lists itself; anyone left with none (or unknown) the campaign's default targets."""
+
+    office: tuple[str, ...] = ()
+    default: tuple[str, ...] = ()
+    own: Mapping[Recipient, tuple[str, ...]] = field(default_factory=dict)
+
+    def targets(self, recipient: Recipient) -> list[str]:
+        """The target names ``recipient`` is reached by, in the configured order."""
+        names = self.office if recipient[0] == "office" else self.own.get(recipient, ())
+        return list(names or self.default)
+
+
+def recipient_targets(session: Session, *, campaign: Campaign,
+                      recipients: Iterable[Recipient] | None = None) -> RecipientTargets:
+    """The campaign's resolver, read once: its ``notifications`` section and the ``notify`` lists of
+    the units and leaders among ``recipients`` (all of the campaign's when None, for a batch)."""
     spec = campaign_spec(campaign).notifications
-    kind, rid = recipient
-    names: list[str] = []
-    if kind == "unit" and rid is not None:
-        unit = session.get(Unit, rid)
-        names = list(unit.notify) if unit else []
-    elif kind == "leader" and rid is not None:
-        leader = session.get(Leader, rid)
-        names = list(leader.notify) if leader else []
-    elif kind == "office" and spec:
-        names = list(spec.office_targets)
-    if not names and spec:
-        names = list(spec.default_targets)
-    return names
+    wanted = None if recipients is None else set(recipients)
+    own = {**_own_names(session, Unit, "unit", campaign.id, wanted),
+           **_own_names(session, Leader, "leader", campaign.id, wanted)}
+    return RecipientTargets(office=tuple(spec.office_targets), default=tuple(spec.default_targets), own=own)
+
+
+def _own_names(session: Session, model: type[Unit] | type[Leader], kind: str, campaign_id: int,
+               wanted: set[Recipient] | None) -> dict[Recipient, tuple[str, ...]]:
+    query = select(model.id, model.notify).where(model.campaign_id == campaign_id)
+    if wanted is not None:
+        chosen = sorted({i for k, i in wanted if k == kind and i is not None})
+        if not chosen:
+            return {}
+        query = query.where(model.id.in_(chosen))
+    return {(kind, i): tuple(n or ()) for i, n in session.execute(query)}
 
 
 def idempotency_key(*parts: Any) -> str:
@@ -45,9 +66,11 @@ def enqueue(session: Session, *, campaign: Campaign, recipients: Iterable[Recipi
             payload: dict[str, Any], key_parts: tuple[Any, ...], now: dt.datetime,
             due_at: dt.datetime | None = None) -> int:
     """One outbox row per (recipient, target); a row whose key exists already is skipped."""
+    recipients = list(recipients)
+    book = recipient_targets(session, campaign=campaign, recipients=recipients)
     rows = []
     for recipient in recipients:
-        for target in targets_for(session, campaign, recipient):
+        for target in book.targets(recipient):
             key = idempotency_key(campaign.code, template, *key_parts, recipient[0], recipient[1], target)
             rows.append(dict(campaign_id=campaign.id, idempotency_key=key, target=target, template=template,
                              payload={**payload, "recipient": f"{recipient[0]}:{recipient[1] or ''}"},
@@ -57,7 +80,7 @@ def enqueue(session: Session, *, campaign: Campaign, recipients: Iterable[Recipi
         return 0
     builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     # RETURNING yields only the rows really inserted (executemany rowcount is -1 on psycopg)
-    table = OutboxMessage.__table__
+    table = cast(Table, OutboxMessage.__table__)  # declared as FromClause; a mapped class's is a Table
     statement = (builder(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
                  .returning(table.c.id))
     return len(session.execute(statement, rows).all())

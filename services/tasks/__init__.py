@@ -5,13 +5,26 @@ Entry points (flows, web routes, commands) import from here, not from the module
 from __future__ import annotations
 
 from services.tasks.board import (
+    Board,
+    BoardSection,
     Card,
+    CardGroup,
+    MapLine,
+    MapProblem,
+    MapTick,
+    SegmentMap,
+    SegmentPage,
+    TaskDetail,
+    TickView,
     board,
     card_of,
     list_cards,
     my_segments,
     segment_page,
     task_detail,
+)
+from services.tasks.evidence import (
+    Flag,
 )
 from services.tasks.photos import (
     MAX_BYTES,
@@ -22,6 +35,7 @@ from services.tasks.photos import (
     visible_photo,
 )
 from services.tasks.queries import (
+    TaskRow,
     list_tasks,
 )
 from services.tasks.ticking import (
@@ -32,6 +46,7 @@ from services.tasks.ticking import (
 )
 from services.tasks.verification import (
     PASS,
+    QueueItem,
     photos_of,
     verification_queue,
     verify_task,
@@ -39,11 +54,24 @@ from services.tasks.verification import (
 )
 
 __all__ = [
+    "Board",
+    "BoardSection",
     "Card",
+    "CardGroup",
+    "Flag",
     "MAX_BYTES",
     "MAX_PHOTOS",
+    "MapLine",
+    "MapProblem",
+    "MapTick",
     "PASS",
     "PreparedPhoto",
+    "QueueItem",
+    "SegmentMap",
+    "SegmentPage",
+    "TaskDetail",
+    "TaskRow",
+    "TickView",
     "board",
     "card_of",
     "list_cards",

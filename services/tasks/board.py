@@ -15,29 +15,38 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Assignment, AssignmentMember, Campaign, Leader, Phase, Problem, Segment, Task, Tick, Unit, User
+from models import (
+    Assignment,
+    AssignmentMember,
+    AuditEntry,
+    Leader,
+    Phase,
+    Photo,
+    Problem,
+    Segment,
+    Task,
+    Tick,
+    Unit,
+    User,
+)
 from models.people import ROLE_INSPECTOR, ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT
 from models.tasks import DONE, OPEN, VERIFIED
-from rules.calendar import WorkCalendar, elapsed_fraction
+from rules.accountability import effective_deadline
+from rules.calendar import elapsed_fraction
 from rules.errors import CalendarMissing, NotFound
-from services.campaigns.spec import campaign_spec
-from services.campaigns.working_calendar import campaign_calendar
+from rules.vocabulary import Light, surface_table
+from services.campaigns.context import CampaignContext, load_context
 from services.people.auth import Principal, require, task_history, visible_tasks
 from services.tasks.ticking import STATE_TEXT, can_undo, undo_deadline
 from services.tasks.verification import photos_of
 
 YELLOW_AT = 0.8
 BOARD_LIMIT = 500
-GREEN, YELLOW, RED, GREY = "green", "yellow", "red", "grey"
-LIGHT_TEXT = {GREEN: "正常", YELLOW: "临期", RED: "逾期", GREY: "已打卡"}
+GREEN, YELLOW, RED, GREY = Light.GREEN, Light.YELLOW, Light.RED, Light.GREY
+LIGHT_TEXT = surface_table(Light)
 SECTIONS = (("overdue", "已逾期"), ("week", "本周到期"), ("later", "以后到期"), ("pending", "已打卡，待核查"),
             ("verified", "已核查销号"))
 NO_SEGMENT = "单位任务（不分路段）"
-
-
-def effective_deadline(task: Task) -> dt.datetime:
-    """The deadline, moved by an approved extension (延期/挂账)."""
-    return max(task.deadline, task.extended_until) if task.extended_until else task.deadline
 
 
 def traffic_light(start: dt.datetime, deadline: dt.datetime, now: dt.datetime) -> str:
@@ -47,7 +56,7 @@ def traffic_light(start: dt.datetime, deadline: dt.datetime, now: dt.datetime) -
     return YELLOW if elapsed_fraction(start, deadline, now) >= YELLOW_AT else GREEN
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Card:
     """One task as a line on the board."""
 
@@ -69,11 +78,116 @@ class Card:
     def light_text(self) -> str:
         return LIGHT_TEXT[self.light]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "category": self.category, "status": self.status,
-                "status_text": self.status_text, "light": self.light, "deadline": self.deadline.isoformat(),
-                "segment": self.segment_code, "segment_name": self.segment_name, "unit": self.unit,
-                "rework_count": self.rework_count, "carried_over": self.carried_over, "version": self.version}
+
+@dataclass(frozen=True, slots=True)
+class CardGroup:
+    """The cards of one segment within a board section; ``segment`` is its heading."""
+
+    segment: str
+    code: str | None
+    cards: list[Card]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardSection:
+    """One part of the board (overdue, this week, later, pending, verified)."""
+
+    key: str
+    title: str
+    count: int
+    groups: list[CardGroup]
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """My tasks: the non-empty sections, their counts by key, and whether the board was cut at its limit."""
+
+    sections: list[BoardSection]
+    counts: dict[str, int]
+    total: int
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TickView:
+    """A tick on the task page: who ticked, who verified, its photos."""
+
+    tick: Tick
+    by: str
+    verifier: str | None
+    photos: list[Photo]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDetail:
+    """One task with its ticks, history and what the principal may do with it."""
+
+    task: Task
+    unit: Unit
+    segment: Segment | None
+    phase: Phase
+    card: Card
+    deadline_text: str
+    ticks: list[TickView]
+    history: list[AuditEntry]
+    rejected: Tick | None
+    can_tick: bool
+    can_undo: bool
+    undo_until: dt.datetime | None
+    can_verify: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MapLine:
+    """A road on the segment map; ``geometry`` is GeoJSON in WGS-84."""
+
+    code: str
+    name: str
+    geometry: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MapTick:
+    """Where a tick was made, and its task."""
+
+    lon: float
+    lat: float
+    task: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapProblem:
+    """Where an unresolved problem is."""
+
+    lon: float
+    lat: float
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentMap:
+    """What the segment page's map draws: the segment, its alleys, neighbouring roads, ticks and problems."""
+
+    segment: MapLine
+    alleys: list[MapLine]
+    context: list[MapLine]
+    ticks: list[MapTick]
+    problems: list[MapProblem]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentPage:
+    """A segment for its leader: 包联 units, open tasks, unresolved problems, alleys and its map."""
+
+    segment: Segment
+    leader: Leader | None
+    lead: Unit | None
+    members: list[Unit]
+    cards: list[Card]
+    problems: list[Problem]
+    alleys: list[Segment]
+    map: SegmentMap
 
 
 #: the task columns a card needs (rows, not ORM objects: a board of hundreds of tasks stays cheap)
@@ -83,7 +197,7 @@ CARD_COLUMNS = (Task.id, Task.title, Task.category, Task.status, Task.deadline, 
 
 def card_of(task: Task, code: str | None, seg_name: str | None, unit: str, now: dt.datetime, tz: dt.tzinfo) -> Card:
     """The board line for a task."""
-    deadline = effective_deadline(task)
+    deadline = effective_deadline(task.deadline, task.extended_until)
     light = traffic_light(task.created_at, deadline, now) if task.status == OPEN else GREY
     return Card(id=task.id, title=task.title, category=task.category, status=task.status,
                 status_text=STATE_TEXT.get(task.status, task.status), light=light, deadline=deadline.astimezone(tz),
@@ -107,7 +221,7 @@ def list_cards(session: Session, *, principal: Principal, now: dt.datetime, stat
 
 
 def board(session: Session, *, principal: Principal, now: dt.datetime, verified: bool = False,
-          segment: str | None = None) -> dict[str, Any]:
+          segment: str | None = None) -> Board:
     """My tasks: sections (overdue, this week, later, pending) each grouped by segment."""
     tz = ZoneInfo(principal.timezone)
     statuses = (VERIFIED,) if verified else (OPEN, DONE)
@@ -123,10 +237,11 @@ def board(session: Session, *, principal: Principal, now: dt.datetime, verified:
     for key, title in SECTIONS:
         groups = sorted(sections[key].items(), key=lambda kv: (kv[0] == NO_SEGMENT, kv[0]))
         if groups:
-            out.append({"key": key, "title": title, "count": sum(len(c) for _, c in groups),
-                        "groups": [{"segment": label, "code": cs[0].segment_code, "cards": cs} for label, cs in groups]})
-    counts = {s["key"]: s["count"] for s in out}
-    return {"sections": out, "counts": counts, "total": min(len(cards), BOARD_LIMIT), "truncated": truncated}
+            out.append(BoardSection(key=key, title=title, count=sum(len(c) for _, c in groups),
+                                    groups=[CardGroup(segment=label, code=cs[0].segment_code, cards=cs)
+                                            for label, cs in groups]))
+    return Board(sections=out, counts={s.key: s.count for s in out}, total=min(len(cards), BOARD_LIMIT),
+                 truncated=truncated)
 
 
 def section_of_card(card: Card, now: dt.datetime, tz: dt.tzinfo) -> str:
@@ -141,24 +256,10 @@ def section_of_card(card: Card, now: dt.datetime, tz: dt.tzinfo) -> str:
     return "week" if card.deadline.date() <= today + dt.timedelta(days=6 - today.weekday()) else "later"
 
 
-_CALENDARS: dict[tuple[int, dt.datetime], WorkCalendar] = {}
-
-
-def calendar_of(session: Session, campaign_id: int) -> WorkCalendar:
-    """The campaign's working calendar, rebuilt only when the campaign changes (its updated_at)."""
-    updated = session.scalar(select(Campaign.updated_at).where(Campaign.id == campaign_id))
-    key = (campaign_id, updated)
-    if key not in _CALENDARS:
-        if len(_CALENDARS) > 64:
-            _CALENDARS.clear()
-        _CALENDARS[key] = campaign_calendar(campaign_spec(session.get(Campaign, campaign_id)))
-    return _CALENDARS[key]
-
-
-def deadline_text(session: Session, campaign_id: int, deadline: dt.datetime, now: dt.datetime) -> str:
+def deadline_text(ctx: CampaignContext, deadline: dt.datetime, now: dt.datetime) -> str:
     """剩余/逾期 working days, or why they cannot be counted."""
     try:
-        cal = calendar_of(session, campaign_id)
+        cal = ctx.calendar
         today, due = now.astimezone(cal.tz).date(), deadline.astimezone(cal.tz).date()
         if deadline < now:
             return f"已逾期 {cal.working_days_between(due, today)} 个工作日"
@@ -168,7 +269,7 @@ def deadline_text(session: Session, campaign_id: int, deadline: dt.datetime, now
         return f"无法计算工作日（{e.message[:16]}…）"
 
 
-def task_detail(session: Session, *, principal: Principal, task_id: int, now: dt.datetime) -> dict[str, Any]:
+def task_detail(session: Session, *, principal: Principal, task_id: int, now: dt.datetime) -> TaskDetail:
     """One task with its ticks, photos, history and what the principal may do with it."""
     row = session.execute(
         select(Task, Unit, Phase, Segment).join(Unit, Unit.id == Task.unit_id).join(Phase, Phase.id == Task.phase_id)
@@ -179,25 +280,27 @@ def task_detail(session: Session, *, principal: Principal, task_id: int, now: dt
     tz = ZoneInfo(principal.timezone)
     ticks = list(session.scalars(select(Tick).where(Tick.task_id == task.id).order_by(Tick.at.desc(), Tick.id.desc())))
     people = ({t.user_id for t in ticks} | {t.verified_by for t in ticks}) - {None}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(people))).all()) if people else {}
+    names = {uid: name for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(people)))
+             } if people else {}
     photos = photos_of(session, [t.id for t in ticks])
     current = next((t for t in ticks if t.undone_at is None), None) if task.status == DONE else None
     rejected = next((t for t in ticks if t.verdict == "reject"), None) if task.status == OPEN else None
-    deadline = effective_deadline(task)
-    return {
-        "task": task, "unit": unit, "segment": segment, "phase": phase,
-        "card": card_of(task, segment.code if segment else None, segment.name if segment else None, unit.name, now, tz),
-        "deadline_text": deadline_text(session, task.campaign_id, deadline, now) if task.status == OPEN else "",
-        "ticks": [{"tick": t, "by": names.get(t.user_id, "创卫办"), "verifier": names.get(t.verified_by),
-                   "photos": photos.get(t.id, [])} for t in ticks],
-        "history": task_history(session, task_id=task.id),
-        "rejected": rejected,
-        "can_tick": principal.can("task.tick") and task.status == OPEN,
-        "can_undo": task.status == DONE and can_undo(principal, current, now),
-        "undo_until": undo_deadline(current).astimezone(tz) if current else None,
-        "can_verify": (principal.can("task.verify") and task.status == DONE and current is not None
-                       and (current.user_id is None or current.user_id != principal.user_id)),
-    }
+    deadline = effective_deadline(task.deadline, task.extended_until)
+    return TaskDetail(
+        task=task, unit=unit, segment=segment, phase=phase,
+        card=card_of(task, segment.code if segment else None, segment.name if segment else None, unit.name, now, tz),
+        deadline_text=(deadline_text(load_context(session, campaign_id=task.campaign_id), deadline, now)
+                       if task.status == OPEN else ""),
+        ticks=[TickView(tick=t, by=names.get(t.user_id, "创卫办"), verifier=names.get(t.verified_by),
+                        photos=photos.get(t.id, [])) for t in ticks],
+        history=task_history(session, task_id=task.id),
+        rejected=rejected,
+        can_tick=principal.can("task.tick") and task.status == OPEN,
+        can_undo=task.status == DONE and can_undo(principal, current, now),
+        undo_until=undo_deadline(current).astimezone(tz) if current else None,
+        can_verify=(principal.can("task.verify") and task.status == DONE and current is not None
+                    and (current.user_id is None or current.user_id != principal.user_id)),
+    )
 
 
 def my_segments(session: Session, *, principal: Principal) -> list[Segment]:
@@ -215,7 +318,7 @@ def my_segments(session: Session, *, principal: Principal) -> list[Segment]:
     return list(session.scalars(q.distinct().order_by(Segment.code)))
 
 
-def segment_page(session: Session, *, principal: Principal, code: str, now: dt.datetime) -> dict[str, Any]:
+def segment_page(session: Session, *, principal: Principal, code: str, now: dt.datetime) -> SegmentPage:
     """A segment for its leader: map geometry, 包联 units, open tasks and unresolved problems."""
     require(principal, "segment.read")
     segment = session.scalars(select(Segment).where(Segment.campaign_id == principal.campaign_id,
@@ -245,13 +348,12 @@ def segment_page(session: Session, *, principal: Principal, code: str, now: dt.d
         Segment.campaign_id == segment.campaign_id, Segment.id != segment.id, Segment.parent_id.is_distinct_from(segment.id),
         Segment.min_lon <= segment.max_lon + pad, Segment.max_lon >= segment.min_lon - pad,
         Segment.min_lat <= segment.max_lat + pad, Segment.max_lat >= segment.min_lat - pad).limit(200))
-    return {
-        "segment": segment, "leader": leader, "lead": lead, "members": members, "cards": cards,
-        "problems": problem_rows, "alleys": alleys,
-        "map": {"segment": {"code": segment.code, "name": segment.name, "geometry": segment.geometry},
-                "alleys": [{"code": a.code, "name": a.name, "geometry": a.geometry} for a in alleys],
-                "context": [{"code": n.code, "name": n.name, "geometry": n.geometry} for n in nearby],
-                "ticks": [{"lon": p.lon, "lat": p.lat, "task": p.id, "title": p.title} for p in points],
-                "problems": [{"lon": p.lon, "lat": p.lat, "title": p.title} for p in problem_rows
-                             if p.lon is not None and p.lat is not None]},
-    }
+    return SegmentPage(
+        segment=segment, leader=leader, lead=lead, members=members, cards=cards, problems=problem_rows, alleys=alleys,
+        map=SegmentMap(segment=MapLine(code=segment.code, name=segment.name, geometry=segment.geometry),
+                       alleys=[MapLine(code=a.code, name=a.name, geometry=a.geometry) for a in alleys],
+                       context=[MapLine(code=n.code, name=n.name, geometry=n.geometry) for n in nearby],
+                       ticks=[MapTick(lon=p.lon, lat=p.lat, task=p.id, title=p.title) for p in points],
+                       problems=[MapProblem(lon=p.lon, lat=p.lat, title=p.title) for p in problem_rows
+                                 if p.lon is not None and p.lat is not None]),
+    )

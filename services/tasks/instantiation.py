@@ -9,14 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from config.campaign import TemplateScope, UnitKind
-from models import Assignment, AssignmentMember, Campaign, Phase, Segment, Task, TaskTemplate, Unit
+from models import Assignment, AssignmentMember, Phase, Segment, Task, TaskTemplate, Unit
 from models.geo import ALLEY, SEGMENT
 from models.tasks import OPEN
 from rules.task_plan import Slot, Target, TemplateRule, plan_slots, task_rows
 from rules.timeline import PhaseSpan
-from services.bulk import db_value, insert_ignore
-from services.campaigns.spec import campaign_spec
-from services.campaigns.working_calendar import campaign_calendar
+from services.bulk import insert_ignore
+from services.campaigns.context import CampaignContext
 
 
 def phase_span(p: Phase) -> PhaseSpan:
@@ -87,11 +86,10 @@ def _count(session: Session, campaign_id: int) -> int:
     return int(session.scalar(select(func.count()).select_from(Task).where(Task.campaign_id == campaign_id)))
 
 
-def instantiate(session: Session, *, campaign: Campaign, phase: Phase, now: dt.datetime,
+def instantiate(session: Session, *, ctx: CampaignContext, phase: Phase, now: dt.datetime,
                 include_once: bool = True) -> int:
     """Create the tasks ``phase`` needs at ``now`` that do not exist yet; return how many."""
-    spec = campaign_spec(campaign)
-    cal = campaign_calendar(spec)
+    campaign, cal = ctx.campaign, ctx.calendar
     day = now.astimezone(cal.tz).date()
     opened = (phase.opened_at or now).astimezone(cal.tz).date()
     templates = template_rules(session, campaign.id)
@@ -111,11 +109,9 @@ def instantiate(session: Session, *, campaign: Campaign, phase: Phase, now: dt.d
     pairs = list(task_rows([s for s in slots if s.template.scope != TemplateScope.UNIT.value], targets))
     pairs += [(s, t) for s in slots if s.template.scope == TemplateScope.UNIT.value
               for t in by_template.get(s.template.id, ())]
-    deadlines = {id(s): db_value(s.deadline) for s in slots}
-    created = db_value(now)
     rows = [(campaign.id, "plan", s.template.id, phase.id, t.segment_id, t.unit_id, t.key, s.period_key,
-             categories[s.template.id], s.title, descriptions[s.template.id], deadlines[id(s)], OPEN, False,
-             created, 0, 0, 1) for s, t in pairs]
+             categories[s.template.id], s.title, descriptions[s.template.id], s.deadline, OPEN, False,
+             now, 0, 0, 1) for s, t in pairs]
     before = _count(session, campaign.id)
     insert_ignore(session, "task", COLUMNS, rows, ("template_id", "target_key", "period_key"))
     return _count(session, campaign.id) - before

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,16 +13,34 @@ from models import Campaign, Phase, Segment, Task, Unit
 from models.tasks import DONE, OPEN, VERIFIED
 from rules.accountability import effective_deadline
 from rules.errors import InvalidInput, NotFound
+from rules.vocabulary import TaskStatus, surface_table
 from services.campaigns.directory import unit_directory
 from services.tasks.overdue import task_overdue
 
-STATUS_TEXT = {OPEN: "待办", DONE: "待核查", VERIFIED: "已销号"}
+STATUS_TEXT = surface_table(TaskStatus)
 FILTERS = (OPEN, DONE, VERIFIED, "overdue")
 
 
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One task in the office's list; ``deadline`` in the campaign's time zone."""
+
+    id: int
+    title: str
+    category: str
+    phase: str
+    segment: str | None
+    unit: str
+    deadline: dt.datetime
+    status: str
+    status_text: str
+    carried_over: bool
+    period: str
+
+
 def list_tasks(session: Session, *, campaign: Campaign, now: dt.datetime, unit: str | None = None,
-               segment: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-    """Tasks as plain dicts, deadlines in ISO 8601 with the campaign's offset."""
+               segment: str | None = None, status: str | None = None) -> list[TaskRow]:
+    """Tasks by deadline, deadlines in the campaign's time zone."""
     if status and status not in FILTERS:
         raise InvalidInput(f"未知状态 {status}（可选：{'、'.join(FILTERS)}）")
     tz = ZoneInfo(campaign.timezone)
@@ -42,9 +60,9 @@ def list_tasks(session: Session, *, campaign: Campaign, now: dt.datetime, unit: 
     elif status:
         q = q.where(Task.status == status)
     rows = session.execute(q.order_by(Task.deadline, Task.id)).all()
-    return [{
-        "id": t.id, "title": t.title, "category": t.category, "phase": phase, "segment": seg,
-        "unit": unit_name, "deadline": t.deadline.astimezone(tz).isoformat(), "status": t.status,
-        "status_text": STATUS_TEXT.get(t.status, t.status) + ("（逾期）" if t.status == OPEN and effective_deadline(t.deadline, t.extended_until) < now else ""),
-        "carried_over": t.carried_over, "period": t.period_key,
-    } for t, phase, seg, unit_name in rows]
+    return [TaskRow(
+        id=t.id, title=t.title, category=t.category, phase=phase, segment=seg,
+        unit=unit_name, deadline=t.deadline.astimezone(tz), status=t.status,
+        status_text=STATUS_TEXT.get(t.status, t.status) + ("（逾期）" if t.status == OPEN and effective_deadline(t.deadline, t.extended_until) < now else ""),
+        carried_over=t.carried_over, period=t.period_key,
+    ) for t, phase, seg, unit_name in rows]

@@ -20,8 +20,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Attachment, AuditEntry, Segment, Task, Tick
 from models.people import ROLE_OFFICE
-from models.tasks import DONE, OPEN, VERIFIED
+from models.tasks import DONE, OPEN
 from rules.errors import Conflict, Forbidden, InvalidInput
+from rules.vocabulary import TaskStatus, surface_table
 from services.people.audit import record
 from services.people.auth import Principal, get_visible_task, require
 from services.tasks.evidence import evidence_flags
@@ -30,7 +31,7 @@ from services.tasks.photos import PreparedPhoto, save_photo
 UNDO_GRACE = dt.timedelta(minutes=15)
 MAX_PHOTOS = 9
 MAX_NOTE = 2000
-STATE_TEXT = {OPEN: "待办", DONE: "已打卡待核查", VERIFIED: "已核查销号"}
+STATE_TEXT = surface_table(TaskStatus)
 ACTION_TEXT = {"tick": "打卡", "tick_undone": "撤销了打卡", "verify_pass": "核查通过", "verify_reject": "退回返工"}
 
 
@@ -109,8 +110,8 @@ def tick_task(session: Session, *, principal: Principal, task_id: int, note: str
     session.flush()
     located = lon is not None or any(p.exif_lon is not None for p in rows)
     segment = session.get(Segment, task.segment_id) if task.segment_id and located else None
-    tick.flags = evidence_flags(session, task=task, tick=tick, photos=rows, segment=segment, now=now,
-                                tz=ZoneInfo(principal.timezone))
+    tick.flags = [f.stored() for f in evidence_flags(session, task=task, tick=tick, photos=rows, segment=segment,
+                                                     now=now, tz=ZoneInfo(principal.timezone))]
     record(session, campaign_id=task.campaign_id, action="tick", object_type="task", object_id=task.id, now=now,
            actor=principal.name, user_id=principal.user_id, address=address,
            detail={"tick_id": tick.id, "photos": len(rows), "flags": [f["code"] for f in tick.flags],

@@ -7,6 +7,7 @@ tells the responsible unit through the outbox, all in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -18,13 +19,27 @@ from rules.errors import Conflict, Forbidden, InvalidInput
 from services.notifications.outbox import enqueue
 from services.people.audit import record
 from services.people.auth import Principal, get_visible_task, require, visible_tasks
-from services.tasks.evidence import warnings
+from services.tasks.evidence import Flag, warnings
 from services.tasks.ticking import active_tick, bump
 
 PASS, REJECT = "pass", "reject"
 VERDICT_TEXT = {PASS: "核查通过", REJECT: "退回返工"}
 MAX_REASON = 1000
 QUEUE_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """A ticked task waiting for 核查: its pending tick, who ticked, the photos and the flags that need attention."""
+
+    task: Task
+    tick: Tick
+    unit: str
+    segment_code: str | None
+    segment_name: str | None
+    by: str
+    photos: list[Photo]
+    warnings: list[Flag]
 
 
 def verify_task(session: Session, *, principal: Principal, task_id: int, verdict: str, reason: str = "",
@@ -78,7 +93,7 @@ def photos_of(session: Session, tick_ids: list[int]) -> dict[int, list[Photo]]:
     return out
 
 
-def verification_queue(session: Session, *, principal: Principal, limit: int = QUEUE_LIMIT) -> list[dict[str, Any]]:
+def verification_queue(session: Session, *, principal: Principal, limit: int = QUEUE_LIMIT) -> list[QueueItem]:
     """Ticked tasks waiting for 核查, oldest tick first, with evidence and flags."""
     require(principal, "task.verify")
     rows = session.execute(
@@ -88,7 +103,6 @@ def verification_queue(session: Session, *, principal: Principal, limit: int = Q
         .where(visible_tasks(principal), Task.status == DONE, Tick.undone_at.is_(None), Tick.verdict.is_(None))
         .order_by(Tick.at, Tick.id).limit(limit)).all()
     photos = photos_of(session, [r.Tick.id for r in rows])
-    return [{"task": task, "tick": tick, "unit": unit, "segment_code": code, "segment_name": seg_name,
-             "by": by or "创卫办", "photos": photos.get(tick.id, []), "warnings": warnings(tick.flags),
-             "flags": tick.flags or []}
+    return [QueueItem(task=task, tick=tick, unit=unit, segment_code=code, segment_name=seg_name, by=by or "创卫办",
+                      photos=photos.get(tick.id, []), warnings=warnings(tick.flags))
             for task, tick, unit, code, seg_name, by in rows]

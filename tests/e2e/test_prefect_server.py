@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,7 @@ from sqlalchemy import func, select, text
 from models import OutboxMessage, Phase, Task
 from models.db import make_engine
 from tests.conftest import EXAMPLE, PG_ADMIN_URL, ROOT
+from tests.support.processes import running
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -84,20 +86,21 @@ def test_the_sweep_deployment_run_by_a_worker_changes_the_app_database(databases
            "PREFECT_SERVER_DATABASE_CONNECTION_URL": databases["prefect"],
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false"}
     _run([str(BIN / "cw"), "init", "--config", str(EXAMPLE)], env)
-    logs = open(tmp_path / "server.log", "wb")
-    worker_log = open(tmp_path / "worker.log", "wb")
-    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, cwd=tmp_path, stdout=logs, stderr=subprocess.STDOUT)
-    worker = None
-    try:
+    with ExitStack() as ended:  # unwinds in reverse: the worker, the server, then their log files
+        logs = ended.enter_context(open(tmp_path / "server.log", "wb"))
+        worker_log = ended.enter_context(open(tmp_path / "worker.log", "wb"))
+        server = ended.enter_context(running(
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)], group=True,
+            env=env, cwd=tmp_path, stdout=logs, stderr=subprocess.STDOUT))
         _wait_healthy(api, server)
         _run([str(BIN / "prefect"), "work-pool", "create", "chuangwei", "--type", "process"], env)
         yaml_path = tmp_path / "prefect.yaml"
         yaml_path.write_text(_run([str(BIN / "cw"), "deployments", "yaml", "--campaign", "demo-county"], env).stdout,
                              encoding="utf-8")
         _run([str(BIN / "prefect"), "--no-prompt", "deploy", "--all", "--prefect-file", str(yaml_path)], env)
-        worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "chuangwei", "--limit", "2"],
-                                  env=env, cwd=tmp_path, stdout=worker_log, stderr=subprocess.STDOUT)
+        ended.enter_context(running(  # its own group: the flow-run processes it starts end with it
+            [str(BIN / "prefect"), "worker", "start", "--pool", "chuangwei", "--limit", "2"], group=True,
+            env=env, cwd=tmp_path, stdout=worker_log, stderr=subprocess.STDOUT))
         for deployment, now in (("advance-phases/advance-phases-demo-county", "2025-01-02T00:05:00+08:00"),
                                 ("sweep/sweep-demo-county", "2025-03-20T10:00:00+08:00")):
             _run([str(BIN / "prefect"), "deployment", "run", deployment, "--param", f"now={now}",
@@ -109,15 +112,5 @@ def test_the_sweep_deployment_run_by_a_worker_changes_the_app_database(databases
             chased = c.execute(select(func.count()).select_from(Task).where(Task.acc_stage > 0)).scalar_one()
             messages = c.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
         engine.dispose()
-        assert opened == ["起步"] and tasks > 0
-        assert chased > 0 and messages > 0  # the sweep run by the worker reminded and notified
-    finally:
-        for p in (worker, server):
-            if p is not None and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-        logs.close()
-        worker_log.close()
+    assert opened == ["起步"] and tasks > 0
+    assert chased > 0 and messages > 0  # the sweep run by the worker reminded and notified

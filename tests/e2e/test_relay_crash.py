@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from demo.sandbox import FakePlatforms, Received, Reply
 from models.outbox import SENT
 from tests.conftest import at
 from tests.support import outbox_world as world
+from tests.support.processes import running
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -56,12 +58,14 @@ class SlowReceiver(FakePlatforms):
         return Counter(r.headers["idempotency-key"] for r in self.requests_for("webhook"))
 
 
-def start_relay(db_url: str, tmp_path: Path, receiver: FakePlatforms, now: dt.datetime) -> subprocess.Popen:
+def start_relay(db_url: str, tmp_path: Path, receiver: FakePlatforms,
+                now: dt.datetime) -> AbstractContextManager[subprocess.Popen]:
+    """A relay process for the length of a ``with`` block (ended and reaped when it closes)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CW_")}
     env |= {"CW_DATABASE_URL": db_url, "CW_DATA_DIR": str(tmp_path / "var"),
             "CW_NOTIFY_WEBHOOK_URL": receiver.webhook_url("platform")}
-    return subprocess.Popen([str(BIN / "cw"), "run", "deliver-notifications", "--direct", "--json", "--now",
-                             now.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return running([str(BIN / "cw"), "run", "deliver-notifications", "--direct", "--json", "--now", now.isoformat()],
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def wait_for(condition, timeout: float = 120.0) -> None:
@@ -86,13 +90,14 @@ def test_relay_killed_mid_batch_loses_nothing_and_repeats_only_the_message_in_fl
     with SlowReceiver(delay=0.25) as receiver:
         now = NOW
         for stop_at in (6, 15):  # kill twice, each time while post number `stop_at` awaits its reply
-            relay = start_relay(db_url, tmp_path, receiver, now)
-            wait_for(lambda n=stop_at: len(receiver.requests) >= n)
-            relay.send_signal(signal.SIGKILL)
-            relay.communicate(timeout=30)  # reaps it and closes its pipes
+            with start_relay(db_url, tmp_path, receiver, now) as relay:
+                wait_for(lambda n=stop_at: len(receiver.requests) >= n)
+                relay.send_signal(signal.SIGKILL)
+                relay.communicate(timeout=30)  # reaps it and closes its pipes
             kills += 1
             now += LEASE + dt.timedelta(minutes=1)  # the dead relay's claims have expired
-        report = finish(start_relay(db_url, tmp_path, receiver, now))
+        with start_relay(db_url, tmp_path, receiver, now) as relay:
+            report = finish(relay)
         received = receiver.keys()
     assert report["recovered"] > 0
     assert set(received) == expected  # every message arrived …
@@ -105,8 +110,8 @@ def test_two_relays_at_once_never_send_a_message_twice(db, db_url, example, tmp_
     world.configure(db, office_targets=["政务协同平台"])
     world.notify(db, 150, now=NOW)
     with SlowReceiver(delay=0.01, rendezvous=True) as receiver:
-        relays = [start_relay(db_url, tmp_path, receiver, NOW) for _ in range(2)]
-        reports = [finish(r) for r in relays]
+        with start_relay(db_url, tmp_path, receiver, NOW) as one, start_relay(db_url, tmp_path, receiver, NOW) as two:
+            reports = [finish(one), finish(two)]
         received = receiver.keys()
     assert all(r["sent"] > 0 for r in reports)  # both worked (the receiver held them until both had come)
     assert sum(r["sent"] for r in reports) == 150

@@ -9,11 +9,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from models import OutboxMessage, Rating, Sanction
+from models import OutboxMessage, Rating, Sanction, Unit
 from rules.errors import Conflict
 from services.assessment.export import write_workbook
-from services.assessment.ranking import assess, phase_period, ranking_for_brief, row_dict
+from services.assessment.ranking import assess, phase_period, ranking_for_brief, ranking_line
 from services.assessment.record import (
+    ConfirmedRatings,
     confirm_commendations,
     confirm_ratings,
     list_ratings,
@@ -28,7 +29,12 @@ from tests.support.assessment_world import DILIGENT, LAGGING, MIDDLING, intervie
 WEEKS = [("2025-W01", "2025-01-06 08:00"), ("2025-W02", "2025-01-13 08:00"), ("2025-W03", "2025-01-20 08:00")]
 
 
-def _propose_and_confirm(db, week: str, when: str) -> dict:
+def _rated_units(s) -> int:
+    """Every unit but 创卫办 gets a line in a week's ratings and the workbook (counted apart from them)."""
+    return s.scalar(select(func.count()).select_from(Unit).where(Unit.kind != "创卫办"))
+
+
+def _propose_and_confirm(db, week: str, when: str) -> ConfirmedRatings:
     with db.unit_of_work() as s:
         propose_ratings(s, campaign=get_campaign(s), week=week, now=at(when))
     with db.unit_of_work() as s:
@@ -45,8 +51,8 @@ def three_weeks(db, example):
 
 def test_assess_lagging_unit_gets_a_red_rating_streak_and_a_interview_recommendation(db, three_weeks):
     last = three_weeks[-1]
-    assert [i["unit"] for i in last["interviews"]] == [LAGGING]
-    assert last["interviews"][0]["red_streak"] == 3
+    assert [i.unit for i in last.interviews] == [LAGGING]
+    assert last.interviews[0].red_streak == 3
     with db.reader() as s:
         lag = unit_id(s, LAGGING)
         streaks = dict(s.execute(select(Rating.week, Rating.red_streak).where(Rating.unit_id == lag)).all())
@@ -54,10 +60,10 @@ def test_assess_lagging_unit_gets_a_red_rating_streak_and_a_interview_recommenda
     assert streaks == {"2025-W01": 1, "2025-W02": 2, "2025-W03": 3}
     assert (sanction.kind, sanction.state) == ("约谈", "proposed")  # the office still has to confirm it
     assert sanction.detail["red_streak"] == 3
-    assert not any(i["unit"] == LAGGING for r in three_weeks[:2] for i in r["interviews"])
+    assert not any(i.unit == LAGGING for r in three_weeks[:2] for i in r.interviews)
     fourth = _propose_and_confirm(db, "2025-W04", "2025-01-27 08:00")  # the streak goes on: still one 约谈
     with db.reader() as s:
-        assert fourth["interviews"] == [] and s.scalar(select(func.count()).select_from(Sanction)) == 1
+        assert fourth.interviews == () and s.scalar(select(func.count()).select_from(Sanction)) == 1
 
 
 def test_assess_diligent_unit_tops_the_red_board_and_the_lagging_one_is_on_the_black_board(db, three_weeks):
@@ -65,20 +71,25 @@ def test_assess_diligent_unit_tops_the_red_board_and_the_lagging_one_is_on_the_b
         board = ranking_for_brief(s, get_campaign(s), "2025-W01")
         section = ranking_section(s, campaign=get_campaign(s), start=at("2024-12-30 00:00"),
                                   as_of=at("2025-01-06 00:00"), photo_dir=None)  # the brief's own hook
-    lead_red = [r for r in board["red"] if r["unit_kind"] == "牵头部门"]
-    assert lead_red[0]["unit"] == DILIGENT and lead_red[0]["rank"] == 1 and lead_red[0]["score"] == pytest.approx(100)
-    assert all(r["rating"] == "绿" for r in board["red"])
-    assert {LAGGING, MIDDLING} <= {r["unit"] for r in board["black"]}
-    assert section.period == "2025-W01" and section.red[0].unit == board["red"][0]["unit"]
+    lead_red = [r for r in board.red if r.unit_kind == "牵头部门"]
+    assert lead_red[0].unit == DILIGENT and lead_red[0].rank == 1 and lead_red[0].score == pytest.approx(100)
+    assert all(r.rating == "绿" for r in board.red)
+    assert {LAGGING, MIDDLING} <= {r.unit for r in board.black}
+    assert section.period == "2025-W01" and section.red[0].unit == board.red[0].unit
 
 
 def test_assess_ratings_follow_the_configured_thresholds(db, three_weeks):
     with db.reader() as s:
         lines = list_ratings(s, campaign=get_campaign(s), week="2025-W02")
+        stored = s.scalar(select(func.count()).select_from(Rating).where(Rating.week == "2025-W02"))
+        units = _rated_units(s)
+    assert len(lines) == stored == units > 0
+    assert {DILIGENT, MIDDLING, LAGGING} <= {line.name for line in lines}
+    assert {"绿", "红"} <= {line.rating for line in lines}  # both ends of the scale are checked
     for line in lines:
-        score = line["score"]
+        score = line.score
         expected = None if score is None else "绿" if score >= 80 else "黄" if score >= 60 else "红"
-        assert line["rating"] == expected and line["status"] == "confirmed"
+        assert line.rating == expected and line.status == "confirmed"
 
 
 def test_assess_confirmation_publishes_notices_and_nothing_is_published_before(db, example):
@@ -95,7 +106,7 @@ def test_assess_confirmation_publishes_notices_and_nothing_is_published_before(d
     with db.reader() as s:
         sent = s.scalar(select(func.count()).select_from(OutboxMessage)
                         .where(OutboxMessage.template == "assessment_rating"))
-    assert report["notified"] > 0 and sent >= report["notified"]
+    assert report.notified > 0 and sent >= report.notified
 
 
 def test_assess_confirmed_ratings_do_not_move_when_proposed_again(db, three_weeks):
@@ -107,7 +118,7 @@ def test_assess_confirmed_ratings_do_not_move_when_proposed_again(db, three_week
     with db.reader() as s:
         after = {r.unit_id: (r.score, r.rating, r.status) for r in s.scalars(
             select(Rating).where(Rating.week == "2025-W01"))}
-    assert report["proposed"] == 0 and report["frozen"] == len(before)
+    assert report.proposed == 0 and report.frozen == len(before)
     assert after == before
     with pytest.raises(Conflict), db.unit_of_work() as s:
         confirm_ratings(s, campaign=get_campaign(s), week="2025-W01", now=at("2025-03-01 09:00"), actor="周文静")
@@ -122,14 +133,14 @@ def test_assess_an_unfinished_week_cannot_be_rated(db, example):
 def test_assess_commendation_candidates_at_the_phase_end_exclude_units_with_a_red_week(db, three_weeks):
     with db.unit_of_work() as s:
         rows = propose_commendations(s, campaign=get_campaign(s), phase="起步", now=at("2025-05-06 08:00"))
-    lead = [r for r in rows if r["kind"] == "牵头部门"]
-    assert lead[0]["unit"] == DILIGENT and lead[0]["rank"] == 1
-    assert not {LAGGING, MIDDLING} & {r["unit"] for r in rows}
-    assert all(r["status"] == "proposed" and r["score"] >= 80 for r in rows)
+    lead = [r for r in rows if r.kind == "牵头部门"]
+    assert lead[0].unit == DILIGENT and lead[0].rank == 1
+    assert not {LAGGING, MIDDLING} & {r.unit for r in rows}
+    assert all(r.status == "proposed" and r.score >= 80 for r in rows)
     with db.unit_of_work() as s:
         report = confirm_commendations(s, campaign=get_campaign(s), phase="起步", now=at("2025-05-06 09:00"),
                                        actor="周文静", units=[DILIGENT])
-    assert report["confirmed"] == 1
+    assert report.confirmed == 1
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(OutboxMessage)
                         .where(OutboxMessage.template == "commendation")) > 0
@@ -141,27 +152,29 @@ def test_assess_export_reopens_and_its_numbers_match_the_database(db, three_week
     with db.reader() as s:
         c = get_campaign(s)
         result = write_workbook(s, campaign=c, path=path, now=now)
-        phase = [row_dict(r) for r in assess(s, campaign=c, period=phase_period(s, c, "起步", now), now=now).rows]
+        phase = [ranking_line(r) for r in assess(s, campaign=c, period=phase_period(s, c, "起步", now), now=now).rows]
         w01 = list_ratings(s, campaign=c, week="2025-W01")
+        units = _rated_units(s)
     wb = load_workbook(path)
-    assert wb.sheetnames == result["sheets"]
+    assert wb.sheetnames == list(result.sheets)
     assert {"时段-起步", "全程", "2025-W01", "2025-W02", "2025-W03", "说明"} <= set(wb.sheetnames)
     sheet = wb["时段-起步"]
     headers = [c.value for c in sheet[2]]
     got = {row[headers.index("单位")]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
-    assert len(got) == len(phase)
+    assert len(got) == len(phase) == units > 0
     for line in phase:
-        row = got[line["name"]]
-        assert row[headers.index("应处置数")] == line["due"]
-        assert row[headers.index("结案数")] == line["verified"]
-        assert row[headers.index("返工数")] == line["rework"]
+        row = got[line.name]
+        assert row[headers.index("应处置数")] == line.due
+        assert row[headers.index("结案数")] == line.verified
+        assert row[headers.index("返工数")] == line.rework
         score = row[headers.index("综合得分")]
-        assert score == "无数据" if line["score"] is None else score == pytest.approx(line["score"])
+        assert score == "无数据" if line.score is None else score == pytest.approx(line.score)
     week = wb["2025-W01"]
     headers = [c.value for c in week[2]]
     got = {row[headers.index("单位")]: row for row in week.iter_rows(min_row=3, values_only=True)}
+    assert len(w01) == units and {line.name for line in w01} <= set(got)
     for line in w01:
-        row = got[line["name"]]
-        assert row[headers.index("评级")] == (line["rating"] or "无数据")
+        row = got[line.name]
+        assert row[headers.index("评级")] == (line.rating or "无数据")
         assert row[headers.index("状态")] == "已确认"
     assert wb["说明"]["A2"].value and "返工率" in [r[0].value for r in wb["说明"].iter_rows()]

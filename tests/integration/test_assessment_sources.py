@@ -7,6 +7,7 @@ from models import Finding
 from models.people import ROLE_UNIT
 from rules import ladders as L
 from services.assessment.ranking import assess, week_period
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.escalation.problems import act
 from services.inspections.checks import reinspect, report_rectified
@@ -39,7 +40,7 @@ def test_assess_counts_findings_failed_reinspections_complaints_and_escalations_
     with db.unit_of_work() as s:
         c = get_campaign(s)
         problem_id = s.get(Finding, fid).problem_id
-        act(s, campaign=c, problem_id=problem_id, kind=L.C_ESCALATE, reason="涉及多个部门，协调不了",
+        act(s, ctx=load_context(s, campaign=c), problem_id=problem_id, kind=L.C_ESCALATE, reason="涉及多个部门，协调不了",
             actor=Principal(campaign_id=c.id, role=ROLE_UNIT, name=lead_name, unit_id=lead_id),
             now=at("2025-03-12 10:00"))
     hlon, hlat = lonlat(HOUZHUANG_STOP)

@@ -15,6 +15,7 @@ from models import Brief, OutboxMessage, Phase, Problem, Segment, Task, Unit
 from models.tasks import DONE, VERIFIED
 from services.briefs.data import gather
 from services.briefs.issues import reserve, write_issue
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.phases import advance_phases
 from tests.conftest import at
@@ -34,7 +35,7 @@ def week(db, example):
     """The example in 起步 with some work done before, during and after 2025-W18, and problems."""
     with db.unit_of_work() as s:
         campaign = get_campaign(s)
-        advance_phases(s, campaign=campaign, now=at("2025-01-02 00:05"))
+        advance_phases(s, ctx=load_context(s, campaign=campaign), now=at("2025-01-02 00:05"))
         ids = list(s.scalars(select(Task.id).where(Task.segment_id.is_not(None)).order_by(Task.id)))
         _set(s, ids[0:30], status=VERIFIED, done_at=at("2025-03-09 10:00"), verified_at=at("2025-03-10 10:00"))
         _set(s, ids[30:35], status=VERIFIED, done_at=at("2025-04-29 10:00"), verified_at=at("2025-04-30 10:00"))

@@ -129,12 +129,12 @@ def test_complainants_are_seen_only_by_the_office_and_masked_for_everyone_else(c
         import_complaints(s, campaign=get_campaign(s), path=_csv(tmp_path, _orders()), now=at("2025-03-10 10:00"))
     with campaign_db.reader() as s:
         c = get_campaign(s)
-        office = {r["order_no"]: r for r in list_complaints(s, campaign=c, principal=office_principal(c))}
-        assert (office["GD202503100001"]["complainant"], office["GD202503100001"]["phone"]) == ("张三", "13812341234")
+        office = {r.order_no: r for r in list_complaints(s, campaign=c, principal=office_principal(c))}
+        assert (office["GD202503100001"].complainant, office["GD202503100001"].phone) == ("张三", "13812341234")
         lead = lead_of(s, "LD-21")
         mine = list_complaints(s, campaign=c, principal=unit_principal(c, lead.id))
-        assert [r["order_no"] for r in mine] == ["GD202503100001"]
-        assert (mine[0]["complainant"], mine[0]["phone"]) == ("张*", "138****1234")
+        assert [r.order_no for r in mine] == ["GD202503100001"]
+        assert (mine[0].complainant, mine[0].phone) == ("张*", "138****1234")
 
 
 def test_complaint_masking_helpers_hide_all_but_the_surname_and_the_ends_of_the_number():

@@ -10,6 +10,7 @@ from config.loader import load_campaign
 from models import Campaign, Task
 from models.db import make_engine
 from rules.errors import Conflict
+from services.campaigns.context import load_context
 from services.campaigns.loading import init_campaign
 from services.campaigns.phases import advance_phases
 from services.operations import db_copy
@@ -29,7 +30,7 @@ def county(tmp_path):
         init_campaign(s, loaded=load_campaign(EXAMPLE), now=at("2024-12-20 09:00"))
     with src.unit_of_work() as s:
         c = s.scalars(select(Campaign)).one()
-        advance_phases(s, campaign=c, now=at("2025-01-02 00:05"))
+        advance_phases(s, ctx=load_context(s, campaign=c), now=at("2025-01-02 00:05"))
     yield src
     src.dispose()
 
@@ -82,7 +83,7 @@ def test_a_county_after_a_simulated_month_copies_with_identical_counts_and_brief
                        ("2025-W04", "2025-01-27 06:00")):
         with county.unit_of_work() as s:
             c = s.scalars(select(Campaign)).one()
-            sweep(s, campaign=c, now=at(when))
+            sweep(s, ctx=load_context(s, campaign=c), now=at(when))
             issue = reserve(s, campaign=c, week=week, now=at(when))
         with county.unit_of_work() as s:
             write_issue(s, campaign=s.scalars(select(Campaign)).one(), issue_id=issue.id, out_dir=tmp_path / "b",

@@ -12,10 +12,11 @@ from models import AccountabilityStep, Sanction, SupervisionNotice, Task
 from rules import accountability as A
 from rules import ladders as L
 from rules.errors import Conflict, Forbidden, InvalidInput
+from rules.vocabulary import AccStage
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.status import task_counts
 from services.escalation import extensions, sanctions
-from services.escalation.ladders import policy
 from services.escalation.problems import act
 from services.escalation.queries import list_problems
 from services.tasks.overdue import overdue_counts
@@ -57,7 +58,7 @@ def test_an_overdue_task_walks_reminder_overdue_supervision_and_sanctions_publis
     for when in sweeps:
         run_sweep(db, when)
     assert _stages(db, task.id) == [(stage, at(w)) for stage, w in zip(
-        (A.REMINDED, A.OVERDUE, A.SUPERVISED, A.CRITICISED, A.YELLOW), sweeps, strict=False)]
+        (A.REMINDED, A.OVERDUE, A.SUPERVISED, A.CRITICISED, AccStage.YELLOW_CARD), sweeps, strict=False)]
     unit = f"unit:{task.unit_id}"
     reminder = messages(db, task_id=task.id, stage=A.REMINDED)
     overdue = messages(db, task_id=task.id, stage=A.OVERDUE)
@@ -80,7 +81,7 @@ def test_an_overdue_task_walks_reminder_overdue_supervision_and_sanctions_publis
     with db.unit_of_work() as s:
         c = get_campaign(s)
         sanctions.confirm(s, campaign=c, sanction_id=proposals[1].id, actor=office.name, now=at("2025-04-16 09:00"),
-                          ladder=policy(c).accountability)
+                          ladder=load_context(s, campaign=c).policy.accountability)
         with pytest.raises(InvalidInput):
             sanctions.dismiss(s, campaign=c, sanction_id=proposals[0].id, actor=office.name, reason="",
                               now=at("2025-04-16 09:00"))
@@ -90,12 +91,12 @@ def test_an_overdue_task_walks_reminder_overdue_supervision_and_sanctions_publis
     with db.unit_of_work() as s, pytest.raises(Conflict):
         c = get_campaign(s)
         sanctions.confirm(s, campaign=c, sanction_id=proposals[0].id, actor=office.name, now=at("2025-04-16 09:10"),
-                          ladder=policy(c).accountability)
+                          ladder=load_context(s, campaign=c).policy.accountability)
     with db.reader() as s:
         confirmed = sanctions.list_sanctions(s, campaign=get_campaign(s), state=A.CONFIRMED)
         published = sanctions.published(s, campaign=get_campaign(s), start=at("2025-04-16 00:00"),
                                         end=at("2025-04-17 00:00"))
-    assert [r["id"] for r in confirmed] == [r["id"] for r in published] == [proposals[1].id]
+    assert [r.id for r in confirmed] == [r.id for r in published] == [proposals[1].id]
     card = messages(db, sanction_id=proposals[1].id)
     assert {m.template for m in card} == {"sanction"}
     assert {m.payload["recipient"] for m in card} == {unit, "office:"}
@@ -118,7 +119,7 @@ def test_two_confirmed_yellow_cards_in_a_phase_bring_an_interview_recommendation
         with db.unit_of_work() as s:
             c = get_campaign(s)
             sanctions.confirm(s, campaign=c, sanction_id=sid, actor="创卫办", now=at(f"2025-04-16 {9 + i:02d}:00"),
-                              ladder=policy(c).accountability)
+                              ladder=load_context(s, campaign=c).policy.accountability)
         with db.reader() as s:
             interviews = list(s.scalars(select(Sanction).where(Sanction.kind == A.INTERVIEW)))
         assert len(interviews) == i
@@ -130,27 +131,27 @@ def test_tasks_on_an_approved_extension_or_hold_are_not_overdue_and_not_chased(d
     late, held, plain = _tasks_due(db, 3)
     office, stranger, owner = acting(db, None), acting(db, "城管局"), unit_principal(db, late.unit_id)
     with db.unit_of_work() as s, pytest.raises(Forbidden):
-        extensions.request(s, campaign=get_campaign(s), object_type="task", object_id=late.id, kind=L.EXTENSION,
+        extensions.request(s, ctx=load_context(s, campaign=get_campaign(s)), object_type="task", object_id=late.id, kind=L.EXTENSION,
                            until=at("2025-04-10 18:00"), reason="材料未到", actor=stranger, now=at("2025-03-27 10:00"))
     with db.unit_of_work() as s:
-        req = extensions.request(s, campaign=get_campaign(s), object_type="task", object_id=late.id,
+        req = extensions.request(s, ctx=load_context(s, campaign=get_campaign(s)), object_type="task", object_id=late.id,
                                  kind=L.EXTENSION, until=at("2025-04-10 18:00"), reason="材料未到",
                                  actor=owner, now=at("2025-03-27 10:00"))
         assert req.approver in (L.LEADER, L.LEAD, L.OFFICE)
         req_id = req.id
     with db.unit_of_work() as s:
-        extensions.decide(s, campaign=get_campaign(s), request_id=req_id, approve=True, actor=office,
+        extensions.decide(s, ctx=load_context(s, campaign=get_campaign(s)), request_id=req_id, approve=True, actor=office,
                           now=at("2025-03-27 11:00"))
     with db.unit_of_work() as s:
-        assert extensions.request(s, campaign=get_campaign(s), object_type="task", object_id=held.id, kind=L.HOLD,
+        assert extensions.request(s, ctx=load_context(s, campaign=get_campaign(s)), object_type="task", object_id=held.id, kind=L.HOLD,
                                   until=at("2025-06-30 18:00"), reason="待财政资金下达", actor=office,
                                   now=at("2025-03-27 11:00")) is None
     run_sweep(db, "2025-04-02 09:00")
     with db.reader() as s:
         c = get_campaign(s)
         counts = overdue_counts(s, campaign=c, now=at("2025-04-02 09:00"))
-        status_overdue = task_counts(s, c.id, at("2025-04-02 09:00"))["overdue"]
-        listed = {t["id"] for t in list_tasks(s, campaign=c, now=at("2025-04-02 09:00"), status="overdue")}
+        status_overdue = task_counts(s, c.id, at("2025-04-02 09:00")).overdue
+        listed = {t.id for t in list_tasks(s, campaign=c, now=at("2025-04-02 09:00"), status="overdue")}
     assert counts["tasks_extended"] == 2 and status_overdue == counts["tasks"] == len(listed)
     assert plain.id in listed and not {late.id, held.id} & listed
     assert _stages(db, late.id) == [] and _stages(db, held.id) == []
@@ -166,28 +167,28 @@ def test_a_problem_on_hold_is_not_overdue_nor_escalated_until_its_date(db, examp
     pid = raise_member_problem(db, p, "2025-03-17 09:00", "背街道路硬化需等专项资金")
     member, office, lead = unit_principal(db, p.member_unit_id), acting(db, None), unit_principal(db, p.lead_unit_id)
     with db.unit_of_work() as s:
-        req = extensions.request(s, campaign=get_campaign(s), object_type="problem", object_id=pid, kind=L.HOLD,
+        req = extensions.request(s, ctx=load_context(s, campaign=get_campaign(s)), object_type="problem", object_id=pid, kind=L.HOLD,
                                  until=at("2025-06-30 18:00"), reason="等资金下达", actor=member,
                                  now=at("2025-03-18 10:00"))
         assert req.approver == L.OFFICE
         req_id = req.id
     with db.unit_of_work() as s, pytest.raises(Forbidden):
-        extensions.decide(s, campaign=get_campaign(s), request_id=req_id, approve=True, actor=lead,
+        extensions.decide(s, ctx=load_context(s, campaign=get_campaign(s)), request_id=req_id, approve=True, actor=lead,
                           now=at("2025-03-18 11:00"))
     with db.unit_of_work() as s:
-        extensions.decide(s, campaign=get_campaign(s), request_id=req_id, approve=True, actor=office,
+        extensions.decide(s, ctx=load_context(s, campaign=get_campaign(s)), request_id=req_id, approve=True, actor=office,
                           now=at("2025-03-18 11:00"))
     run_sweep(db, "2025-03-20 10:00")
     run_sweep(db, "2025-05-20 10:00")
     with db.reader() as s:
         c = get_campaign(s)
-        (row,) = [r for r in list_problems(s, campaign=c, now=at("2025-05-20 10:00")) if r["id"] == pid]
+        (row,) = [r for r in list_problems(s, campaign=c, now=at("2025-05-20 10:00")) if r.id == pid]
         counts = overdue_counts(s, campaign=c, now=at("2025-05-20 10:00"))
-    assert (row["level"], row["overdue"], counts["problems"], counts["problems_on_hold"]) == (L.MEMBER, False, 0, 1)
+    assert (row.level, row.overdue, counts["problems"], counts["problems_on_hold"]) == (L.MEMBER, False, 0, 1)
     run_sweep(db, "2025-07-01 10:00")
     with db.reader() as s:
-        (row,) = [r for r in list_problems(s, campaign=get_campaign(s), now=at("2025-07-01 10:00")) if r["id"] == pid]
-    assert row["level"] == L.LEAD
+        (row,) = [r for r in list_problems(s, campaign=get_campaign(s), now=at("2025-07-01 10:00")) if r.id == pid]
+    assert row.level == L.LEAD
 
 
 def test_an_approved_problem_extension_moves_its_deadline_and_is_not_overdue(db, example):
@@ -196,15 +197,15 @@ def test_an_approved_problem_extension_moves_its_deadline_and_is_not_overdue(db,
     pid = raise_member_problem(db, p, "2025-03-17 09:00")
     member, lead = unit_principal(db, p.member_unit_id), unit_principal(db, p.lead_unit_id)
     with db.unit_of_work() as s:
-        act(s, campaign=get_campaign(s), problem_id=pid, kind=L.C_EXTEND, actor=member, now=at("2025-03-18 10:00"),
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_EXTEND, actor=member, now=at("2025-03-18 10:00"),
             reason="配件未到", until=at("2025-03-26 18:00"))
     assert [m.payload["recipient"] for m in messages(db, problem_id=pid, action=L.EXTENSION_REQUESTED)] == [
         f"unit:{p.lead_unit_id}"] * len(targets(db, ("unit", p.lead_unit_id)))
     with db.unit_of_work() as s:
-        act(s, campaign=get_campaign(s), problem_id=pid, kind=L.C_APPROVE, actor=lead, now=at("2025-03-18 11:00"))
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_APPROVE, actor=lead, now=at("2025-03-18 11:00"))
     run_sweep(db, "2025-03-20 10:00")
     with db.reader() as s:
         c = get_campaign(s)
-        (row,) = [r for r in list_problems(s, campaign=c, now=at("2025-03-20 10:00")) if r["id"] == pid]
-    assert (row["level"], row["overdue"]) == (L.MEMBER, False)
-    assert row["deadline"].startswith("2025-03-26T18:00")
+        (row,) = [r for r in list_problems(s, campaign=c, now=at("2025-03-20 10:00")) if r.id == pid]
+    assert (row.level, row.overdue) == (L.MEMBER, False)
+    assert row.deadline == at("2025-03-26 18:00")

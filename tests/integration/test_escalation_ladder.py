@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from models import AuditEntry, Leader, OutboxMessage, Problem, ProblemEvent, Task
 from rules import ladders as L
 from rules.errors import Conflict, InvalidInput
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.escalation.problems import act, raise_problem
 from tests.conftest import at
@@ -82,7 +83,7 @@ def test_the_office_step_carries_the_leaders_opinion_when_the_leader_signed_one(
     run_sweep(db, "2025-03-27 10:00")
     leader = acting(db, _leader_name(db, p.leader_id))
     with db.unit_of_work() as s:
-        act(s, campaign=get_campaign(s), problem_id=pid, kind=L.C_OPINION, actor=leader,
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_OPINION, actor=leader,
             now=at("2025-03-28 10:00"), reason="请城管局牵头依法拆除")
     run_sweep(db, "2025-04-03 10:00")
     office_step = _events(db, pid)[-1]
@@ -99,23 +100,23 @@ def test_hand_commands_write_history_audit_and_one_message_to_the_new_holder(db,
     member, lead = unit_principal(db, p.member_unit_id), unit_principal(db, p.lead_unit_id)
     with db.unit_of_work() as s:
         with pytest.raises(InvalidInput):
-            act(s, campaign=get_campaign(s), problem_id=pid, kind=L.C_ESCALATE, actor=member,
+            act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_ESCALATE, actor=member,
                 now=at("2025-03-18 09:00"), reason=" ")
     with db.unit_of_work() as s:
-        act(s, campaign=get_campaign(s), problem_id=pid, kind=L.C_ESCALATE, actor=member, now=at("2025-03-18 09:00"),
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_ESCALATE, actor=member, now=at("2025-03-18 09:00"),
             reason="需牵头部门协调交警")
     with db.unit_of_work() as s:
-        act(s, campaign=get_campaign(s), problem_id=pid, kind=L.C_ESCALATE, actor=lead, now=at("2025-03-18 15:00"),
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_ESCALATE, actor=lead, now=at("2025-03-18 15:00"),
             reason="需县领导协调")
     with db.unit_of_work() as s, pytest.raises(Conflict):
-        act(s, campaign=get_campaign(s), problem_id=pid, kind=L.C_ESCALATE, actor=lead, now=at("2025-03-19 09:00"),
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_ESCALATE, actor=lead, now=at("2025-03-19 09:00"),
             reason="报创卫办")
     leader = acting(db, _leader_name(db, p.leader_id))
     with db.unit_of_work() as s:
-        act(s, campaign=get_campaign(s), problem_id=pid, kind=L.C_OPINION, actor=leader, now=at("2025-03-19 10:00"),
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_OPINION, actor=leader, now=at("2025-03-19 10:00"),
             reason="同意报创卫办")
     with db.unit_of_work() as s:
-        act(s, campaign=get_campaign(s), problem_id=pid, kind=L.C_ESCALATE, actor=lead, now=at("2025-03-19 11:00"),
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_ESCALATE, actor=lead, now=at("2025-03-19 11:00"),
             reason="连同领导意见报创卫办")
     events = _events(db, pid)
     assert [e.action for e in events] == [L.RAISED, L.ESCALATED, L.ESCALATED, L.OPINION, L.ESCALATED]
@@ -144,7 +145,7 @@ def test_the_office_assigns_verification_failure_is_rework_and_a_pass_closes(db,
              (L.C_VERIFY, office, dict(passed=True))]
     for i, (kind, who, kw) in enumerate(steps):
         with db.unit_of_work() as s:
-            act(s, campaign=get_campaign(s), problem_id=pid, kind=kind, actor=who, now=at(f"2025-03-18 {9 + i:02d}:00"),
+            act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=kind, actor=who, now=at(f"2025-03-18 {9 + i:02d}:00"),
                 **kw)
         if i == 2:
             reopened = _problem(db, pid)
@@ -164,13 +165,13 @@ def test_a_unit_withdraws_a_problem_that_is_not_its_own_within_two_working_days_
     second = raise_member_problem(db, p, "2025-03-17 09:00", "另一个问题")
     member = unit_principal(db, p.member_unit_id)
     with db.unit_of_work() as s:
-        act(s, campaign=get_campaign(s), problem_id=first, kind=L.C_WITHDRAW, actor=member,
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=first, kind=L.C_WITHDRAW, actor=member,
             now=at("2025-03-19 17:00"), reason="属交警职责")
     assert _problem(db, first).level == L.OFFICE
     assert [m.payload["action"] for m in messages(db, problem_id=first)] == [L.WITHDRAWN] * len(
         targets(db, ("office", None)))
     with db.unit_of_work() as s, pytest.raises(Conflict):
-        act(s, campaign=get_campaign(s), problem_id=second, kind=L.C_WITHDRAW, actor=member,
+        act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=second, kind=L.C_WITHDRAW, actor=member,
             now=at("2025-03-20 09:00"), reason="属交警职责")
 
 
@@ -195,7 +196,7 @@ def test_a_problem_raised_from_a_segment_task_starts_at_its_lead_department_and_
         task = s.scalars(select(Task).where(Task.segment_id == p.segment_id, Task.unit_id == p.lead_unit_id)).first()
     lead = unit_principal(db, p.lead_unit_id)
     with db.unit_of_work() as s:
-        pid = raise_problem(s, campaign=get_campaign(s), unit_id=None, task_id=task.id, title="沿街商户拒不整改",
+        pid = raise_problem(s, ctx=load_context(s, campaign=get_campaign(s)), unit_id=None, task_id=task.id, title="沿街商户拒不整改",
                             now=at("2025-03-17 09:00"), actor=lead).id
     problem = _problem(db, pid)
     assert (problem.level, problem.segment_id, problem.unit_id, problem.source, problem.source_id) == (

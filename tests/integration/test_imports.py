@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 
 import pytest
 from sqlalchemy import func, select
 
 from models import Assignment, Segment, Unit
 from rules.errors import InvalidInput
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.status import campaign_status
 from services.imports.assignments import import_assignments
@@ -22,7 +24,7 @@ NOW = at("2025-01-10 09:00")
 
 def _status(db):
     with db.reader() as s:
-        return campaign_status(s, campaign=get_campaign(s), now=NOW)
+        return asdict(campaign_status(s, ctx=load_context(s, campaign=get_campaign(s)), now=NOW))
 
 
 def _import_town(db, town, create_missing=True):

@@ -95,7 +95,7 @@ def test_unannounced_inspection_samples_imported_places_with_their_minimum_count
         plan = plan_week(s, campaign=get_campaign(s), week="2025-W19", kinds=["暗访"], seed=3, now=at("2025-05-06 07:30"))
     with db.reader() as s:
         kinds = [k for k in s.scalars(select(Place.kind).join(InspectionStop, InspectionStop.place_id == Place.id)
-                                      .where(InspectionStop.inspection_id == plan[0]["id"]))]
+                                      .where(InspectionStop.inspection_id == plan[0].id))]
         available = dict(s.execute(select(Place.kind, func.count()).group_by(Place.kind)).all())
     # example sampling: 农贸市场 max(1, 50 %), 垃圾站 max(1, 30 %), 餐饮店 max(3, 10 %)
     assert kinds.count("农贸市场") == max(1, -(-available["农贸市场"] // 2))

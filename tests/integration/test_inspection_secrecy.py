@@ -35,8 +35,8 @@ def secret_round(db, example):
     with_sink_targets(db)
     with db.unit_of_work() as s:
         c = get_campaign(s)
-        plans = {p["kind"]: p for p in plan_week(s, campaign=c, week="2025-W18", now=PLANNED, seed=7)}
-        secret = plans["暗访"]["id"]
+        plans = {p.kind: p for p in plan_week(s, campaign=c, week="2025-W18", now=PLANNED, seed=7)}
+        secret = plans["暗访"].id
         stop = s.scalars(select(InspectionStop).where(InspectionStop.inspection_id == secret,
                                                       InspectionStop.place_id.is_(None))
                          .order_by(InspectionStop.id)).first()
@@ -60,14 +60,14 @@ def test_an_unannounced_inspection_is_hidden_from_every_inspected_unit_before_pu
         for unit_id in secret_round["units"]:
             viewer = unit_principal(c, unit_id)
             plans = list_plans(s, principal=viewer)
-            assert plans and secret not in {p["id"] for p in plans}  # the announced rounds are there
-            assert fid not in {f["id"] for f in list_findings(s, campaign=c, principal=viewer, now=FOUND)}
+            assert plans and secret not in {p.id for p in plans}  # the announced rounds are there
+            assert fid not in {f.id for f in list_findings(s, campaign=c, principal=viewer, now=FOUND)}
             name = s.get(Unit, unit_id).name
-            assert all(t["title"] != "整改：暴露垃圾" for t in list_tasks(s, campaign=c, now=FOUND, unit=name))
+            assert all(t.title != "整改：暴露垃圾" for t in list_tasks(s, campaign=c, now=FOUND, unit=name))
         assert not list(s.scalars(select(Task).where(Task.finding_id == fid)))  # nothing to leak through tasks
         office = office_principal(c)
-        assert secret in {p["id"] for p in list_plans(s, principal=office)}
-        assert fid in {f["id"] for f in list_findings(s, campaign=c, principal=office, now=FOUND)}
+        assert secret in {p.id for p in list_plans(s, principal=office)}
+        assert fid in {f.id for f in list_findings(s, campaign=c, principal=office, now=FOUND)}
 
 
 def test_an_unannounced_inspection_notifies_the_inspectors_only(db, secret_round):
@@ -114,6 +114,6 @@ def test_publishing_an_unannounced_inspection_shows_it_and_hands_its_findings_to
         f = s.get(Finding, secret_round["finding"])
         assert f.status == "open" and f.deadline == at("2025-04-30 17:00") + dt.timedelta(hours=24)
         viewer = unit_principal(c, f.lead_unit_id)
-        assert secret_round["secret"] in {p["id"] for p in list_plans(s, principal=viewer)}
-        assert f.id in {x["id"] for x in list_findings(s, campaign=c, principal=viewer, now=at("2025-04-30 17:00"))}
+        assert secret_round["secret"] in {p.id for p in list_plans(s, principal=viewer)}
+        assert f.id in {x.id for x in list_findings(s, campaign=c, principal=viewer, now=at("2025-04-30 17:00"))}
         assert f"unit:{f.lead_unit_id}" in {r for r, t, _ in outbox_recipients(s) if t == "rectification"}

@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from rules.errors import InvalidInput
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.phases import advance_phases
 from services.inspections.checks import report_rectified
@@ -42,7 +43,7 @@ def ledger_db(db, example):
                          unit_id=unit(s, "县市场监督管理局").id, quantity=2)
         report_rectified(s, campaign=c, finding_id=b, now=at("2025-03-12 10:00"), actor="牵头部门", quantity=40)
     with db.unit_of_work() as s:
-        advance_phases(s, campaign=get_campaign(s), now=at("2025-05-01 00:05"))  # 加速 opens
+        advance_phases(s, ctx=load_context(s, campaign=get_campaign(s)), now=at("2025-05-01 00:05"))  # 加速 opens
     with db.unit_of_work() as s:
         d = _finding(s, HOUZHUANG_STOP, "牛皮癣/小广告", "2025-05-06 09:00")  # LD-11, in 加速
         report_rectified(s, campaign=get_campaign(s), finding_id=d, now=at("2025-05-07 10:00"), actor="牵头部门",
@@ -53,14 +54,14 @@ def ledger_db(db, example):
 def test_ledger_totals_sum_quantities_by_phase_segment_and_unit(ledger_db):
     with ledger_db.reader() as s:
         c = get_campaign(s)
-        by_phase = {(t["group"], t["category"]): (t["quantity"], t["measure"])
+        by_phase = {(t.group, t.category): (t.quantity, t.measure)
                     for t in totals(s, campaign=c, by="phase")}
         assert by_phase == {("起步", "占道经营"): (5.0, "户"), ("起步", "牛皮癣/小广告"): (40.0, "块"),
                             ("加速", "牛皮癣/小广告"): (12.5, "块")}
-        by_unit = {(t["group"], t["category"]): t["quantity"] for t in totals(s, campaign=c, by="unit")}
+        by_unit = {(t.group, t.category): t.quantity for t in totals(s, campaign=c, by="unit")}
         assert by_unit[(lead_of(s, "LD-21").name, "占道经营")] == 3.0
         assert by_unit[("县市场监督管理局", "占道经营")] == 2.0
-        by_segment = {t["group"]: t["quantity"] for t in totals(s, campaign=c, by="segment")}
+        by_segment = {t.group: t.quantity for t in totals(s, campaign=c, by="segment")}
         assert sorted(by_segment.values()) == [5.0, 12.5, 40.0]
 
 

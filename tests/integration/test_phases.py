@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
 
@@ -10,15 +9,17 @@ import chinese_calendar as cc
 from sqlalchemy import func, select, update
 
 from models import Phase, PhaseTransition, Task
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.phases import advance_phases, instantiate_recurring
 from services.campaigns.status import campaign_status
 from tests.conftest import ROOT, at
+from tests.support.processes import running
 
 
 def _advance(db, when, **kw):
     with db.unit_of_work() as s:
-        return advance_phases(s, campaign=get_campaign(s), now=at(when), **kw)
+        return advance_phases(s, ctx=load_context(s, campaign=get_campaign(s)), now=at(when), **kw)
 
 
 def _tasks(db) -> int:
@@ -42,13 +43,13 @@ def test_one_run_catches_up_every_boundary_in_order_and_writes_each_summary(db, 
     with db.reader() as s:
         phases = {p.name: p for p in s.scalars(select(Phase))}
         transitions = s.scalars(select(PhaseTransition).order_by(PhaseTransition.id)).all()
-        status = campaign_status(s, campaign=get_campaign(s), now=at("2025-11-03 08:00"))
+        status = campaign_status(s, ctx=load_context(s, campaign=get_campaign(s)), now=at("2025-11-03 08:00"))
     assert [phases[n].summary is not None for n in ("起步", "加速", "攻坚")] == [True, True, False]
     qibu = phases["起步"].summary
     assert qibu["planned"] > 0 and qibu["unfinished"] == qibu["planned"]
     assert {u["unit"] for u in qibu["by_unit"]} and {x["code"] for x in qibu["by_segment"]}
     assert [t.to_phase_id for t in transitions] == [phases["起步"].id, phases["加速"].id, phases["攻坚"].id]
-    assert status["phase"] == "攻坚"
+    assert status.phase == "攻坚"
 
 
 def test_unfinished_tasks_are_carried_into_the_next_phase_as_leftovers(db, example):
@@ -69,7 +70,7 @@ def test_a_boundary_that_needs_confirmation_waits_for_the_office(db, example):
         s.execute(update(Phase).where(Phase.name == "加速").values(transition="confirm"))
     held = _advance(db, "2025-05-06 09:00")
     assert held.held == "加速" and held.opened == []
-    assert held.gate["unfinished"] > 0 and held.gate["by_unit"]
+    assert held.gate is not None and held.gate.unfinished > 0 and held.gate.by_unit
     confirmed = _advance(db, "2025-05-07 09:00", confirm=True, actor="创卫办主任")
     assert confirmed.opened == ["加速"]
     with db.reader() as s:
@@ -88,9 +89,9 @@ def test_every_deadline_falls_on_a_working_day(db, example):
 def test_recurring_tasks_appear_for_the_new_week_only_once(db, example):
     _advance(db, "2025-01-02 00:05")
     with db.unit_of_work() as s:
-        created = instantiate_recurring(s, campaign=get_campaign(s), now=at("2025-01-13 00:10"))
+        created = instantiate_recurring(s, ctx=load_context(s, campaign=get_campaign(s)), now=at("2025-01-13 00:10"))
     with db.unit_of_work() as s:
-        again = instantiate_recurring(s, campaign=get_campaign(s), now=at("2025-01-14 00:10"))
+        again = instantiate_recurring(s, ctx=load_context(s, campaign=get_campaign(s)), now=at("2025-01-14 00:10"))
     assert created == 29 and again == 0  # one weekly task per segment for 2025-W03
 
 
@@ -100,14 +101,15 @@ def test_two_processes_advancing_at_once_create_each_task_once(db, example, db_u
         from models.db import make_engine
         from services.uow import Database
         from services.campaigns.loading import get_campaign
+        from services.campaigns.context import load_context
         from services.campaigns.phases import advance_phases
         db = Database(make_engine({db_url!r}))
         now = dt.datetime(2025, 5, 6, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
         with db.unit_of_work() as s:
-            advance_phases(s, campaign=get_campaign(s), now=now)
+            advance_phases(s, ctx=load_context(s, campaign=get_campaign(s)), now=now)
     """)
-    procs = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT) for _ in range(2)]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    with running([sys.executable, "-c", script], cwd=ROOT) as one, running([sys.executable, "-c", script], cwd=ROOT) as two:
+        assert [one.wait(timeout=120), two.wait(timeout=120)] == [0, 0]
     with db.reader() as s:
         keys = s.execute(select(Task.template_id, Task.target_key, Task.period_key)).all()
         opened = s.scalar(select(func.count()).select_from(PhaseTransition))

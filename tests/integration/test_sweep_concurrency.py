@@ -1,19 +1,32 @@
-"""Two sweeps at once (own connections, small batches, interleaved): every item moves once, one message per step."""
+"""Two sweeps at once (own connections, small batches, interleaved) leave what one sweep alone leaves:
+every due item one rung up, once, and one message per step and configured target."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from models import AccountabilityStep, OutboxMessage, ProblemEvent, SupervisionNotice
+from config.loader import load_campaign
+from models import (
+    AccountabilityStep,
+    Leader,
+    OutboxMessage,
+    Problem,
+    ProblemEvent,
+    Sanction,
+    SupervisionNotice,
+    Unit,
+)
 from models.db import make_engine
 from rules import ladders as L
+from services.campaigns.context import CampaignContext, load_context
 from services.campaigns.loading import get_campaign
-from services.escalation.sweep import PASSES, sweep_batch
+from services.escalation.sweep import PASSES, sweep, sweep_batch
 from services.uow import Database
-from tests.conftest import at
+from tests.conftest import EXAMPLE, at
 from tests.support.escalation_world import open_first_phase, people, raise_member_problem
 
 NOW = "2025-04-02 09:00"
@@ -28,7 +41,7 @@ def _flow_like_sweep(url: str, barrier: threading.Barrier, results: list, errors
             after = 0
             while True:
                 with db.unit_of_work() as s:
-                    r = sweep_batch(s, campaign=get_campaign(s), name=name, now=at(NOW), after_id=after, limit=7)
+                    r = sweep_batch(s, ctx=_ctx(s), name=name, now=at(NOW), after_id=after, limit=7)
                 if r.done:
                     break
                 after = r.last_id
@@ -39,10 +52,56 @@ def _flow_like_sweep(url: str, barrier: threading.Barrier, results: list, errors
         db.dispose()
 
 
+def _ctx(s: Session) -> CampaignContext:
+    return load_context(s, campaign=get_campaign(s))
+
+
+def _message_key(m: OutboxMessage) -> tuple:
+    """A message by what it is about and whom it reaches (not by 督办单 number: the two sweeps may
+    number the units' notices in another order than one sweep alone)."""
+    p = m.payload
+    return m.template, p["recipient"], p.get("problem_id"), p.get("task_id"), p.get("stage"), p.get("level"), m.target
+
+
+def _outcome(s: Session) -> dict[str, Counter]:
+    """What sweeping left in the database, whichever sweep and batch did which part."""
+    return {
+        "escalations": Counter(s.execute(select(ProblemEvent.problem_id, ProblemEvent.from_level, ProblemEvent.to_level)
+                                         .where(ProblemEvent.action == L.AUTO_ESCALATED)).all()),
+        "problems": Counter(s.execute(select(Problem.id, Problem.level, Problem.holder_unit_id, Problem.holder_leader_id,
+                                             Problem.acc_stage)).all()),
+        "steps": Counter(s.execute(select(AccountabilityStep.object_type, AccountabilityStep.object_id,
+                                          AccountabilityStep.stage, AccountabilityStep.unit_id)).all()),
+        "notices": Counter(s.scalars(select(SupervisionNotice.unit_id))),
+        "sanctions": Counter(s.execute(select(Sanction.unit_id, Sanction.kind, Sanction.object_type,
+                                              Sanction.object_id)).all()),
+        "messages": Counter(_message_key(m) for m in s.scalars(select(OutboxMessage))),
+    }
+
+
+def _configured_targets(s: Session, recipient: str) -> list[str]:
+    """Whom a recipient is reached by, read from the campaign file itself (not through the services):
+    its own ``notify`` names, 创卫办 the office targets, anyone without names the default targets."""
+    spec = load_campaign(EXAMPLE).spec
+    kind, _, rid = recipient.partition(":")
+    if kind == "office":
+        return list(spec.notifications.office_targets)
+    model, people = (Unit, spec.units) if kind == "unit" else (Leader, spec.leaders)
+    name = s.scalar(select(model.name).where(model.id == int(rid)))
+    [own] = [x.notify for x in people if x.name == name]
+    return list(own or spec.notifications.default_targets)
+
+
 def test_two_sweeps_at_once_move_every_item_exactly_once_with_one_message_per_step(db, db_url, example):
     open_first_phase(db)
     pids = [raise_member_problem(db, people(db, f"LD-{i:02d}"), "2025-03-28 09:00", f"协调事项{i}")
             for i in range(1, 21)]
+    with db.reader() as s:
+        before = _outcome(s)
+        report = sweep(s, ctx=_ctx(s), now=at(NOW), limit=7)  # one sweep alone, rolled back: the reference
+        alone = _outcome(s)
+    with db.reader() as s:
+        assert _outcome(s) == before
     barrier, results, errors = threading.Barrier(2), [], []
     threads = [threading.Thread(target=_flow_like_sweep, args=(db_url, barrier, results, errors)) for _ in range(2)]
     for t in threads:
@@ -51,37 +110,41 @@ def test_two_sweeps_at_once_move_every_item_exactly_once_with_one_message_per_st
         t.join(timeout=300)
     assert not errors, errors
     with db.reader() as s:
-        escalations = Counter(s.scalars(select(ProblemEvent.problem_id).where(
-            ProblemEvent.action == L.AUTO_ESCALATED)))
-        steps = Counter(s.execute(select(AccountabilityStep.object_id, AccountabilityStep.stage)
-                                  .where(AccountabilityStep.object_type == "task")).all())
+        after = _outcome(s)
+        problems = {p.id: p for p in s.scalars(select(Problem))}
         keys = s.scalars(select(OutboxMessage.idempotency_key)).all()
-        notices = s.scalars(select(SupervisionNotice.number)).all()
-        per_problem = Counter(m.payload["problem_id"] for m in s.scalars(select(OutboxMessage)) if "problem_id" in m.payload)
-        messages = s.scalar(select(func.count()).select_from(OutboxMessage))
-    assert escalations == Counter({pid: 1 for pid in pids})
-    assert steps and set(steps.values()) == {1}
-    assert len({task for task, _ in steps}) == len(steps)  # one rung per task in one sweep
-    assert len(keys) == len(set(keys)) == messages
-    assert sorted(notices) == list(range(1, len(notices) + 1))
-    assert set(per_problem) == set(pids) and len(set(per_problem.values())) == 1  # same targets for every lead
-    moved = Counter()
-    for name, n, _, _ in results:
+        numbers = s.scalars(select(SupervisionNotice.number)).all()
+        sent = after["messages"] - before["messages"]
+        configured = {r: _configured_targets(s, r) for r in {k[1] for k in sent}}
+    # the two sweeps together did exactly what one sweep alone does
+    assert after == alone
+    moved, attempted = Counter(), Counter()
+    for name, n, m, _ in results:
         moved[name] += n
-    assert moved["coordination"] == len(pids) and moved["task"] == len(steps)
-    assert sum(m for _, _, m, _ in results) == messages  # no message was even attempted twice
+        attempted[name] += m
+    assert moved == Counter({name: r.moved for name, r in report.items()})
+    assert attempted == Counter({name: r.messages for name, r in report.items()})
+    # … and what one sweep does is right: every due problem one rung up, to its new holder
+    assert after["escalations"] - before["escalations"] == Counter(
+        {(pid, L.MEMBER, problems[pid].level): 1 for pid in pids})
+    assert all(problems[pid].level != L.MEMBER for pid in pids)
+    steps = after["steps"] - before["steps"]
+    assert steps and set(steps.values()) == {1}
+    assert len({(kind, item) for kind, item, _, _ in steps}) == len(steps)  # one rung per item in one sweep
+    assert moved["coordination"] == len(pids) and moved["task"] + moved["problem"] == len(steps)
+    assert sum(moved.values()) == len(pids) + len(steps)
+    # one message per step and configured target, each reaching the new holder
+    assert len(keys) == len(set(keys)) == sum(after["messages"].values())
+    assert sum(attempted.values()) == sum(sent.values()) > 0 and set(sent.values()) == {1}
+    per_step: dict[tuple, list[str]] = {}
+    for template, recipient, *about, target in sent:
+        per_step.setdefault((template, recipient, *about), []).append(target)
+    for (_, recipient, *_), targets in per_step.items():
+        assert sorted(targets) == sorted(configured[recipient]), recipient
+    for pid in pids:
+        holder = problems[pid].holder_unit_id
+        assert [r for t, r, p, *_ in per_step if t == "escalation" and p == pid] == [f"unit:{holder}"]
+    assert sorted(numbers) == list(range(1, len(numbers) + 1))
+    assert sum(1 for t, *_ in per_step if t == "supervision") == len(numbers) == sum(after["notices"].values())
     if db_url.startswith("postgresql"):  # SKIP LOCKED: both did part of the work (SQLite takes turns)
         assert len({who for _, n, _, who in results if n}) == 2
-
-
-def test_the_sweeps_batched_outbox_reaches_the_same_targets_as_enqueue(db, example):
-    from models import Leader, Unit
-    from services.escalation.sweep_io import Outbox
-    from services.notifications.outbox import targets_for
-
-    with db.reader() as s:
-        c = get_campaign(s)
-        box = Outbox(s, c, at(NOW))
-        people = [("unit", u) for u in s.scalars(select(Unit.id))] + [("leader", x) for x in s.scalars(select(Leader.id))]
-        for who in [*people, ("office", None)]:
-            assert box.targets(who) == targets_for(s, c, who), who

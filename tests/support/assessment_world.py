@@ -19,6 +19,7 @@ from sqlalchemy import insert, select, update
 from models import Campaign, Task, Tick, Unit
 from models.people import ROLE_INSPECTOR, ROLE_OFFICE
 from models.tasks import VERIFIED
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.phases import advance_phases
 from services.people.auth import Principal
@@ -88,7 +89,7 @@ def interview_after_red_weeks(db, weeks: int) -> None:
 def seed(db) -> dict[str, list[int]]:
     """Open 起步 and write the activity above; returns the task ids of the three named units."""
     with db.unit_of_work() as s:
-        advance_phases(s, campaign=get_campaign(s), now=at("2025-01-02 00:05"))
+        advance_phases(s, ctx=load_context(s, campaign=get_campaign(s)), now=at("2025-01-02 00:05"))
     with db.reader() as s:
         ids = {n: list(s.scalars(select(Task.id).where(Task.unit_id == unit_id(s, n)).order_by(Task.id)))
                for n in (DILIGENT, MIDDLING, LAGGING)}

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from models import Assignment, AssignmentMember, OutboxMessage, Segment
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.phases import advance_phases
 from services.escalation.problems import raise_problem
 from services.escalation.queries import principal_for
 from services.escalation.sweep import sweep
-from services.notifications.outbox import targets_for
+from services.notifications.outbox import recipient_targets
 from services.people.auth import Principal
 from tests.conftest import at
 
@@ -28,7 +29,7 @@ class SegmentPeople:
 
 def open_first_phase(db) -> None:  # noqa: ANN001
     with db.unit_of_work() as s:
-        advance_phases(s, campaign=get_campaign(s), now=at("2025-01-02 00:05"))
+        advance_phases(s, ctx=load_context(s, campaign=get_campaign(s)), now=at("2025-01-02 00:05"))
 
 
 def people(db, code: str = "LD-03") -> SegmentPeople:  # noqa: ANN001
@@ -56,13 +57,13 @@ def unit_principal(db, unit_id: int) -> Principal:  # noqa: ANN001
 def raise_member_problem(db, p: SegmentPeople, when: str, title: str = "路口护栏缺失需协调") -> int:  # noqa: ANN001
     actor = unit_principal(db, p.member_unit_id)
     with db.unit_of_work() as s:
-        return raise_problem(s, campaign=get_campaign(s), unit_id=p.member_unit_id, segment_id=p.segment_id,
+        return raise_problem(s, ctx=load_context(s, campaign=get_campaign(s)), unit_id=p.member_unit_id, segment_id=p.segment_id,
                              title=title, description="需要多部门协调", now=at(when), actor=actor).id
 
 
 def run_sweep(db, when: str, limit: int = 2000):  # noqa: ANN001, ANN201
     with db.unit_of_work() as s:
-        return sweep(s, campaign=get_campaign(s), now=at(when), limit=limit)
+        return sweep(s, ctx=load_context(s, campaign=get_campaign(s)), now=at(when), limit=limit)
 
 
 def messages(db, **payload_match) -> list[OutboxMessage]:  # noqa: ANN001, ANN003
@@ -74,4 +75,4 @@ def messages(db, **payload_match) -> list[OutboxMessage]:  # noqa: ANN001, ANN00
 
 def targets(db, recipient: tuple[str, int | None]) -> list[str]:  # noqa: ANN001
     with db.reader() as s:
-        return targets_for(s, get_campaign(s), recipient)
+        return recipient_targets(s, campaign=get_campaign(s), recipients=[recipient]).targets(recipient)

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from models import Assignment, Campaign, OutboxMessage, Segment, Unit
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.phases import advance_phases
 
@@ -36,7 +37,7 @@ def lonlat(osm_id: str) -> tuple[float, float]:
 def open_first_phase(db) -> None:  # noqa: ANN001
     """Open 起步 (2025-01-01) as the daily flow would."""
     with db.unit_of_work() as s:
-        advance_phases(s, campaign=get_campaign(s), now=at("2025-01-02 00:05"))
+        advance_phases(s, ctx=load_context(s, campaign=get_campaign(s)), now=at("2025-01-02 00:05"))
 
 
 def with_sink_targets(db) -> None:  # noqa: ANN001

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from config.escalation import EscalationSpec
 from rules import accountability as A
 from rules.calendar import HolidayTable, OfficeHours, WorkCalendar
+from rules.vocabulary import AccStage
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(HolidayTable(frozenset({2025}), holidays=frozenset({date(2025, 4, 4)})), OfficeHours(), TZ)
@@ -47,8 +48,8 @@ def test_sanction_proposals_follow_after_five_and_ten_working_days_overdue():
     assert step(A.SUPERVISED, "2025-04-01 18:00", "2025-04-08 10:00") is None  # 04-02,03,07,08 = 4
     assert step(A.SUPERVISED, "2025-04-01 18:00", "2025-04-09 10:00") == A.CRITICISED
     assert step(A.CRITICISED, "2025-04-01 18:00", "2025-04-15 10:00") is None  # 9
-    assert step(A.CRITICISED, "2025-04-01 18:00", "2025-04-16 10:00") == A.YELLOW
-    assert step(A.YELLOW, "2025-04-01 18:00", "2025-06-16 10:00") is None
+    assert step(A.CRITICISED, "2025-04-01 18:00", "2025-04-16 10:00") == AccStage.YELLOW_CARD
+    assert step(AccStage.YELLOW_CARD, "2025-04-01 18:00", "2025-06-16 10:00") is None
 
 
 def test_an_item_climbs_one_rung_per_evaluation_even_when_long_overdue():
@@ -56,7 +57,7 @@ def test_an_item_climbs_one_rung_per_evaluation_even_when_long_overdue():
     while (nxt := step(stage, "2025-03-03 18:00", "2025-05-06 10:00")) is not None:
         seen.append(nxt)
         stage = nxt
-    assert seen == [A.OVERDUE, A.SUPERVISED, A.CRITICISED, A.YELLOW]
+    assert seen == [A.OVERDUE, A.SUPERVISED, A.CRITICISED, AccStage.YELLOW_CARD]
 
 
 def test_an_approved_extension_or_hold_moves_the_effective_deadline():

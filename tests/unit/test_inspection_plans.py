@@ -20,9 +20,8 @@ from rules.inspection_plans import (
     reinspection_plan,
     sample_count,
     unannounced_plan,
-    week_days,
-    week_of,
 )
+from rules.weeks import week_days
 
 WEEK = week_days("2025-W19")
 WORKDAYS = [d for d in WEEK if d.weekday() < 5]
@@ -42,15 +41,6 @@ def county(n_leads: int = 8, per_lead: tuple[int, ...] = (3, 4), seed: int = 3) 
     alleys = [SegmentInfo(id=1000 + s.id, group=s.group, lead_unit=s.lead_unit, units=s.units, leader=s.leader,
                           kind="巷道") for s in segs[::2]]
     return segs + alleys
-
-
-def test_week_days_parse_iso_weeks_and_reject_nonsense():
-    assert WEEK[0] == dt.date(2025, 5, 5) and WEEK[-1] == dt.date(2025, 5, 11)
-    assert week_of(dt.date(2025, 5, 1)) == "2025-W18"
-    with pytest.raises(InvalidInput):
-        week_days("2025-18")
-    with pytest.raises(InvalidInput):
-        week_days("2025-W54")
 
 
 def test_cross_inspection_never_assigns_a_unit_to_a_segment_it_answers_for():

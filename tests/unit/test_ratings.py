@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from rules import ratings as rr
-from rules.errors import InvalidInput
 from rules.ratings import GREEN, RED, YELLOW, Entry, Thresholds
 
 
@@ -20,16 +19,6 @@ def test_rating_turns_red_at_the_overdue_limit_whatever_the_score():
     assert rr.rate(95, 2, th) == GREEN
     assert rr.rate(95, 3, th) == RED
     assert rr.rate(None, 9, th) is None  # no data is never rated
-
-
-def test_rating_weeks_are_iso_weeks_across_the_year_end():
-    assert rr.previous_week("2025-W01") == "2024-W52"
-    assert rr.previous_week("2021-W01") == "2020-W53"
-    assert str(rr.week_monday("2025-W10")) == "2025-03-03"
-    with pytest.raises(InvalidInput):
-        rr.week_monday("2025-10")
-    with pytest.raises(InvalidInput):
-        rr.week_monday("2025-W54")
 
 
 def test_rating_red_streak_counts_consecutive_red_weeks_and_a_gap_breaks_it():

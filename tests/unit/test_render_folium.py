@@ -104,18 +104,20 @@ def wangjing_page(**kwargs) -> str:
 
 def overlays(page: str) -> dict[str, str]:
     """Layer-control label → JavaScript variable of the layer."""
-    return {
-        json.loads(label): var for label, var in re.findall(r'^\s*("[^"]*") : (\w+),$', page, re.M)
-    }
+    found = re.findall(r'^\s*("[^"]*") : (\w+),$', page, re.M)
+    assert found, "the layer-control regex matched nothing: has folium's output changed?"
+    return {json.loads(label): var for label, var in found}
 
 
 def layers(page: str) -> dict[str, list[dict]]:
     """Label of each embedded GeoJSON layer ("(unnamed)" if not in the control) → features."""
     names = {var: label for label, var in overlays(page).items()}
-    return {
-        names.get(var, "(unnamed)"): json.loads(body)["features"]
-        for var, body in re.findall(r"^\s*(\w+)_add\((\{.*\})\);$", page, re.M)
-    }
+    found = re.findall(r"^\s*(\w+)_add\((\{.*\})\);$", page, re.M)
+    # every L.geoJson layer's data must be found, else a test over "all layers" checks nothing
+    assert found and len(found) == page.count("L.geoJson("), "the GeoJSON-layer regex missed layers"
+    named = {names.get(var, "(unnamed)"): json.loads(body)["features"] for var, body in found}
+    assert len(named) == len(found), "two layers share a label"
+    return named
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +165,7 @@ def test_findings_problems_and_published_stops_are_all_drawn(page):
 def test_unannounced_inspection_stops_are_never_in_the_page(page):
     _, _, inspections = wangjing_points()
     drawn = {f["id"] for f in layers(page)[styles.LAYER_INSPECTIONS]}
+    assert drawn and any(not p.published for p in inspections)
     assert drawn == {p.id for p in inspections if p.published}
     for stop in inspections:
         if not stop.published:
@@ -173,7 +176,8 @@ def test_unannounced_inspection_stops_are_never_in_the_page(page):
 def test_a_map_with_only_unpublished_stops_has_no_inspection_layer():
     stop = PointView(id=1, lon=116.47, lat=39.99, category="暗访", label="秘密点", published=False)
     page = progress_map(wangjing_segments()[:5], title="t", boundary=None, inspections=[stop])
-    assert styles.LAYER_INSPECTIONS not in layers(page)
+    drawn = layers(page)
+    assert drawn and styles.LAYER_INSPECTIONS not in drawn
     assert json.dumps("秘密点") not in page and "秘密点" not in page
 
 
@@ -251,10 +255,10 @@ def test_a_category_keeps_its_colour_whatever_order_the_findings_come_in():
 
 
 def test_coordinates_are_rounded_to_six_decimals(page):
-    for features in layers(page).values():
-        for feature in features:
-            text = json.dumps(feature["geometry"]["coordinates"])
-            assert not re.search(r"\.\d{7,}", text)
+    texts = [json.dumps(f["geometry"]["coordinates"]) for features in layers(page).values() for f in features]
+    assert len(texts) > len(wangjing_segments())  # segments, alleys and every point layer
+    assert re.search(r"\.\d{6}\b", "".join(texts))  # six decimals are kept …
+    assert not [t for t in texts if re.search(r"\.\d{7,}", t)]  # … never more
 
 
 def test_the_default_map_has_no_basemap_tiles_and_credits_openstreetmap(page):

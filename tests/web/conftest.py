@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from models import Assignment, Segment, Task, Unit
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.phases import advance_phases
 from services.people import auth
@@ -81,7 +82,7 @@ def town(db, example) -> Town:
     """Open 起步 and add one user per role; returns who is who and which tasks to use."""
     with db.unit_of_work() as s:
         campaign = get_campaign(s)
-        advance_phases(s, campaign=campaign, now=at("2025-01-02 00:05"))
+        advance_phases(s, ctx=load_context(s, campaign=campaign), now=at("2025-01-02 00:05"))
         units = {u.name: u for u in s.scalars(select(Unit))}
         tasks_a = _segment_tasks(s, units[UNIT_A].id)
         seg_a = s.get(Segment, tasks_a[0].segment_id)

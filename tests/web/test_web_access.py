@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import csrf_of, jpeg
+from tests.web.conftest import UNIT_A, csrf_of, jpeg
 
 
 def test_web_healthz_answers_without_signing_in_and_root_sends_visitors_to_sign_in(client):
@@ -85,12 +85,17 @@ def test_web_unit_contact_sees_only_their_units_tasks_on_every_page(browser_for,
     assert board.status_code == 200 and f"/tasks/{town.task_a}" in board.text
     assert f"/tasks/{town.task_b}\"" not in board.text
     assert a.get(f"/tasks/{town.task_b}").status_code == 404
-    seg_b = api_for(town.office).get(f"/api/segments/{town.segment_b}").json()
-    works_there = "县人民检察院" in [seg_b["lead_unit"], *seg_b["members"]]
-    page = a.get(f"/segments/{town.segment_b}")
-    assert page.status_code == (200 if works_there else 404)
-    if works_there:  # a unit on the segment sees it, but only its own tasks there
-        assert f"/tasks/{town.task_b}\"" not in page.text
+    office = api_for(town.office)
+    seg_b = office.get(f"/api/segments/{town.segment_b}").json()
+    assert UNIT_A not in [seg_b["lead_unit"], *seg_b["members"]]
+    assert a.get(f"/segments/{town.segment_b}").status_code == 404  # not on that segment: not found
+    seg_a = office.get(f"/api/segments/{town.segment_a}").json()
+    others = [t["id"] for t in seg_a["tasks"] if t["unit"] != UNIT_A]
+    assert seg_a["lead_unit"] == UNIT_A
+    assert others, "other units should have open tasks on unit A's segment"
+    page = a.get(f"/segments/{town.segment_a}")  # a unit on the segment sees it, but only its own tasks there
+    assert page.status_code == 200 and f"/tasks/{town.task_a}\"" in page.text
+    assert not [t for t in others if f"/tasks/{t}\"" in page.text]
     assert a.get("/verify").status_code == 403
     assert a.get("/tasks/999999").status_code == 404
 

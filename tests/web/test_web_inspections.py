@@ -19,7 +19,7 @@ WEST_BUS_STOP = "4724147445"  # 阜通西大街 → LD-01, led by 县人民检�
 def _secret_round(db) -> tuple[int, int]:  # noqa: ANN001
     with db.unit_of_work() as s:
         c = get_campaign(s)
-        plans = {p["kind"]: p["id"] for p in plan_week(s, campaign=c, week="2025-W04", now=at("2025-01-20 08:00"),
+        plans = {p.kind: p.id for p in plan_week(s, campaign=c, week="2025-W04", now=at("2025-01-20 08:00"),
                                                        seed=7)}
         stop = s.scalars(select(InspectionStop).where(InspectionStop.inspection_id == plans["暗访"],
                                                       InspectionStop.segment_id.is_not(None))).first()

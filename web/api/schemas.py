@@ -167,7 +167,10 @@ class SegmentBrief(BaseModel):
 # in pydantic's Rust core, several times cheaper than building the models in Python first.
 
 def card_dict(card: Card) -> dict[str, Any]:
-    return card.as_dict()
+    return {"id": card.id, "title": card.title, "category": card.category, "status": card.status,
+            "status_text": card.status_text, "light": card.light, "deadline": card.deadline.isoformat(),
+            "segment": card.segment_code, "segment_name": card.segment_name, "unit": card.unit,
+            "rework_count": card.rework_count, "carried_over": card.carried_over, "version": card.version}
 
 
 def photo_dict(p: Photo) -> dict[str, Any]:

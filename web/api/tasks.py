@@ -12,6 +12,7 @@ from models.tasks import DONE, OPEN, VERIFIED
 from rules.errors import InvalidInput
 from services.people import API, Principal, sign_in_with_link, sign_in_with_password, sign_out
 from services.tasks import (
+    TaskDetail,
     card_of,
     list_cards,
     my_segments,
@@ -87,15 +88,14 @@ def tasks(status: Literal["active", "open", "done", "verified", "all"] = "active
     return [card_dict(c) for c in cards]
 
 
-def task_out(detail: dict[str, Any]) -> dict[str, Any]:
-    task, card = detail["task"], detail["card"]
-    return {**card_dict(card), "description": task.description, "phase": detail["phase"].name,
-            "deadline_text": detail["deadline_text"],
-            "rejected_reason": detail["rejected"].reason if detail["rejected"] else None,
-            "can_tick": detail["can_tick"], "can_undo": detail["can_undo"], "can_verify": detail["can_verify"],
-            "undo_until": detail["undo_until"],
-            "ticks": [tick_dict(t["tick"], t["photos"], t["by"], t["verifier"]) for t in detail["ticks"]],
-            "history": [audit_dict(e) for e in detail["history"]]}
+def task_out(detail: TaskDetail) -> dict[str, Any]:
+    return {**card_dict(detail.card), "description": detail.task.description, "phase": detail.phase.name,
+            "deadline_text": detail.deadline_text,
+            "rejected_reason": detail.rejected.reason if detail.rejected else None,
+            "can_tick": detail.can_tick, "can_undo": detail.can_undo, "can_verify": detail.can_verify,
+            "undo_until": detail.undo_until,
+            "ticks": [tick_dict(t.tick, t.photos, t.by, t.verifier) for t in detail.ticks],
+            "history": [audit_dict(e) for e in detail.history]}
 
 
 @router.get("/tasks/{task_id}", response_model=TaskOut, tags=["任务"], summary="任务详情（打卡记录与操作日志）")
@@ -144,8 +144,8 @@ def queue(me: Principal = Depends(require_role("office", "inspector")),
     now, tz = app.clock(), ZoneInfo(me.timezone)
     with app.db.reader() as s:
         items = verification_queue(s, principal=me)
-    return [{"task": card_dict(card_of(i["task"], i["segment_code"], i["segment_name"], i["unit"], now, tz)),
-             "tick": tick_dict(i["tick"], i["photos"], i["by"])} for i in items]
+    return [{"task": card_dict(card_of(i.task, i.segment_code, i.segment_name, i.unit, now, tz)),
+             "tick": tick_dict(i.tick, i.photos, i.by)} for i in items]
 
 
 @router.get("/segments", response_model=list[SegmentBrief], tags=["路段"], summary="我包联或参与的路段")
@@ -158,14 +158,14 @@ def segments(me: Principal = Depends(current_user), app: AppServices = Depends(s
 def segment(code: str, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> SegmentOut:
     with app.db.reader() as s:
         page = segment_page(s, principal=me, code=code, now=app.clock())
-    seg = page["segment"]
+    seg = page.segment
     return SegmentOut(code=seg.code, name=seg.name, kind=seg.kind, geometry=seg.geometry,
-                      leader=page["leader"].name if page["leader"] else None,
-                      lead_unit=page["lead"].name if page["lead"] else None,
-                      members=[u.name for u in page["members"]], alleys=[a.code for a in page["alleys"]],
-                      tasks=[TaskCardOut(**card_dict(c)) for c in page["cards"]],
+                      leader=page.leader.name if page.leader else None,
+                      lead_unit=page.lead.name if page.lead else None,
+                      members=[u.name for u in page.members], alleys=[a.code for a in page.alleys],
+                      tasks=[TaskCardOut(**card_dict(c)) for c in page.cards],
                       problems=[ProblemOut(id=p.id, title=p.title, level=p.level, status=p.status,
-                                           opened_at=p.opened_at) for p in page["problems"]])
+                                           opened_at=p.opened_at) for p in page.problems])
 
 
 @router.get("/photos/{photo_id}", tags=["照片"], summary="照片原图（HEIC 转为 JPEG）",

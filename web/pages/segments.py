@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from services.people import Principal
 from services.tasks import my_segments, segment_page
 from web.deps import AppServices, current_user, services
-from web.templating import render
+from web.templating import fields_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,4 +27,4 @@ def segment(request: Request, code: str, me: Principal = Depends(current_user),
             app: AppServices = Depends(services)) -> Response:
     with app.db.reader() as s:
         page = segment_page(s, principal=me, code=code, now=app.clock())
-    return render(request, "segment.html", page)
+    return render(request, "segment.html", {**fields_of(page), "map": asdict(page.map)})

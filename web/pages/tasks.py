@@ -19,7 +19,7 @@ from services.tasks import (
 )
 from web.deps import AppServices, client_address, current_user, form_user, require_role, services
 from web.pages.auth import safe_next
-from web.templating import render
+from web.templating import fields_of, render
 from web.uploads import parse_point, read_uploads
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +41,7 @@ def task_page(request: Request, task_id: int, me: Principal = Depends(current_us
               app: AppServices = Depends(services)) -> Response:
     with app.db.reader() as s:
         detail = task_detail(s, principal=me, task_id=task_id, now=app.clock())
-    return render(request, "task.html", detail)
+    return render(request, "task.html", fields_of(detail))
 
 
 @router.post("/tasks/{task_id}/tick")

@@ -1,0 +1,248 @@
+"""The domain's closed sets, one enum each, and the one Chinese label of every member.
+
+Values are the strings (or numbers) stored in the database, so a member compares equal to the
+stored value (``TaskStatus.OPEN == "open"``) and binds as that value in SQL. Where the stored
+value is itself the Chinese word (levels, unit kinds, sanction kinds, inspection kinds, rating
+colours), the label is the value. The migration that adds CHECK constraints froze the values
+of this module as they were (``0009_vocabulary_checks``); a new member needs a migration too.
+
+``LABELS`` is the only place a label is typed. Each surface (web pages, CLI, notifications,
+brief) builds its own table from it with ``surface_table``, overriding a word only where the
+surface needs a different one and saying why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum, IntEnum, StrEnum
+from typing import Any, TypeVar, overload
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"  # 待办
+    DONE = "done"  # 已打卡，待核查
+    VERIFIED = "verified"  # 已核查销号
+
+
+class TaskKind(StrEnum):
+    PLAN = "plan"  # from a template
+    RECTIFY = "rectify"  # 整改, from a finding ("rectification" does not fit task.kind's String(12))
+
+
+class ProblemLevel(StrEnum):
+    """The coordination ladder's levels, lowest first."""
+
+    MEMBER = "参与单位"
+    LEAD = "牵头部门"
+    LEADER = "县级领导"
+    OFFICE = "创卫办"
+
+
+class ProblemStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"  # 已办结，待创卫办核实
+    CLOSED = "closed"
+
+
+class ProblemAction(StrEnum):
+    """A step in a problem's history (``problem_event.action``)."""
+
+    RAISED = "raised"
+    ESCALATED = "escalated"
+    AUTO_ESCALATED = "auto_escalated"
+    RETURNED = "returned"
+    RESOLVED = "resolved"
+    OPINION = "opinion"
+    WITHDRAWN = "withdrawn"
+    ASSIGNED = "assigned"
+    EXTENSION_REQUESTED = "extension_requested"
+    HOLD_REQUESTED = "hold_requested"
+    EXTENDED = "extended"
+    HELD = "held"
+    REQUEST_REJECTED = "request_rejected"
+    VERIFIED = "verified"
+    REWORK = "rework"
+
+
+class UnitKind(StrEnum):
+    """单位类别 (``config.campaign.UnitKind`` mirrors it: config imports nothing of the project)."""
+
+    OFFICE = "创卫办"
+    FUNCTIONAL = "职能部门"
+    LEAD = "牵头部门"
+    PARTICIPATING = "参与单位"
+    TOWN = "乡镇/街道"
+
+
+class RatingColour(StrEnum):
+    """A unit's weekly 评级."""
+
+    GREEN = "绿"
+    YELLOW = "黄"
+    RED = "红"
+
+
+class Light(StrEnum):
+    """A task card's traffic light (时间进度), never stored."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    GREY = "grey"
+
+
+class AccStage(IntEnum):
+    """An item's place on the accountability ladder (``acc_stage``, ``accountability_step.stage``)."""
+
+    NONE = 0
+    REMINDED = 1
+    OVERDUE = 2
+    SUPERVISED = 3
+    CRITICISED = 4  # 通报批评 proposed
+    YELLOW_CARD = 5  # 黄牌警告 proposed
+
+
+class SanctionKind(StrEnum):
+    CRITICISM = "通报批评"
+    YELLOW_CARD = "黄牌警告"
+    INTERVIEW = "约谈"
+
+
+class SanctionState(StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class ProposalStatus(StrEnum):
+    """A rating's or commendation's status: proposed by the rules, confirmed by 创卫办."""
+
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+
+
+class ObjectType(StrEnum):
+    """What a sanction, accountability step or request is about."""
+
+    TASK = "task"
+    PROBLEM = "problem"
+    UNIT = "unit"
+
+
+class RequestKind(StrEnum):
+    EXTENSION = "延期"
+    HOLD = "挂账"
+
+
+class RequestState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class FindingStatus(StrEnum):
+    PENDING = "pending"  # found in an unannounced round that is not published yet
+    TRIAGE = "triage"  # outside every segment's buffer, or returned as misrouted
+    OPEN = "open"
+    RECTIFIED = "rectified"
+    CLOSED = "closed"
+    MERGED = "merged"
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "open"  # incl. 待回访
+    CLOSED = "closed"
+
+
+class InspectionKind(StrEnum):
+    """督查 kinds (``config.inspections.PlanKind`` mirrors them)."""
+
+    REGULAR = "定期"
+    UNANNOUNCED = "暗访"
+    CROSS = "交叉"
+    LEADER_LED = "领导带队"
+    RECHECK = "复查"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+    MERGED = "merged"  # carried by a digest: delivered when the digest was
+
+
+class BriefKind(StrEnum):
+    WEEKLY = "weekly"
+    SPECIAL = "special"
+
+
+#: every closed set, for the completeness checks and the CHECK constraints
+VOCABULARY: tuple[type[Enum], ...] = (
+    TaskStatus, TaskKind, ProblemLevel, ProblemStatus, ProblemAction, UnitKind, RatingColour, Light, AccStage,
+    SanctionKind, SanctionState, ProposalStatus, ObjectType, RequestKind, RequestState, FindingStatus,
+    ComplaintStatus, InspectionKind, OutboxState, BriefKind,
+)
+
+#: enums whose stored value is the Chinese word itself
+_SELF_LABELLED: tuple[type[StrEnum], ...] = (ProblemLevel, UnitKind, RatingColour, SanctionKind, RequestKind,
+                                             InspectionKind)
+
+_TYPED: dict[type[Enum], dict[str | int, str]] = {
+    TaskStatus: {"open": "待办", "done": "已打卡待核查", "verified": "已核查销号"},
+    TaskKind: {"plan": "计划任务", "rectify": "整改任务"},
+    ProblemStatus: {"open": "办理中", "resolved": "已办结待核实", "closed": "已销号"},
+    ProblemAction: {
+        "raised": "提出", "escalated": "上报", "auto_escalated": "超时自动上报", "returned": "退回下级",
+        "resolved": "办结", "opinion": "签署意见", "withdrawn": "退单", "assigned": "交办（改派）",
+        "extension_requested": "申请延期", "hold_requested": "申请挂账", "extended": "批准延期", "held": "挂账",
+        "request_rejected": "申请未获批准", "verified": "核实销号", "rework": "核实不通过，返工"},
+    Light: {"green": "正常", "yellow": "临期", "red": "逾期", "grey": "已打卡"},
+    AccStage: {0: "无", 1: "已提醒", 2: "已发逾期通知", 3: "已督办", 4: "拟通报批评", 5: "拟黄牌警告"},
+    SanctionState: {"proposed": "待确认", "confirmed": "已确认发布", "dismissed": "已撤销"},
+    ProposalStatus: {"proposed": "待确认", "confirmed": "已确认"},
+    ObjectType: {"task": "任务", "problem": "问题", "unit": "单位"},
+    RequestState: {"pending": "待审批", "approved": "已批准", "rejected": "未获批准"},
+    FindingStatus: {"pending": "待通报", "triage": "待分派", "open": "整改中", "rectified": "已整改待复查",
+                    "closed": "已销号", "merged": "已合并"},
+    ComplaintStatus: {"open": "办理中", "closed": "已办结"},
+    OutboxState: {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "发送失败",
+                  "merged": "已并入汇总"},
+    BriefKind: {"weekly": "周报", "special": "专刊"},
+}
+
+#: the one Chinese label of every member of every closed set, one table per enum (members of
+#: different enums may share a stored value, e.g. "open", so they never share a table)
+LABELS: Mapping[type[Enum], Mapping[Any, str]] = {
+    e: {m: m.value if e in _SELF_LABELLED else _TYPED[e][m.value] for m in e} for e in VOCABULARY}
+
+
+def label(member: Enum) -> str:
+    """The Chinese label of a member."""
+    return LABELS[type(member)][member]
+
+
+S = TypeVar("S", bound=StrEnum)
+N = TypeVar("N", bound=IntEnum)
+
+
+@overload
+def surface_table(enum: type[S], overrides: Mapping[S, str] | None = None) -> dict[str, str]: ...
+@overload
+def surface_table(enum: type[N], overrides: Mapping[N, str] | None = None) -> dict[int, str]: ...
+def surface_table(enum: type[Enum], overrides: Mapping[Any, str] | None = None) -> dict[Any, str]:
+    """A surface's complete label table for ``enum``: ``LABELS`` with the surface's own words.
+
+    Keyed by member, so it is looked up by the stored value too (``table["open"]`` finds
+    ``TaskStatus.OPEN``: a member hashes and compares as its value).
+    """
+    extra = dict(overrides or {})
+    foreign = [k for k in extra if not isinstance(k, enum)]
+    if foreign:
+        raise ValueError(f"overrides for {enum.__name__} name other members: {foreign}")
+    return {m: extra.get(m, LABELS[enum][m]) for m in enum}
+
+
+def values(enum: type[Enum]) -> tuple[str | int, ...]:
+    """The stored values of ``enum``, in declaration order."""
+    return tuple(m.value for m in enum)

@@ -1,0 +1,83 @@
+"""One campaign's context for one unit of work: the row, its campaign file, ladders, calendar and 包联.
+
+An entry point (route, command, flow task) opens the unit of work, loads the context once and
+passes it down, so no service re-parses the stored campaign file and no module keeps a cache
+that outlives the unit of work. The parts that cost something (the calendar, the ladders, the
+spatial router) are built on first use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from config.campaign import CampaignFile
+from models import Campaign
+from rules.calendar import WorkCalendar
+from rules.errors import NotFound
+from services.campaigns.working_calendar import campaign_calendar
+
+if TYPE_CHECKING:
+    from services.escalation.ladders import Holders, Policy
+    from services.inspections.routing import CampaignRouter
+
+
+@dataclass(frozen=True, eq=False)
+class CampaignContext:
+    """What a unit of work needs from its campaign, loaded once and passed down.
+
+    ``session`` is the unit of work's own: the lazily built parts read through it, so a context
+    never outlives (or crosses) the unit of work that loaded it.
+    """
+
+    session: Session
+    campaign: Campaign
+    spec: CampaignFile
+
+    @property
+    def id(self) -> int:
+        return self.campaign.id
+
+    @property
+    def code(self) -> str:
+        return self.campaign.code
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The working calendar (工作日、调休、工作时) in the campaign's time zone."""
+        return campaign_calendar(self.spec)
+
+    @cached_property
+    def policy(self) -> Policy:
+        """Both escalation ladders (协调、问责) and the calendar they count on."""
+        from services.escalation.ladders import campaign_policy
+
+        return campaign_policy(self.spec, self.calendar)
+
+    @cached_property
+    def router(self) -> CampaignRouter:
+        """The spatial index that routes a point to its 路段, built from the stored segments."""
+        from services.inspections.routing import build_router
+
+        return build_router(self.session, self.id)
+
+    def holders(self, *, now: dt.datetime, segment_ids: Iterable[int | None] | None = None) -> Holders:
+        """Who holds each segment at ``now`` (包段领导、牵头部门), of ``segment_ids`` only when given."""
+        from services.escalation.ladders import load_holders
+
+        return load_holders(self.session, self.id, now, segment_ids)
+
+
+def load_context(session: Session, *, campaign: Campaign | None = None, campaign_id: int | None = None
+                 ) -> CampaignContext:
+    """The context of ``campaign`` (or of the campaign with ``campaign_id``) for this unit of work."""
+    if campaign is None:
+        campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
+        if campaign is None:
+            raise NotFound(f"找不到活动（编号 {campaign_id}）")
+    return CampaignContext(session=session, campaign=campaign, spec=CampaignFile.model_validate(campaign.spec))

@@ -1,0 +1,67 @@
+"""One vocabulary: every closed set labelled once, mirrored exactly where config cannot import it."""
+
+from __future__ import annotations
+
+import importlib.util
+from enum import IntEnum
+
+import pytest
+from sqlalchemy import CheckConstraint
+
+from config.assessment import RANKED_KINDS
+from config.campaign import UnitKind as ConfigUnitKind
+from config.escalation import LEVEL_ORDER
+from config.inspections import PLAN_KINDS
+from models import Base
+from rules import vocabulary as V
+from services.schema import MIGRATIONS
+
+
+@pytest.mark.parametrize("enum", V.VOCABULARY, ids=lambda e: e.__name__)
+def test_every_member_of_every_closed_set_has_a_chinese_label(enum):
+    table = V.LABELS[enum]
+    assert set(table) == set(enum)
+    assert all(label.strip() and any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in table.values())
+
+
+@pytest.mark.parametrize("enum", V.VOCABULARY, ids=lambda e: e.__name__)
+def test_a_surface_table_is_complete_and_found_by_the_stored_value(enum):
+    table = V.surface_table(enum)
+    assert list(table) == list(enum)
+    for member in enum:
+        assert table[member.value] == V.label(member)
+
+
+def test_a_surface_may_override_a_word_but_only_of_its_own_set():
+    assert V.surface_table(V.TaskStatus, {V.TaskStatus.DONE: "待核查"})["done"] == "待核查"
+    with pytest.raises(ValueError, match="TaskStatus"):
+        V.surface_table(V.TaskStatus, {V.ProblemStatus.OPEN: "办理中"})  # type: ignore[dict-item]  # the mistake under test
+
+
+def test_members_compare_and_format_as_their_stored_values():
+    assert V.TaskStatus.OPEN == "open" and f"{V.TaskStatus.OPEN}" == "open"
+    assert V.AccStage.SUPERVISED == 3 and isinstance(V.AccStage.SUPERVISED, IntEnum)
+    assert V.ProblemLevel.OFFICE == V.UnitKind.OFFICE == "创卫办"
+
+
+def test_yellow_names_one_thing_per_set():
+    assert (V.RatingColour.YELLOW, V.Light.YELLOW, V.AccStage.YELLOW_CARD, V.SanctionKind.YELLOW_CARD) == (
+        "黄", "yellow", 5, "黄牌警告")
+
+
+def test_the_campaign_file_accepts_exactly_the_vocabulary_config_mirrors():
+    assert V.values(ConfigUnitKind) == V.values(V.UnitKind)
+    assert LEVEL_ORDER == V.values(V.ProblemLevel)
+    assert PLAN_KINDS == V.values(V.InspectionKind)
+    assert set(RANKED_KINDS) < set(V.values(V.UnitKind))
+
+
+def test_the_migration_froze_the_checks_the_models_declare():
+    path = next((MIGRATIONS / "versions").glob("0009_*.py"))
+    spec = importlib.util.spec_from_file_location("vocabulary_checks", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    declared = {t.name: sorted((c.name, str(c.sqltext)) for c in t.constraints if isinstance(c, CheckConstraint))
+                for t in Base.metadata.sorted_tables}
+    assert migration.CHECKS == {t: cks for t, cks in declared.items() if cks}
