@@ -8,9 +8,7 @@ PostgreSQL fails the run instead of skipping.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -19,11 +17,11 @@ from sqlalchemy import text
 from models.db import make_engine
 from services import schema
 from services.uow import Database
+from tests.support.scratch_db import scratch_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config" / "examples" / "demo_county"
 DATA = Path(__file__).resolve().parent / "data"
-PG_ADMIN_URL = os.environ.get("CW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TZ = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -34,25 +32,12 @@ def at(text_: str) -> dt.datetime:
 
 @pytest.fixture(scope="session")
 def pg_url():
-    """A fresh PostgreSQL database for this test session, dropped at the end."""
-    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"cw_test_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as e:  # noqa: BLE001
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI but not reachable: {e}")
-        pytest.skip(f"PostgreSQL not reachable: {e}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """A fresh, migrated PostgreSQL database for this test session, dropped at the end."""
+    with scratch_postgres("cw_test") as url:
+        engine = make_engine(url)
+        schema.upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -10,18 +10,18 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from models import OutboxMessage, Phase, Task
 from models.db import make_engine
-from tests.conftest import EXAMPLE, PG_ADMIN_URL, ROOT
+from tests.conftest import EXAMPLE, ROOT
 from tests.support.processes import running
+from tests.support.scratch_db import scratch_postgres
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -35,28 +35,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def databases():
-    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    suffix = uuid.uuid4().hex[:8]
-    names = {"app": f"cw_e2e_app_{suffix}", "prefect": f"cw_e2e_prefect_{suffix}"}
-    try:
-        with admin.connect() as c:
-            for n in names.values():
-                c.execute(text(f'CREATE DATABASE "{n}"'))
-    except Exception as e:  # noqa: BLE001
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI: {e}")
-        pytest.skip(f"PostgreSQL not reachable: {e}")
-    prefect_engine = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{names['prefect']}")
-    with prefect_engine.begin() as c:
-        c.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-    prefect_engine.dispose()
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    yield {"app": f"{base}/{names['app']}",
-           "prefect": f"{base}/{names['prefect']}".replace("+psycopg", "+asyncpg")}
-    with admin.connect() as c:
-        for n in names.values():
-            c.execute(text(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("cw_e2e_app") as app, scratch_postgres("cw_e2e_prefect", extensions=("pg_trgm",)) as pf:
+        yield {"app": app, "prefect": pf.replace("+psycopg", "+asyncpg")}
 
 
 def _run(args: list[str], env: dict, timeout: float = 300) -> subprocess.CompletedProcess:

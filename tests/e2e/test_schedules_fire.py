@@ -14,17 +14,16 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 
-from models.db import make_engine
 from services.operations.schedule_health import read_schedules
-from tests.conftest import EXAMPLE, PG_ADMIN_URL, ROOT
+from tests.conftest import EXAMPLE, ROOT
 from tests.e2e.test_prefect_server import _free_port, _run
+from tests.support.processes import stop
+from tests.support.scratch_db import scratch_postgres
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -38,25 +37,8 @@ def prefect_database(request):
     if request.param == "embedded-sqlite":
         yield {}
         return
-    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"cw_e2e_sched_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as e:  # noqa: BLE001
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI: {e}")
-        pytest.skip(f"PostgreSQL not reachable: {e}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    with engine.begin() as c:
-        c.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-    engine.dispose()
-    yield {"PREFECT_SERVER_DATABASE_CONNECTION_URL": url.replace("+psycopg", "+asyncpg")}
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("cw_e2e_sched", extensions=("pg_trgm",)) as url:
+        yield {"PREFECT_SERVER_DATABASE_CONNECTION_URL": url.replace("+psycopg", "+asyncpg")}
 
 
 def _completed_scheduled_runs(api: str) -> tuple[int, int]:
@@ -72,19 +54,12 @@ def _all_runs_were_scheduled(api: str) -> bool:
     return all(r["auto_scheduled"] for r in runs)
 
 
-def _stop_group(proc: subprocess.Popen) -> None:
-    """Ctrl+C to ``cw serve`` (it stops its children), then end whatever is left of its group."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            pass
+def _group_alive(pgid: int) -> bool:
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.killpg(pgid, 0)
     except ProcessLookupError:
-        pass
-    proc.wait(timeout=30)
+        return False
+    return True
 
 
 def test_cw_serve_left_alone_completes_runs_its_server_scheduled(prefect_database, tmp_path):
@@ -122,6 +97,14 @@ def test_cw_serve_left_alone_completes_runs_its_server_scheduled(prefect_databas
                                 capture_output=True, text=True, timeout=120)
         assert doctor.returncode == 0, doctor.stdout + doctor.stderr
         assert "已排好计划运行" in doctor.stdout
+        # a supervisor's SIGTERM to cw serve alone stops it and every process it started
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=60) is not None
+        for _ in range(30):
+            if not _group_alive(serve.pid):
+                break
+            time.sleep(1)
+        assert not _group_alive(serve.pid), "cw serve left a child running after SIGTERM"
     finally:
-        _stop_group(serve)
+        stop(serve, group=True)
         out.close()

@@ -12,7 +12,8 @@ from models import Base, Campaign, Problem, ProblemEvent, Task, Unit
 from models.db import make_engine
 from rules.vocabulary import ProblemAction, ProblemLevel, UnitKind
 from services import schema
-from tests.conftest import PG_ADMIN_URL, at
+from tests.conftest import at
+from tests.support.scratch_db import scratch_postgres
 
 NOW = at("2025-03-03 09:00")
 
@@ -64,16 +65,10 @@ def empty_engine(request, tmp_path):
         yield engine
         engine.dispose()
         return
-    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"cw_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    yield engine
-    engine.dispose()
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("cw_test") as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 def test_a_database_with_data_at_0008_upgrades_to_the_checks_keeping_every_row(empty_engine):
