@@ -120,7 +120,7 @@ def run(url: str, segments: int, out: Path) -> None:
     with db.unit_of_work() as s:
         ref = reserve(s, campaign=get_campaign(s, city.code), week=WEEK, now=NOW)
     with db.unit_of_work() as s:
-        written = write_issue(s, campaign=get_campaign(s, city.code), issue_id=ref.id, out_dir=out, now=NOW)
+        written = write_issue(s, ctx=load_context(s, campaign=get_campaign(s, city.code)), issue_id=ref.id, out_dir=out, now=NOW)
     total = time.perf_counter() - t1
     db.dispose()
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.labels import PROPOSAL_STATUS
 from rules.errors import InvalidInput
 from services.assessment import (
     AS_OF,
@@ -29,7 +30,6 @@ from services.assessment import (
     COLUMNS,
     RECORD_COLUMNS,
     SEGMENT,
-    STATUS_TEXT,
     UNIT,
     WHAT_COMMENDATIONS,
     WHAT_RATINGS,
@@ -52,7 +52,7 @@ from services.assessment import (
     write_workbook,
 )
 from services.assessment import assess as assess_service
-from services.campaigns import get_campaign
+from services.campaigns import get_campaign, load_context
 
 assess_app = typer.Typer(help="考核：cw assess --week 2025-W10 | --phase 起步 | --whole；"
                               "cw assess export --xlsx 文件；cw assess ratings/confirm/commend",
@@ -75,7 +75,7 @@ def _cell(key: str, value: Any) -> str:
     if key == "movement":
         return movement(value)
     if key == "status":
-        return STATUS_TEXT.get(value, value)
+        return PROPOSAL_STATUS.get(value, value)
     return "—" if value is None else str(value)
 
 
@@ -178,9 +178,9 @@ def confirm(by: ByOpt, week: WeekOpt = None, phase: PhaseOpt = None, unit: Units
     with ctx.db.unit_of_work() as s:
         c = get_campaign(s, campaign)
         if week:
-            report = confirm_ratings(s, campaign=c, week=week, now=t_now, actor=by, units=unit)
+            report = confirm_ratings(s, ctx=load_context(s, campaign=c), week=week, now=t_now, actor=by, units=unit)
         else:
-            report = confirm_commendations(s, campaign=c, phase=phase or "", now=t_now, actor=by, units=unit)
+            report = confirm_commendations(s, ctx=load_context(s, campaign=c), phase=phase or "", now=t_now, actor=by, units=unit)
     if as_json:
         print_json(asdict(report))
         return
@@ -210,5 +210,5 @@ def commend(phase: Annotated[str, typer.Option("--phase", help="已结束的时�
     for header in ("单位类别", "排名", "单位", "综合得分", "理由", "状态"):
         table.add_column(header)
     for r in rows:
-        table.add_row(r.kind, str(r.rank), r.unit, points(r.score), r.reason, STATUS_TEXT.get(r.status, r.status))
+        table.add_row(r.kind, str(r.rank), r.unit, points(r.score), r.reason, PROPOSAL_STATUS.get(r.status, r.status))
     out.print(table)

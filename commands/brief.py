@@ -11,19 +11,19 @@ import typer
 from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.labels import BRIEF_KIND
 from services.briefs import (
     CLI_LIST_COLS,
     CLI_LIST_TITLE,
     CLI_REUSED,
     CLI_WRITTEN,
-    KIND_TEXT,
     list_briefs,
     moment,
     number,
     reserve,
     write_issue,
 )
-from services.campaigns import get_campaign
+from services.campaigns import get_campaign, load_context
 
 brief_app = typer.Typer(help="创卫简报：cw brief --week 2025-W18 --out 目录 | cw brief --special 标题 --out 目录 | cw brief list",
                         invoke_without_command=True)
@@ -44,7 +44,7 @@ def _write(week: str | None, special: str | None, out_dir: Path | None, now: str
     with ctx.db.unit_of_work() as s:
         ref = reserve(s, campaign=get_campaign(s, campaign), week=week, special=special, now=t_now)
     with ctx.db.unit_of_work() as s:
-        written = write_issue(s, campaign=get_campaign(s, campaign), issue_id=ref.id, out_dir=folder, now=t_now,
+        written = write_issue(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), issue_id=ref.id, out_dir=folder, now=t_now,
                               photo_dir=ctx.settings.photo_dir)
     f = written.files
     files = [f.html, f.docx, *([f.png] if f.png else [])]
@@ -87,6 +87,6 @@ def brief_list(campaign: CampaignOpt = None, as_json: JsonOpt = False) -> None:
     for col in CLI_LIST_COLS:
         table.add_column(col)
     for r in rows:
-        table.add_row(number(r.number, r.kind == "special"), KIND_TEXT.get(r.kind, r.kind),
+        table.add_row(number(r.number, r.kind == "special"), BRIEF_KIND.get(r.kind, r.kind),
                       r.title, moment(dt.datetime.fromisoformat(r.as_of)), Path(r.docx).stem if r.docx else "")
     out.print(table)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import fields, is_dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -27,7 +27,8 @@ log = logging.getLogger("chuangwei.cli")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -92,7 +93,7 @@ def parse_now(value: str | None) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=DEFAULT_TZ)
 
 
-def fail(error: DomainError) -> None:
+def fail(error: DomainError) -> NoReturn:
     err.print(f"[bold red]错误：[/]{error.message}", highlight=False)
     for d in error.details:
         err.print(f"  - {d}", highlight=False)
@@ -100,12 +101,12 @@ def fail(error: DomainError) -> None:
     raise typer.Exit(error.exit_code)
 
 
-def handles_errors(fn: F) -> F:
+def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Run the command with its own Context; map domain errors to their exit code and print them
     in Chinese; log everything else."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         ctx = Context.from_environment()
         token = _current.set(ctx)
         try:
@@ -125,7 +126,7 @@ def handles_errors(fn: F) -> F:
             _current.reset(token)
             ctx.close()
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def print_json(data: Any) -> None:

@@ -10,15 +10,15 @@ from rich.table import Table
 from sqlalchemy import select
 
 from commands.common import context, handles_errors, json_ready, out, parse_now, print_json
+from commands.labels import PROBLEM_STATUS
 from models import Segment
 from models.accountability import PROBLEM, TASK
 from rules import ladders as L
 from rules.calendar import ClockType
 from rules.errors import InvalidInput, NotFound
-from rules.vocabulary import SanctionState, surface_table
+from rules.vocabulary import OFFICE_NAME, SanctionState, surface_table
 from services.campaigns import CampaignContext, get_campaign, load_context, unit_directory
 from services.escalation import (
-    STATUS_TEXT,
     ProblemDetail,
     act,
     confirm,
@@ -70,7 +70,7 @@ def _act(problem_id: int, kind: str, by: str | None, now: str | None, campaign: 
             kw["unit_id"] = _unit_id(s, c, kw.pop("unit"))
         p = act(s, ctx=load_context(s, campaign=c), problem_id=problem_id, kind=kind, actor=principal_for(s, campaign=c, name=by),
                          now=parse_now(now), **kw)
-        out.print(f"问题 {p.id}：{COMMAND_TEXT[kind]}完成。当前层级 {p.level}，状态 {STATUS_TEXT[p.status]}",
+        out.print(f"问题 {p.id}：{COMMAND_TEXT[kind]}完成。当前层级 {p.level}，状态 {PROBLEM_STATUS[p.status]}",
                   highlight=False)
 
 
@@ -225,14 +225,16 @@ def extension_request(until: Annotated[str, typer.Option("--until", help="延至
                       kind: Annotated[str, typer.Option("--kind", help="延期 或 挂账")] = L.EXTENSION,
                       by: ByOpt = None, now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """申请延期或挂账（由上一级审批；挂账由创卫办审批）。"""
-    if (task is None) == (problem is None):
+    named = [(t, i) for t, i in ((TASK, task), (PROBLEM, problem)) if i is not None]
+    if len(named) != 1:
         raise InvalidInput("请用 --task 或 --problem 指定一项")
+    object_type, object_id = named[0]
     with context().db.unit_of_work() as s:
         c = get_campaign(s, campaign)
         ctx = load_context(s, campaign=c)
-        req = request(s, ctx=ctx, object_type=TASK if task else PROBLEM, object_id=task or problem,
-                                 kind=kind, until=_until(ctx, until), reason=reason,
-                                 actor=principal_for(s, campaign=c, name=by), now=parse_now(now))
+        req = request(s, ctx=ctx, object_type=object_type, object_id=object_id,
+                      kind=kind, until=_until(ctx, until), reason=reason,
+                      actor=principal_for(s, campaign=c, name=by), now=parse_now(now))
         out.print(f"已提交{kind}申请 {req.id}，待{req.approver}审批" if req else f"已{kind}", highlight=False)
 
 
@@ -289,20 +291,19 @@ def sanctions_list(state: Annotated[str | None, typer.Option("--state", help="pr
 @sanctions_app.command("confirm")
 @handles_errors
 def sanctions_confirm(sanction_id: int, note: Annotated[str | None, typer.Option("--note")] = None,
-                      by: Annotated[str, typer.Option("--by", help="确认人")] = "创卫办",
+                      by: Annotated[str, typer.Option("--by", help="确认人")] = OFFICE_NAME,
                       now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """确认处理建议：发布并通知被处理单位。"""
     with context().db.unit_of_work() as s:
-        c = get_campaign(s, campaign)
-        x = confirm(s, campaign=c, sanction_id=sanction_id, actor=by, now=parse_now(now), note=note,
-                              ladder=load_context(s, campaign=c).policy.accountability)
+        x = confirm(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), sanction_id=sanction_id, actor=by,
+                    now=parse_now(now), note=note)
         out.print(f"已确认{x.kind}（处理建议 {x.id}），已发布并通知", highlight=False)
 
 
 @sanctions_app.command("dismiss")
 @handles_errors
 def sanctions_dismiss(sanction_id: int, reason: Annotated[str, typer.Option("--reason", help="撤销理由")],
-                      by: Annotated[str, typer.Option("--by", help="确认人")] = "创卫办",
+                      by: Annotated[str, typer.Option("--by", help="确认人")] = OFFICE_NAME,
                       now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """撤销处理建议（不发布）。"""
     with context().db.unit_of_work() as s:

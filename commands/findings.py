@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from commands.common import context, handles_errors, out, parse_now, print_json
 from commands.inspections import viewer
-from models import Segment
+from models import Campaign, Segment
 from rules.errors import NotFound
-from services.campaigns import get_campaign, unit_directory
+from rules.vocabulary import OFFICE_NAME, VisitResult
+from services.campaigns import get_campaign, load_context, unit_directory
 from services.inspections import (
     assign_finding,
     export_xlsx,
@@ -44,13 +46,15 @@ QuantityOpt = Annotated[float | None, typer.Option("--quantity", help="整改数
 TableArg = Annotated[Path, typer.Argument(help=".xlsx 或 .csv：工单编号、诉求内容，可选受理时间、问题类别、诉求地址、经纬度、诉求人、联系电话")]
 
 
-def _unit_id(session, campaign, name: str | None) -> int | None:  # noqa: ANN001
-    if not name:
-        return None
+def _find_unit_id(session: Session, campaign: Campaign, name: str) -> int:
     found = unit_directory(session, campaign.id).find(name)
     if found is None:
         raise NotFound(f"找不到单位「{name}」")
     return found.id
+
+
+def _unit_id(session: Session, campaign: Campaign, name: str | None) -> int | None:
+    return _find_unit_id(session, campaign, name) if name else None
 
 
 @findings_app.command("record")
@@ -64,16 +68,17 @@ def record_cmd(category: Annotated[str, typer.Option("--category", help="问题�
                inspector: Annotated[str | None, typer.Option("--inspector", help="检查单位")] = None,
                merge_into: Annotated[int | None, typer.Option("--merge-into", help="合并到已有问题")] = None,
                new: Annotated[bool, typer.Option("--new", help="附近有同类问题时仍另立新问题")] = False,
-               by: ByOpt = "创卫办", campaign: CampaignOpt = None, now: NowOpt = None) -> None:
+               by: ByOpt = OFFICE_NAME, campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """登记一个督查发现的问题，按位置分派到路段。"""
     ctx = context()
     with ctx.db.unit_of_work() as s:
         c = get_campaign(s, campaign)
-        f = record_finding(s, campaign=c, category=category, lon=lon, lat=lat, datum=datum.lower(), now=parse_now(now),
+        f = record_finding(s, ctx=load_context(s, campaign=c), category=category, lon=lon, lat=lat, datum=datum.lower(), now=parse_now(now),
                            actor=by, description=description, inspection_id=inspection,
                            inspector_unit_id=_unit_id(s, c, inspector), merge_into=merge_into, allow_duplicate=new)
         fid, status = f.id, f.status
-        seg = s.get(Segment, f.segment_id).code if f.segment_id else ""
+        segment = s.get(Segment, f.segment_id) if f.segment_id else None
+        seg = segment.code if segment else ""
     out.print(f"已登记问题 {fid}：" + {"merged": f"已合并到问题 {merge_into}", "triage": "不在任何路段责任范围内，已转创卫办分派",
                                    "pending": "暗访问题，待计划发布后下达"}.get(status, f"已下达整改（路段 {seg}）"))
 
@@ -104,11 +109,11 @@ def list_cmd(status: StatusOpt = None,
 @handles_errors
 def assign_cmd(finding_id: IdArg, segment: Annotated[str, typer.Option("--segment", help="路段或巷道编号")],
                reason: Annotated[str, typer.Option("--reason", help="改派理由")] = "",
-               by: ByOpt = "创卫办", campaign: CampaignOpt = None, now: NowOpt = None) -> None:
+               by: ByOpt = OFFICE_NAME, campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """创卫办分派待分派问题，或改派分错的问题。"""
     ctx = context()
     with ctx.db.unit_of_work() as s:
-        assign_finding(s, campaign=get_campaign(s, campaign), finding_id=finding_id, segment_code=segment,
+        assign_finding(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), finding_id=finding_id, segment_code=segment,
                        now=parse_now(now), actor=by, reason=reason)
     out.print(f"问题 {finding_id} 已分派到 {segment}")
 
@@ -122,7 +127,7 @@ def return_cmd(finding_id: IdArg, unit: Annotated[str, typer.Option("--unit", he
     ctx = context()
     with ctx.db.unit_of_work() as s:
         c = get_campaign(s, campaign)
-        return_finding(s, campaign=c, finding_id=finding_id, unit_id=_unit_id(s, c, unit), reason=reason,
+        return_finding(s, ctx=load_context(s, campaign=c), finding_id=finding_id, unit_id=_find_unit_id(s, c, unit), reason=reason,
                        now=parse_now(now), actor=unit)
     out.print(f"问题 {finding_id} 已退回创卫办待改派")
 
@@ -137,7 +142,7 @@ def rectify_cmd(finding_id: IdArg, quantity: QuantityOpt = None,
     ctx = context()
     with ctx.db.unit_of_work() as s:
         c = get_campaign(s, campaign)
-        report_rectified(s, campaign=c, finding_id=finding_id, now=parse_now(now), actor=unit or "牵头部门",
+        report_rectified(s, ctx=load_context(s, campaign=c), finding_id=finding_id, now=parse_now(now), actor=unit or "牵头部门",
                          unit_id=_unit_id(s, c, unit), quantity=quantity, note=note)
     out.print(f"问题 {finding_id} 已报告整改完成，待复查")
 
@@ -146,11 +151,11 @@ def rectify_cmd(finding_id: IdArg, quantity: QuantityOpt = None,
 @handles_errors
 def reinspect_cmd(finding_id: IdArg, passed: Annotated[bool, typer.Option("--pass/--fail", help="复查是否通过")],
                   note: Annotated[str, typer.Option("--note", help="复查意见（不通过时必填）")] = "",
-                  by: ByOpt = "创卫办", campaign: CampaignOpt = None, now: NowOpt = None) -> None:
+                  by: ByOpt = OFFICE_NAME, campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """跟踪复查：通过则销号，不通过则返工并重新计时。"""
     ctx = context()
     with ctx.db.unit_of_work() as s:
-        f = reinspect(s, campaign=get_campaign(s, campaign), finding_id=finding_id, passed=passed, now=parse_now(now),
+        f = reinspect(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), finding_id=finding_id, passed=passed, now=parse_now(now),
                       actor=by, note=note)
         rework = f.rework_count
     out.print(f"问题 {finding_id} 复查通过，已销号" if passed else f"问题 {finding_id} 复查不通过，返工（第 {rework} 次）")
@@ -159,7 +164,7 @@ def reinspect_cmd(finding_id: IdArg, passed: Annotated[bool, typer.Option("--pas
 @findings_app.command("merge")
 @handles_errors
 def merge_cmd(finding_id: IdArg, into: Annotated[int, typer.Option("--into", help="合并到的问题编号")],
-              by: ByOpt = "创卫办", campaign: CampaignOpt = None, now: NowOpt = None) -> None:
+              by: ByOpt = OFFICE_NAME, campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """把重复的问题合并到另一条。"""
     ctx = context()
     with ctx.db.unit_of_work() as s:
@@ -170,7 +175,7 @@ def merge_cmd(finding_id: IdArg, into: Annotated[int, typer.Option("--into", hel
 
 @findings_app.command("expose")
 @handles_errors
-def expose_cmd(finding_id: IdArg, by: ByOpt = "创卫办", campaign: CampaignOpt = None, now: NowOpt = None) -> None:
+def expose_cmd(finding_id: IdArg, by: ByOpt = OFFICE_NAME, campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """曝光：列入本周简报的曝光台。"""
     ctx = context()
     with ctx.db.unit_of_work() as s:
@@ -189,7 +194,7 @@ def complaints_import_cmd(file: TableArg,
 
     ctx = context()
     with ctx.db.unit_of_work() as s:
-        r = import_complaints(s, campaign=get_campaign(s, campaign), path=file, now=parse_now(now), datum=datum.lower(),
+        r = import_complaints(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), path=file, now=parse_now(now), datum=datum.lower(),
                               sheet=sheet)
     _print_report(f"导入工单 {file}", r)
 
@@ -220,14 +225,14 @@ def complaints_list_cmd(unit: Annotated[str | None, typer.Option("--as-unit", he
 def complaints_visit_cmd(complaint_id: Annotated[int, typer.Argument(help="工单序号（complaints list 中的编号）")],
                          result: Annotated[str, typer.Option("--result", help="满意、基本满意或不满意")],
                          note: Annotated[str, typer.Option("--note", help="回访记录")] = "",
-                         by: ByOpt = "创卫办", campaign: CampaignOpt = None, now: NowOpt = None) -> None:
+                         by: ByOpt = OFFICE_NAME, campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """回访：满意/基本满意则办结，不满意则重办。"""
     ctx = context()
     with ctx.db.unit_of_work() as s:
-        c = visit_complaint(s, campaign=get_campaign(s, campaign), complaint_id=complaint_id, result=result,
+        c = visit_complaint(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), complaint_id=complaint_id, result=result,
                             now=parse_now(now), actor=by, note=note)
-        redo = c.redo_count
-    out.print(f"工单回访：{result}" + (f"，已重办（第 {redo} 次）" if result == "不满意" else "，已办结"))
+        redo, reopened = c.redo_count, c.visit_result == VisitResult.DISSATISFIED
+    out.print(f"工单回访：{result}" + (f"，已重办（第 {redo} 次）" if reopened else "，已办结"))
 
 
 @ledger_app.command("export")

@@ -14,7 +14,7 @@ from commands.common import context, handles_errors, out, parse_now, print_json
 from commands.data import import_app
 from rules.errors import NotFound
 from rules.weeks import week_key
-from services.campaigns import get_campaign, unit_directory
+from services.campaigns import get_campaign, load_context, unit_directory
 from services.inspections import (
     Plan,
     import_places,
@@ -63,7 +63,7 @@ def plan_cmd(week: Annotated[str | None, typer.Option("--week", help="ISO 周次
     with ctx.db.unit_of_work() as s:
         c = get_campaign(s, campaign)
         w = week or week_key(t.astimezone(ZoneInfo(c.timezone)).date())
-        results = plan_week(s, campaign=c, week=w, now=t, kinds=kind, seed=seed)
+        results = plan_week(s, ctx=load_context(s, campaign=c), week=w, now=t, kinds=kind, seed=seed)
     if as_json:
         print_json([asdict(r) for r in results])
         return
@@ -106,7 +106,7 @@ def publish_cmd(inspection_id: Annotated[int, typer.Argument(help="督查计划�
     """发布暗访结果：公开计划，并向责任单位下达其发现的问题。"""
     ctx = context()
     with ctx.db.unit_of_work() as s:
-        r = publish_inspection(s, campaign=get_campaign(s, campaign), inspection_id=inspection_id, now=parse_now(now))
+        r = publish_inspection(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), inspection_id=inspection_id, now=parse_now(now))
     out.print(f"已发布督查计划 {inspection_id}：下达整改问题 {r['dispatched']} 条，转创卫办分派 {r['triaged']} 条")
 
 
@@ -124,7 +124,7 @@ def import_places_cmd(
 
     ctx = context()
     with ctx.db.unit_of_work() as s:
-        r = import_places(s, campaign=get_campaign(s, campaign), path=file, datum=datum.lower(), layer=layer,
+        r = import_places(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), path=file, datum=datum.lower(), layer=layer,
                           sheet=sheet, now=parse_now(now))
     _print_report(f"导入点位 {file}", r)
 

@@ -11,9 +11,11 @@ import typer
 from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.labels import OUTBOX_STATE
 from notify import make_client
+from rules.vocabulary import OFFICE_NAME
 from services.campaigns import get_campaign, load_context
-from services.notifications import STATE_NAMES, list_dead, list_messages, requeue, send_test, summary
+from services.notifications import list_dead, list_messages, requeue, send_test, summary
 
 notify_app = typer.Typer(help="通知：失败通知（死信）、重新发送、测试通知渠道", no_args_is_help=True)
 
@@ -52,7 +54,7 @@ def dead(campaign: CampaignOpt = None, as_json: JsonOpt = False, limit: LimitOpt
 @notify_app.command("retry")
 @handles_errors
 def retry(message_id: Annotated[int, typer.Argument(help="通知编号（见 cw notify dead）")],
-          by: Annotated[str, typer.Option("--by", help="操作人（记入操作日志）")] = "创卫办",
+          by: Annotated[str, typer.Option("--by", help="操作人（记入操作日志）")] = OFFICE_NAME,
           campaign: CampaignOpt = None, now: NowOpt = None) -> None:
     """将一条发送失败的通知重新排队，下次投递时发送。"""
     with context().db.unit_of_work() as s:
@@ -78,13 +80,13 @@ def list_(state: Annotated[str | None, typer.Option("--state", help="pending、s
     for col in ("通知目标", "状态", "条数"):
         table.add_column(col)
     for c in counts:
-        table.add_row(c.target, c.state_text, str(c.count))
+        table.add_row(c.target, OUTBOX_STATE[c.state], str(c.count))
     out.print(table)
-    recent = Table(title=f"最近的通知（{STATE_NAMES.get(state, '全部') if state else '全部'}，{len(rows)} 条）")
+    recent = Table(title=f"最近的通知（{OUTBOX_STATE.get(state, '全部') if state else '全部'}，{len(rows)} 条）")
     for col in ("编号", "通知目标", "标题", "状态", "尝试次数", "创建时间"):
         recent.add_column(col)
     for r in rows:
-        recent.add_row(str(r.id), r.target, r.title, r.state_text, str(r.attempts), _when(r.created_at))
+        recent.add_row(str(r.id), r.target, r.title, OUTBOX_STATE[r.state], str(r.attempts), _when(r.created_at))
     out.print(recent)
 
 

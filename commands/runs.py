@@ -10,6 +10,7 @@ from commands.common import context, handles_errors, out, parse_now, print_json
 from config.prefect_env import DEFAULT_PREFECT_PORT
 from flows.registry import FLOWS, find
 from rules.errors import InvalidInput
+from rules.vocabulary import OFFICE_NAME
 
 phase_app = typer.Typer(help="时段（转段）", no_args_is_help=True)
 
@@ -54,7 +55,7 @@ def run(name: Annotated[str, typer.Argument(help="流程名称，如 advance-pha
 @phase_app.command("advance")
 @handles_errors
 def phase_advance(confirm: Annotated[bool, typer.Option("--confirm", help="确认通过需要创卫办确认的转段")] = False,
-                  actor: Annotated[str, typer.Option("--by", help="确认人")] = "创卫办",
+                  actor: Annotated[str, typer.Option("--by", help="确认人")] = OFFICE_NAME,
                   now: NowOpt = None, campaign: CampaignOpt = None,
                   direct: Annotated[bool, typer.Option("--direct", help="不经 Prefect")] = True) -> None:
     """推进时段；遇到需确认的转段时显示未完成事项，加 --confirm 才转段。"""

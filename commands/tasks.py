@@ -12,6 +12,7 @@ from rich.table import Table
 from commands.common import context, handles_errors, json_ready, out, parse_now, print_json
 from models.people import ROLE_OFFICE
 from rules.errors import InvalidInput
+from rules.vocabulary import OFFICE_NAME
 from services.campaigns import get_campaign
 from services.people import Principal
 from services.tasks import list_tasks, prepare_photo, tick_task
@@ -53,7 +54,7 @@ def task_tick(
     task_id: Annotated[int, typer.Argument(help="任务编号")],
     note: Annotated[str, typer.Option("--note", help="完成情况说明")] = "",
     photo: Annotated[list[Path] | None, typer.Option("--photo", help="现场照片（可重复）")] = None,
-    by: Annotated[str, typer.Option("--by", help="操作人（记入操作日志）")] = "创卫办",
+    by: Annotated[str, typer.Option("--by", help="操作人（记入操作日志）")] = OFFICE_NAME,
     campaign: Annotated[str | None, typer.Option("--campaign")] = None,
     now: Annotated[str | None, typer.Option("--now")] = None,
 ) -> None:

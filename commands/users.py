@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.labels import ROLE
 from services.campaigns import get_campaign
-from services.people import ROLE_TEXT, add_user, import_users, list_users, revoke_user, set_password, sign_in_link
+from services.people import add_user, import_users, list_users, revoke_user, set_password, sign_in_link
 
 users_app = typer.Typer(help="用户与登录链接", no_args_is_help=True)
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
@@ -46,7 +47,7 @@ def add(name: Annotated[str, typer.Option("--name", help="姓名")],
         user = add_user(s, campaign=c, name=name, phone=phone, role=role, unit=unit, leader=leader,
                         password=secret, now=when)
         raw = sign_in_link(s, campaign=c, phone=user.phone, now=when)[1] if link else None
-    out.print(f"已新增用户 {user.name}（{ROLE_TEXT[user.role]}，手机 {user.phone}）")
+    out.print(f"已新增用户 {user.name}（{ROLE[user.role]}，手机 {user.phone}）")
     if raw:
         _print_link(user.name, _base_url(base_url), raw, 7)
 
@@ -106,10 +107,10 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] =
     if as_json:
         print_json(data)
         return
-    table = Table(title=f"用户（共 {len(data)} 人）")
+    table = Table(title=f"用户（共 {len(rows)} 人）")
     for col in ("编号", "姓名", "手机", "角色", "单位/领导", "状态"):
         table.add_column(col)
-    for d in data:
-        table.add_row(str(d["id"]), d["name"], d["phone"], ROLE_TEXT.get(d["role"], d["role"]),
-                      d["unit"] or d["leader"] or "", "正常" if d["active"] else "已停用")
+    for u, unit, leader in rows:
+        table.add_row(str(u.id), u.name, u.phone, ROLE.get(u.role, u.role),
+                      unit or leader or "", "正常" if u.active else "已停用")
     out.print(table)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from config.base import Strict
+from config.base import OFFICE_NAME, Strict
 
 #: unit kinds ranked against each other by default (创卫办 assesses, it is not assessed)
 RANKED_KINDS = ["牵头部门", "参与单位", "职能部门", "乡镇/街道"]
@@ -83,7 +83,7 @@ class AssessmentSpec(Strict):
         closed = [b for b in bounds[:-1] if b is not None]
         if len(closed) != len(bounds) - 1 or closed != sorted(set(closed)):
             problems.append("load_tiers 的 upto 应严格递增，且只有最后一档为 null")
-        unknown = [k for k in self.ranked_kinds if k not in RANKED_KINDS + ["创卫办"]]
+        unknown = [k for k in self.ranked_kinds if k not in [*RANKED_KINDS, OFFICE_NAME]]
         if unknown:
             problems.append(f"ranked_kinds 含未知单位类别：{'、'.join(unknown)}")
         if problems:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from config.assessment import AssessmentSpec
-from config.base import Strict
+from config.base import OFFICE_NAME, Strict
 from config.escalation import EscalationSpec
 from config.inspections import InspectionsSpec
 from config.notifications import NotificationsSpec
@@ -27,7 +27,7 @@ class UnitKind(StrEnum):
     """单位类别: the campaign file's mirror of ``rules.vocabulary.UnitKind`` (config imports nothing of
     the project; tests/unit/test_vocabulary.py keeps the two equal)."""
 
-    OFFICE = "创卫办"
+    OFFICE = OFFICE_NAME
     FUNCTIONAL = "职能部门"
     LEAD = "牵头部门"
     PARTICIPATING = "参与单位"
@@ -162,7 +162,8 @@ class CalendarSpec(Strict):
 
 
 class TemplateScope(StrEnum):
-    """Who a task template is instantiated for."""
+    """Who a task template is instantiated for: mirrors ``rules.vocabulary.TemplateScope`` (kept equal by
+    tests/unit/test_vocabulary.py, as is ``recurrence`` with ``rules.vocabulary.Recurrence``)."""
 
     SEGMENT = "segment"  # each 路段 (owner: its 牵头部门)
     ALLEY = "alley"  # each 巷道 (owner: its parent segment's 牵头部门)

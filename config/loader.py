@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from config.campaign import CampaignFile
 
@@ -71,7 +72,7 @@ def _location(loc: tuple) -> str:
     return out or "（文件顶层）"
 
 
-def _reason(err: dict) -> str:
+def _reason(err: ErrorDetails) -> str:
     kind = err.get("type", "")
     if kind in ("value_error", "assertion_error"):
         return str(err.get("ctx", {}).get("error", err.get("msg", "")))

@@ -166,12 +166,11 @@ class Demo:
 
     def _schedule_calendar(self, clock: VirtualClock, db: Database, code: str) -> None:
         """The fixed slots: boundaries, weeks, months and working days."""
-        from services.campaigns.spec import campaign_spec
-        from services.campaigns.working_calendar import campaign_calendar
+        from services.campaigns.context import load_context
 
         with db.reader() as s:
             c = get_campaign(s, code)
-            cal = campaign_calendar(campaign_spec(c))
+            cal = load_context(s, campaign=c).calendar
             boundaries = [p.start_date for p in s.scalars(select(Phase).where(Phase.campaign_id == c.id))]
         day = clock.start.date()
         while clock.local(day, "00:00") < clock.end:
@@ -254,11 +253,13 @@ class Demo:
     def _publish_rounds(self, s: Any, people: People, now: dt.datetime) -> None:
         """Friday evening: the week's unannounced rounds are published with their findings."""
         from models.inspections import Inspection
+        from services.campaigns.context import load_context
         from services.inspections.rounds import publish_inspection
 
         for insp in s.scalars(select(Inspection).where(Inspection.campaign_id == people.campaign.id,
                                                        Inspection.published_at.is_(None))).all():
-            people._try(s, publish_inspection, s, campaign=people.campaign, inspection_id=insp.id, now=now)
+            people._try(s, publish_inspection, s, ctx=load_context(s, campaign=people.campaign), inspection_id=insp.id,
+                        now=now)
 
     def _flow(self, name: str, *, real: bool = False, **params: Any) -> Any:
         from flows.registry import find

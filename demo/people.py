@@ -14,6 +14,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ParamSpec
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,11 +25,12 @@ from models import Campaign, Leader, Problem, ProblemEvent, Segment, Task, Unit
 from models.inspections import Complaint, Finding
 from models.tasks import DONE, OPEN
 from rules import ladders as L
-from rules.errors import DomainError
-from services.campaigns.context import load_context
-from services.campaigns.spec import campaign_spec
+from rules.errors import Conflict, DomainError
+from services.campaigns.context import CampaignContext, load_context
 from services.inspections.rounds import office_principal, unit_principal
 from services.people.auth import Principal
+
+P = ParamSpec("P")
 
 #: how often inspectors record each kind of problem (小广告 and 暴露垃圾 most common)
 CATEGORY_WEIGHTS = {"牛皮癣/小广告": 24, "暴露垃圾": 20, "乱堆乱放": 10, "占道经营": 9, "乱停乱放": 8,
@@ -65,7 +67,7 @@ class People:
     def __init__(self, campaign: Campaign, seed: int, session: Session):
         self.seed, self.campaign = seed, campaign
         self.tz = ZoneInfo(campaign.timezone)
-        self.spec = campaign_spec(campaign)
+        self.spec = load_context(session, campaign=campaign).spec  # the taxonomy, read once for the whole run
         self.tally = Tally()
         units = list(session.scalars(select(Unit).where(Unit.campaign_id == campaign.id).order_by(Unit.id)))
         self.units = {u.id: u for u in units}
@@ -116,12 +118,12 @@ class People:
     def verify_ticks(self, session: Session, now: dt.datetime) -> None:
         from services.tasks.verification import verify_task
 
-        office = office_principal(self.campaign, "创卫办核查组")
+        office, ctx = office_principal(self.campaign, "创卫办核查组"), load_context(session, campaign=self.campaign)
         for task in session.scalars(select(Task).where(Task.campaign_id == self.campaign.id, Task.status == DONE,
                                                        Task.kind == "plan").order_by(Task.id)).all():
             reject = rng(self.seed, "verify", task.id, task.rework_count).random() < 0.08
             verdict, reason = ("reject", "现场核查未达标，照片与实际不符，请返工") if reject else ("pass", "")
-            if self._try(session, verify_task, session, principal=office, task_id=task.id, verdict=verdict,
+            if self._try(session, verify_task, session, ctx=ctx, principal=office, task_id=task.id, verdict=verdict,
                                                        reason=reason, now=now):
                 self.tally.verified += 1
                 self.tally.rejected += reject
@@ -147,11 +149,11 @@ class People:
         from services.inspections.findings import record_finding
 
         day = now.astimezone(self.tz).date()
-        r = rng(self.seed, "inspect", day)
+        r, ctx = rng(self.seed, "inspect", day), load_context(session, campaign=self.campaign)
         for k in range(_poisson(r, 2.2)):
             lon, lat = self._point_near(r)
             category = self._category(r)
-            if self._try(session, record_finding, session, campaign=self.campaign, category=category, lon=lon, lat=lat, now=now,
+            if self._try(session, record_finding, session, ctx=ctx, category=category, lon=lon, lat=lat, now=now,
                     actor="督查组", description=f"{category}：督查发现（{day:%m月%d日}第{k + 1}处）",
                     allow_duplicate=True):
                 self.tally.findings += 1
@@ -160,13 +162,13 @@ class People:
         from services.inspections.complaints import create_complaint
 
         day = now.astimezone(self.tz).date()
-        r = rng(self.seed, "complain", day)
+        r, ctx = rng(self.seed, "complain", day), load_context(session, campaign=self.campaign)
         for k in range(_poisson(r, 0.7)):
             lon, lat = self._point_near(r)
             category = r.choice(sorted(c for c in COMPLAINTS if c in self.categories) or sorted(self.categories))
             name = r.choice(SURNAMES) + r.choice("建华丽明伟芳军敏")
             phone = f"13{r.randrange(10**8, 10**9)}"
-            if self._try(session, create_complaint, session, campaign=self.campaign, order_no=f"12345-{day:%Y%m%d}-{k + 1:03d}",
+            if self._try(session, create_complaint, session, ctx=ctx, order_no=f"12345-{day:%Y%m%d}-{k + 1:03d}",
                     content=COMPLAINTS.get(category, f"反映{category}问题"), received_at=now, now=now,
                     category=category, lon=lon, lat=lat, complainant_name=name, complainant_phone=phone):
                 self.tally.complaints += 1
@@ -175,6 +177,7 @@ class People:
         from services.inspections.checks import reinspect, report_rectified
         from services.inspections.findings import assign_finding
 
+        ctx = load_context(session, campaign=self.campaign)
         for f in session.scalars(select(Finding).where(Finding.campaign_id == self.campaign.id,
                                                        Finding.status.in_(("open", "rectified", "triage")))
                                  .order_by(Finding.id)).all():
@@ -182,7 +185,7 @@ class People:
             if f.status == "triage":
                 if now - f.recorded_at > dt.timedelta(days=1) and self.segments:
                     code = self.segments[r.randrange(len(self.segments))][1]
-                    self._try(session, assign_finding, session, campaign=self.campaign, finding_id=f.id,
+                    self._try(session, assign_finding, session, ctx=ctx, finding_id=f.id,
                                                               segment_code=code, now=now, reason="创卫办分派")
                 continue
             if f.status == "open" and f.lead_unit_id is not None and f.deadline is not None:
@@ -190,12 +193,12 @@ class People:
                 late = 0.4 + 0.5 * r.random() if r.random() < d else 1.2 + 2.5 * r.random()
                 due = f.recorded_at + (f.deadline - f.recorded_at) * late
                 if due <= now:
-                    self._try(session, report_rectified, session, campaign=self.campaign, finding_id=f.id, now=now, actor="整改责任单位",
+                    self._try(session, report_rectified, session, ctx=ctx, finding_id=f.id, now=now, actor="整改责任单位",
                         quantity=float(1 + r.randrange(12)))
             elif (f.status == "rectified" and f.complaint_id is None and f.rectified_at
                   and now - f.rectified_at > dt.timedelta(days=2)):
                 passed = r.random() < 0.85
-                self._try(session, reinspect, session, campaign=self.campaign, finding_id=f.id,
+                self._try(session, reinspect, session, ctx=ctx, finding_id=f.id,
                                                      passed=passed, now=now, actor="复查组",
                                                      note="" if passed else "复查仍有遗留，未整改到位")
 
@@ -205,12 +208,13 @@ class People:
         rows = session.execute(select(Complaint, Finding.rectified_at).join(Finding, Finding.complaint_id == Complaint.id)
                                .where(Complaint.campaign_id == self.campaign.id, Finding.status == "rectified",
                                       Complaint.status != "closed").order_by(Complaint.id)).all()
+        ctx = load_context(session, campaign=self.campaign)
         for c, rectified_at in rows:
             if c.visited_at is not None and c.visited_at >= rectified_at:
                 continue
             x = rng(self.seed, "visit", c.id, c.redo_count).random()
             result = "满意" if x < 0.8 else "基本满意" if x < 0.92 else "不满意"
-            self._try(session, visit_complaint, session, campaign=self.campaign, complaint_id=c.id,
+            self._try(session, visit_complaint, session, ctx=ctx, complaint_id=c.id,
                                                        result=result, now=now, note="电话回访")
 
     # -- the coordination ladder ---------------------------------------------------------------
@@ -243,6 +247,8 @@ class People:
                              timezone=self.campaign.timezone)
         if p.level == L.OFFICE:
             return office_principal(self.campaign)
+        if p.holder_unit_id is None:  # the ladder always names a unit below 创卫办; a hand-edited row may not
+            raise Conflict(f"问题 {p.id} 当前层级没有承办单位，模拟人员无法办理")
         return unit_principal(self.campaign, p.holder_unit_id, self.units[p.holder_unit_id].name)
 
     def work_problems(self, session: Session, now: dt.datetime) -> None:
@@ -253,13 +259,14 @@ class People:
                                                      Problem.status.in_((L.OPEN, L.RESOLVED)),
                                                      Problem.source.in_(("report", "task")))
                                .order_by(Problem.id)).all()
+        ctx = load_context(session, campaign=self.campaign)
         for p in rows:
             r = rng(self.seed, "problem", p.id, p.level, day)
             x = r.random()
             if p.status == L.RESOLVED:
                 if x < 0.7:
                     passed = rng(self.seed, "verify-problem", p.id, p.rework_count).random() < 0.9
-                    self._act(session, act, p, L.C_VERIFY, office_principal(self.campaign), now,
+                    self._act(session, ctx, act, p, L.C_VERIFY, office_principal(self.campaign), now,
                               "现场核实已解决" if passed else "核实未解决，请返工", passed=passed)
                 continue
             who = self._holder(p)
@@ -271,14 +278,16 @@ class People:
                 # leaders answer late or not at all; a signed opinion goes up with the lead department
                 choice = L.C_RESOLVE if x < 0.1 else L.C_OPINION if x < 0.2 else None
                 if choice is None and self._signed(session, p) and r.random() < 0.6:
-                    who = unit_principal(self.campaign, self._lead_of(session, p), "牵头部门")
-                    choice = L.C_ESCALATE
+                    lead = self._lead_of(session, p)
+                    if lead is not None:  # a segment no longer 包联 has no lead department to forward it
+                        who = unit_principal(self.campaign, lead, "牵头部门")
+                        choice = L.C_ESCALATE
             else:
                 choice = L.C_RESOLVE if x < 0.45 else None
             if choice is not None:
                 reason = {L.C_RESOLVE: "已协调解决", L.C_ESCALATE: "本级无法协调解决，提请上级协调",
                           L.C_OPINION: "请牵头部门会同城管、市场监管联合整治，限期解决"}[choice]
-                self._act(session, act, p, choice, who, now, reason)
+                self._act(session, ctx, act, p, choice, who, now, reason)
 
     def _signed(self, session: Session, p: Problem) -> bool:
         return session.scalar(select(ProblemEvent.id).where(ProblemEvent.problem_id == p.id,
@@ -291,9 +300,9 @@ class People:
         return session.scalar(select(Assignment.lead_unit_id).where(Assignment.segment_id == p.segment_id,
                                                                     Assignment.valid_to.is_(None)))
 
-    def _act(self, session: Session, act, p: Problem, kind: str, who: Principal, now: dt.datetime,  # noqa: ANN001
-             reason: str, passed: bool = True) -> None:
-        if self._try(session, act, session, ctx=load_context(session, campaign=self.campaign), problem_id=p.id,
+    def _act(self, session: Session, ctx: CampaignContext, act, p: Problem, kind: str, who: Principal,  # noqa: ANN001
+             now: dt.datetime, reason: str, passed: bool = True) -> None:
+        if self._try(session, act, session, ctx=ctx, problem_id=p.id,
                      kind=kind, actor=who, now=now, reason=reason, passed=passed):
             self.tally.actions[kind] += 1
 
@@ -302,14 +311,13 @@ class People:
     def decide_sanctions(self, session: Session, now: dt.datetime) -> None:
         from models.accountability import Sanction
         from services.escalation import sanctions
-        from services.escalation.ladders import accountability_ladder
 
-        ladder = accountability_ladder(self.spec)
+        ctx = load_context(session, campaign=self.campaign)
         for s in session.scalars(select(Sanction).where(Sanction.campaign_id == self.campaign.id,
                                                         Sanction.state == "proposed").order_by(Sanction.id)).all():
             if rng(self.seed, "sanction", s.id).random() < 0.7:
-                self._try(session, sanctions.confirm, session, campaign=self.campaign, sanction_id=s.id,
-                                                             actor="创卫办主任", now=now, ladder=ladder)
+                self._try(session, sanctions.confirm, session, ctx=ctx, sanction_id=s.id,
+                                                             actor="创卫办主任", now=now)
             else:
                 self._try(session, sanctions.dismiss, session, campaign=self.campaign, sanction_id=s.id,
                                                              actor="创卫办主任", reason="已整改到位，不予通报",
@@ -318,10 +326,10 @@ class People:
     def confirm_ratings(self, session: Session, week: str, now: dt.datetime) -> None:
         from services.assessment.record import confirm_ratings
 
-        self._try(session, confirm_ratings, session, campaign=self.campaign, week=week, now=now,
+        self._try(session, confirm_ratings, session, ctx=load_context(session, campaign=self.campaign), week=week, now=now,
                                                    actor="创卫办主任")
 
-    def _try(self, session: Session, fn: Callable[..., object], *args: object, **kwargs: object) -> bool:
+    def _try(self, session: Session, fn: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> bool:
         """Do ``fn(*args, **kwargs)`` in a savepoint; a refusal (a real person would be told why) undoes only it."""
         try:
             with session.begin_nested():

@@ -8,6 +8,7 @@ bytes on the wire. Signatures are verified here with their own code, independent
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -133,7 +134,7 @@ class FakePlatforms:
     @property
     def base_url(self) -> str:
         assert self._server is not None, "use FakePlatforms as a context manager"
-        host, port = self._server.server_address[:2]
+        host, port = self._server.socket.getsockname()[:2]  # server_address is typed for any socket family
         return f"http://{host}:{port}"
 
     def wecom_url(self, key: str | None = None) -> str:
@@ -413,7 +414,8 @@ class _EphemeralPortController(Controller):
     """Binds port 0 and learns the real port before aiosmtpd pokes its own server."""
 
     def _trigger_server(self) -> None:
-        assert self.server is not None
+        # loop.create_server made it (an asyncio.Server); aiosmtpd declares only AbstractServer
+        assert isinstance(self.server, asyncio.Server)
         self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
 

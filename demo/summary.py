@@ -18,6 +18,7 @@ from models.geo import SEGMENT
 from models.inspections import Complaint, Finding
 from notify.masking import mask_url
 from rules import ladders as L
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.uow import Database
 
@@ -106,7 +107,7 @@ def _maps_and_exports(db: Database, code: str, out: Path, end: dt.datetime) -> l
     written = []
     with db.reader() as s:
         c = get_campaign(s, code)
-        data = gather(s, campaign=c, start=end - dt.timedelta(days=7), as_of=end)
+        data = gather(s, ctx=load_context(s, campaign=c), start=end - dt.timedelta(days=7), as_of=end)
         maps_dir = out / "maps"
         maps_dir.mkdir(parents=True, exist_ok=True)
         title = f"{c.name} 进度图（{data.local(end):%Y-%m-%d}）"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from prefect import flow
@@ -9,7 +10,7 @@ from prefect import flow
 from config.settings import load_settings
 from flows.runtime import campaign_codes, database, resolve_now, step
 from services.briefs import due_week, reserve, write_issue
-from services.campaigns import get_campaign
+from services.campaigns import get_campaign, load_context
 
 
 @step("brief-reserve")
@@ -18,7 +19,7 @@ def reserve_issue(campaign: str, now_iso: str, week: str | None) -> dict[str, An
     now = resolve_now(now_iso)
     with database().unit_of_work() as s:
         c = get_campaign(s, campaign)
-        week = week or due_week(c, now=now)
+        week = week or due_week(load_context(s, campaign=c), now=now)
         if week is None:
             return None
         ref = reserve(s, campaign=c, week=week, now=now)
@@ -29,7 +30,7 @@ def reserve_issue(campaign: str, now_iso: str, week: str | None) -> dict[str, An
 def write(campaign: str, issue_id: int, now_iso: str, out_dir: str) -> dict[str, Any]:
     """Gather, render, write the files and enqueue the announcement, in one unit of work."""
     with database().unit_of_work() as s:
-        written = write_issue(s, campaign=get_campaign(s, campaign), issue_id=issue_id, out_dir=out_dir,
+        written = write_issue(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), issue_id=issue_id, out_dir=Path(out_dir),
                               now=resolve_now(now_iso), photo_dir=load_settings().photo_dir)
     return {"campaign": campaign, "number": written.number, "week": written.key, "html": str(written.files.html),
             "docx": str(written.files.docx), "notified": written.notified}

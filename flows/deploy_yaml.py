@@ -24,7 +24,8 @@ HEADER = """\
 
 def deployments(campaigns: list[str] | None = None, pool: str = POOL) -> list[dict]:
     out = []
-    for code in campaigns or [None]:
+    codes: list[str | None] = [*campaigns] if campaigns else [None]
+    for code in codes:
         for entry in FLOWS:
             out.append({
                 "name": entry.name if code is None else f"{entry.name}-{code}",

@@ -9,7 +9,7 @@ from prefect import flow
 
 from flows.runtime import campaign_codes, database, resolve_now, step
 from rules.weeks import week_key
-from services.campaigns import get_campaign
+from services.campaigns import get_campaign, load_context
 from services.inspections import plan_week
 
 
@@ -20,7 +20,7 @@ def plan_batch(campaign: str, now_iso: str, seed: int | None = None) -> dict[str
     with database().unit_of_work() as s:
         c = get_campaign(s, campaign)
         week = week_key(now.astimezone(ZoneInfo(c.timezone)).date())
-        plans = plan_week(s, campaign=c, week=week, now=now, actor="系统", seed=seed)
+        plans = plan_week(s, ctx=load_context(s, campaign=c), week=week, now=now, actor="系统", seed=seed)
     return {"campaign": campaign, "week": week,
             "plans": [{"id": p.id, "kind": p.kind, "stops": p.stops, "announced": p.announced, "notified": p.notified}
                       for p in plans]}

@@ -54,11 +54,11 @@ def step(name: str, retries: int = 2) -> Callable[[Callable[P, R]], Callable[P, 
                 from prefect import task
                 from prefect.cache_policies import NO_CACHE
 
-                task_obj = task(fn, name=name, retries=retries, retry_delay_seconds=5,
-                                cache_policy=NO_CACHE, persist_result=False)
+                task_obj = task(name=name, retries=retries, retry_delay_seconds=5,
+                                cache_policy=NO_CACHE, persist_result=False)(fn)
             return task_obj(*args, **kwargs)
 
-        call.fn = fn  # type: ignore[attr-defined]
+        call.fn = fn  # type: ignore[attr-defined]  # the undecorated function, like a Prefect task's .fn
         return call
 
     return wrap

@@ -24,18 +24,18 @@ def batch(campaign: str, name: str, now_iso: str, after_id: int) -> dict[str, An
 def _campaign(code: str, now_iso: str) -> dict[str, Any]:
     report: dict[str, Any] = {"campaign": code}
     for name in PASSES:
-        total = {"moved": 0, "messages": 0, "by_step": {}}
-        after = 0
+        moved = messages = after = 0
+        by_step: dict[str, int] = {}
         while True:
             r = batch(code, name, now_iso, after)
             if not r["selected"]:
                 break
             after = r["last_id"]
-            total["moved"] += r["moved"]
-            total["messages"] += r["messages"]
+            moved += r["moved"]
+            messages += r["messages"]
             for k, v in r["by_step"].items():
-                total["by_step"][k] = total["by_step"].get(k, 0) + v
-        report[name] = total
+                by_step[k] = by_step.get(k, 0) + v
+        report[name] = {"moved": moved, "messages": messages, "by_step": by_step}
     return report
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONText
+from models.base import Base, JSONText, one_of
+from rules.vocabulary import SegmentKind
 
-SEGMENT = "路段"
-ALLEY = "巷道"
+SEGMENT, ALLEY = SegmentKind.SEGMENT, SegmentKind.ALLEY
 
 
 class Street(Base):
@@ -33,6 +33,7 @@ class Segment(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "code"),
         Index("ix_segment_bbox", "campaign_id", "min_lon", "min_lat"),
+        one_of("kind", SegmentKind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, one_of
-from rules.vocabulary import ComplaintStatus, FindingStatus, InspectionKind
+from rules.vocabulary import ComplaintStatus, FindingSource, FindingStatus, InspectionKind, VisitResult
 
 # Finding statuses
 PENDING, TRIAGE, OPEN = FindingStatus.PENDING, FindingStatus.TRIAGE, FindingStatus.OPEN
@@ -82,7 +82,8 @@ class Complaint(Base):
     """A citizen complaint (来信来访来电 / 12345 工单); the complainant is seen only by 创卫办."""
 
     __tablename__ = "complaint"
-    __table_args__ = (UniqueConstraint("campaign_id", "order_no"), one_of("status", ComplaintStatus))
+    __table_args__ = (UniqueConstraint("campaign_id", "order_no"), one_of("status", ComplaintStatus),
+                      one_of("visit_result", VisitResult))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -99,7 +100,7 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(String(12), default=C_OPEN)
     #: how it was placed: point | address | none (triage)
     located_by: Mapped[str] = mapped_column(String(10), default="none")
-    visit_result: Mapped[str | None] = mapped_column(String(10), default=None)  # 满意 | 基本满意 | 不满意
+    visit_result: Mapped[str | None] = mapped_column(String(10), default=None)
     visited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     redo_count: Mapped[int] = mapped_column(Integer, default=0)  # 重办
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -112,12 +113,12 @@ class Finding(Base):
     __table_args__ = (
         Index("ix_finding_open", "campaign_id", "status", "category"),
         Index("ix_finding_inspection", "inspection_id"),
-        one_of("status", FindingStatus),
+        one_of("status", FindingStatus), one_of("source", FindingSource),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    source: Mapped[str] = mapped_column(String(10), default="督查")  # 督查 | 投诉
+    source: Mapped[str] = mapped_column(String(10), default=FindingSource.INSPECTION)
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), default=None)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"), default=None, index=True)
     category: Mapped[str] = mapped_column(String(40))

@@ -7,18 +7,15 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, UTCDateTime, one_of
+from rules.vocabulary import TokenKind, UserRole
 
-ROLE_OFFICE = "office"  # 创卫办工作人员: sees and does everything
-ROLE_INSPECTOR = "inspector"  # 督查员: verifies, records findings
-ROLE_UNIT = "unit"  # 单位联络员: its unit's tasks only
-ROLE_LEADER = "leader"  # 县级领导: reads their segments, acts on escalations
-ROLES = (ROLE_OFFICE, ROLE_INSPECTOR, ROLE_UNIT, ROLE_LEADER)
+ROLE_OFFICE, ROLE_INSPECTOR, ROLE_UNIT, ROLE_LEADER = ROLES = tuple(UserRole)
 
 
 class User(Base):
     __tablename__ = "app_user"
-    __table_args__ = (UniqueConstraint("campaign_id", "phone"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "phone"), one_of("role", UserRole))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -37,11 +34,11 @@ class AuthToken(Base):
     """A one-time sign-in link, a browser session or an API token; only its hash is stored."""
 
     __tablename__ = "auth_token"
-    __table_args__ = (Index("ix_auth_token_hash", "token_hash", unique=True),)
+    __table_args__ = (Index("ix_auth_token_hash", "token_hash", unique=True), one_of("kind", TokenKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # link | session | api
+    kind: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -9,7 +9,7 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, JSONText, UTCDateTime, one_of
-from rules.vocabulary import AccStage, ProblemAction, ProblemLevel, ProblemStatus
+from rules.vocabulary import AccStage, ProblemAction, ProblemLevel, ProblemSource, ProblemStatus
 
 LEVEL_MEMBER, LEVEL_LEAD, LEVEL_LEADER, LEVEL_OFFICE = tuple(ProblemLevel)
 
@@ -18,11 +18,12 @@ class Problem(Base):
     __tablename__ = "problem"
     __table_args__ = (Index("ix_problem_due", "campaign_id", "status", "level_deadline"),
                       one_of("status", ProblemStatus), one_of("level", ProblemLevel),
-                      one_of("resolved_level", ProblemLevel), one_of("acc_stage", AccStage))
+                      one_of("resolved_level", ProblemLevel), one_of("acc_stage", AccStage),
+                      one_of("source", ProblemSource))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    source: Mapped[str] = mapped_column(String(20))  # report | finding | complaint
+    source: Mapped[str] = mapped_column(String(20))
     source_id: Mapped[int | None] = mapped_column(Integer, default=None)
     segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id"), default=None)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)  # raised by / responsible

@@ -8,14 +8,15 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, one_of
-from rules.vocabulary import AccStage, TaskKind, TaskStatus
+from rules.vocabulary import AccStage, Recurrence, TaskKind, TaskStatus, TemplateScope
 
 OPEN, DONE, VERIFIED = TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.VERIFIED
 
 
 class TaskTemplate(Base):
     __tablename__ = "task_template"
-    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "code"), one_of("scope", TemplateScope),
+                      one_of("recurrence", Recurrence))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -26,7 +27,7 @@ class TaskTemplate(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     scope: Mapped[str] = mapped_column(String(30))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
-    recurrence: Mapped[str] = mapped_column(String(10), default="once")
+    recurrence: Mapped[str] = mapped_column(String(10), default=Recurrence.ONCE)
     milestones: Mapped[str] = mapped_column(String(10), default="none")
     deadline_rule: Mapped[str] = mapped_column(String(20), default="phase_end")
     deadline_days: Mapped[int] = mapped_column(Integer, default=0)

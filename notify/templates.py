@@ -6,8 +6,17 @@ Each template is a plain function returning ``(title, body)``; the adapters only
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
+from typing import Any
+
+from rules.vocabulary import ProblemAction, ProblemLevel, surface_table
 
 Notice = tuple[str, str]
+
+#: a problem's step as a notice names it; a raised problem reaches its holder as news, not as an act
+ACTION = surface_table(ProblemAction, {ProblemAction.RAISED: "新问题"})
+LEVEL = surface_table(ProblemLevel)
+TABLES: dict[type[Enum], dict[Any, str]] = {ProblemAction: ACTION, ProblemLevel: LEVEL}
 
 #: label of the link to the item in the system
 LINK_TEXT = "查看详情"

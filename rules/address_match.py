@@ -24,7 +24,7 @@ class NamedSegment:
     street: str | None  # 所属街道 (None for an alley)
 
 
-def _norm(text: str) -> str:
+def _norm(text: str | None) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
 
 

@@ -52,9 +52,9 @@ def validate_phases(stages: list[StageSpan] | tuple[StageSpan, ...]) -> list[str
     errors: list[str] = []
     seen: set[str] = set()
     ordered_stages = sorted(stages, key=lambda s: s.start)
-    for previous, stage in zip(ordered_stages, ordered_stages[1:], strict=False):
-        if stage.start <= previous.end:
-            errors.append(f"阶段「{previous.name}」与阶段「{stage.name}」日期重叠")
+    for previous_stage, stage in zip(ordered_stages, ordered_stages[1:], strict=False):
+        if stage.start <= previous_stage.end:
+            errors.append(f"阶段「{previous_stage.name}」与阶段「{stage.name}」日期重叠")
     for stage in stages:
         if stage.start > stage.end:
             errors.append(f"阶段「{stage.name}」开始日期 {stage.start} 晚于结束日期 {stage.end}")

@@ -17,6 +17,10 @@ from collections.abc import Mapping
 from enum import Enum, IntEnum, StrEnum
 from typing import Any, TypeVar, overload
 
+#: 创卫办 as an actor, a role and a ladder level: the office that runs the campaign
+#: (``config.campaign.OFFICE_NAME`` mirrors it: config imports nothing of the project)
+OFFICE_NAME = "创卫办"
+
 
 class TaskStatus(StrEnum):
     OPEN = "open"  # 待办
@@ -35,7 +39,15 @@ class ProblemLevel(StrEnum):
     MEMBER = "参与单位"
     LEAD = "牵头部门"
     LEADER = "县级领导"
-    OFFICE = "创卫办"
+    OFFICE = OFFICE_NAME
+
+
+class ProblemSource(StrEnum):
+    """Where a problem came from (``problem.source``)."""
+
+    REPORT = "report"  # raised by a unit
+    TASK = "task"  # raised from one of its tasks
+    FINDING = "finding"  # a 督查 finding or a complaint, put on the ladder for its rectification
 
 
 class ProblemStatus(StrEnum):
@@ -67,7 +79,7 @@ class ProblemAction(StrEnum):
 class UnitKind(StrEnum):
     """单位类别 (``config.campaign.UnitKind`` mirrors it: config imports nothing of the project)."""
 
-    OFFICE = "创卫办"
+    OFFICE = OFFICE_NAME
     FUNCTIONAL = "职能部门"
     LEAD = "牵头部门"
     PARTICIPATING = "参与单位"
@@ -149,6 +161,23 @@ class FindingStatus(StrEnum):
     MERGED = "merged"
 
 
+class FindingSource(StrEnum):
+    INSPECTION = "督查"
+    COMPLAINT = "投诉"
+
+
+class VisitResult(StrEnum):
+    """A complaint's 回访 answer: 满意/基本满意 close it, 不满意 reopens it (重办)."""
+
+    SATISFIED = "满意"
+    FAIRLY_SATISFIED = "基本满意"
+    DISSATISFIED = "不满意"
+
+
+#: the answers that count towards 满意率
+SATISFIED_RESULTS = (VisitResult.SATISFIED, VisitResult.FAIRLY_SATISFIED)
+
+
 class ComplaintStatus(StrEnum):
     OPEN = "open"  # incl. 待回访
     CLOSED = "closed"
@@ -177,20 +206,61 @@ class BriefKind(StrEnum):
     SPECIAL = "special"
 
 
+class UserRole(StrEnum):
+    OFFICE = "office"  # 创卫办工作人员: sees and does everything
+    INSPECTOR = "inspector"  # 督查员: verifies, records findings
+    UNIT = "unit"  # 单位联络员: its unit's tasks only
+    LEADER = "leader"  # 县级领导: reads their segments, acts on escalations
+
+
+class TokenKind(StrEnum):
+    LINK = "link"  # one-time sign-in link
+    SESSION = "session"  # browser session
+    API = "api"  # API token
+
+
+class SegmentKind(StrEnum):
+    SEGMENT = "路段"
+    ALLEY = "巷道"
+
+
+class TemplateScope(StrEnum):
+    """Who a task template is instantiated for (``config.campaign.TemplateScope`` mirrors it)."""
+
+    SEGMENT = "segment"  # each 路段 (owner: its 牵头部门)
+    ALLEY = "alley"  # each 巷道 (owner: its parent segment's 牵头部门)
+    SEGMENT_UNIT = "segment_unit"  # each (路段, 参与单位) pair
+    LEAD_UNIT = "lead_unit"  # each 牵头部门
+    PARTICIPATING_UNIT = "participating_unit"  # each 参与单位
+    FUNCTIONAL_UNIT = "functional_unit"  # each 职能部门
+    TOWN = "town"  # each 乡镇/街道
+    UNIT = "unit"  # one named unit
+
+
+class Recurrence(StrEnum):
+    """How often a template's task recurs (``config.campaign.Recurrence`` mirrors it)."""
+
+    ONCE = "once"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
 #: every closed set, for the completeness checks and the CHECK constraints
 VOCABULARY: tuple[type[Enum], ...] = (
-    TaskStatus, TaskKind, ProblemLevel, ProblemStatus, ProblemAction, UnitKind, RatingColour, Light, AccStage,
-    SanctionKind, SanctionState, ProposalStatus, ObjectType, RequestKind, RequestState, FindingStatus,
-    ComplaintStatus, InspectionKind, OutboxState, BriefKind,
+    TaskStatus, TaskKind, ProblemLevel, ProblemSource, ProblemStatus, ProblemAction, UnitKind, RatingColour, Light,
+    AccStage, SanctionKind, SanctionState, ProposalStatus, ObjectType, RequestKind, RequestState, FindingSource,
+    FindingStatus, VisitResult, ComplaintStatus, InspectionKind, OutboxState, BriefKind, UserRole, TokenKind,
+    SegmentKind, TemplateScope, Recurrence,
 )
 
 #: enums whose stored value is the Chinese word itself
 _SELF_LABELLED: tuple[type[StrEnum], ...] = (ProblemLevel, UnitKind, RatingColour, SanctionKind, RequestKind,
-                                             InspectionKind)
+                                             InspectionKind, FindingSource, VisitResult, SegmentKind)
 
 _TYPED: dict[type[Enum], dict[str | int, str]] = {
     TaskStatus: {"open": "待办", "done": "已打卡待核查", "verified": "已核查销号"},
     TaskKind: {"plan": "计划任务", "rectify": "整改任务"},
+    ProblemSource: {"report": "单位提出", "task": "任务中提出", "finding": "督查或投诉发现"},
     ProblemStatus: {"open": "办理中", "resolved": "已办结待核实", "closed": "已销号"},
     ProblemAction: {
         "raised": "提出", "escalated": "上报", "auto_escalated": "超时自动上报", "returned": "退回下级",
@@ -209,6 +279,12 @@ _TYPED: dict[type[Enum], dict[str | int, str]] = {
     OutboxState: {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "发送失败",
                   "merged": "已并入汇总"},
     BriefKind: {"weekly": "周报", "special": "专刊"},
+    UserRole: {"office": OFFICE_NAME, "inspector": "督查员", "unit": "单位联络员", "leader": "县级领导"},
+    TokenKind: {"link": "登录链接", "session": "浏览器会话", "api": "接口令牌"},
+    TemplateScope: {"segment": "每个路段", "alley": "每条巷道", "segment_unit": "每个路段的每个参与单位",
+                    "lead_unit": "每个牵头部门", "participating_unit": "每个参与单位",
+                    "functional_unit": "每个职能部门", "town": "每个乡镇/街道", "unit": "指定单位"},
+    Recurrence: {"once": "一次性", "weekly": "每周", "monthly": "每月"},
 }
 
 #: the one Chinese label of every member of every closed set, one table per enum (members of

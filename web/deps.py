@@ -17,18 +17,22 @@ Page forms that change something depend on ``form_user``, which also checks the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import Depends, Form, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from rules.errors import Forbidden
-from services.people import API, ROLE_TEXT, SESSION, Principal, authenticate, csrf_token, hash_token
+from services.campaigns import CampaignContext, load_context
+from services.inspections import RouterCache
+from services.people import API, SESSION, Principal, authenticate, csrf_token, hash_token
 from services.uow import Database
+from web.text import ROLE
 
 SESSION_COOKIE = "cw_session"
 bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
@@ -66,16 +70,23 @@ class PrincipalCache:
 
 @dataclass
 class AppServices:
-    """Built once per app: settings, the database, the clock every use case is given, the sign-in cache."""
+    """Built once per app: settings, the database, the clock every use case is given, the sign-in cache,
+    and the spatial routers (rebuilt when a campaign's segments change, not on every finding filed)."""
 
     settings: Settings
     db: Database
     clock: Callable[[], dt.datetime]
     principals: PrincipalCache
+    routers: RouterCache = field(default_factory=RouterCache)
 
     @property
     def photo_dir(self) -> Path:
         return self.settings.photo_dir
+
+
+def campaign_context(s: Session, me: Principal, app: AppServices) -> CampaignContext:
+    """The signed-in user's campaign for the route's unit of work, routing through the app's router cache."""
+    return load_context(s, campaign_id=me.campaign_id, routers=app.routers)
 
 
 async def services(request: Request) -> AppServices:
@@ -126,7 +137,7 @@ async def current_user(request: Request,
     if cached is not None:
         return cached
     raw, kinds = _credentials(request, credentials)
-    app = request.app.state.services
+    app: AppServices = request.app.state.services
     now = app.clock()
     principal = app.principals.get(raw, kinds, now) if raw else None
     if principal is None:
@@ -143,12 +154,12 @@ def signed_in_user(request: Request) -> Principal:
     return _remember(request, principal or _lookup(app, raw, kinds, now), raw)
 
 
-def require_role(*roles: str) -> Callable[..., Principal]:
+def require_role(*roles: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets only the given roles through (403 for the others)."""
 
     async def dependency(principal: Principal = Depends(current_user)) -> Principal:
         if principal.role not in roles:
-            allowed = "、".join(ROLE_TEXT.get(r, r) for r in roles)
+            allowed = "、".join(ROLE.get(r, r) for r in roles)
             raise Forbidden(f"此功能仅限{allowed}使用")
         return principal
 

@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 
 from models import Campaign
 from models.people import ROLE_INSPECTOR, ROLE_OFFICE
-from rules.errors import InvalidInput
+from rules.errors import InvalidInput, NotFound
 from rules.vocabulary import InspectionKind
-from services.campaigns import campaign_spec
 from services.inspections import (
     Plan,
     create_complaint,
@@ -35,7 +34,7 @@ from services.inspections import (
 from services.people import Principal
 from services.tasks import MAX_BYTES, MAX_PHOTOS, PreparedPhoto, prepare_photo, save_photo
 from web.api.schemas import ERRORS
-from web.deps import AppServices, current_user, form_user, require_role, services
+from web.deps import AppServices, campaign_context, current_user, form_user, require_role, services
 from web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -45,7 +44,10 @@ RECORDERS = (ROLE_OFFICE, ROLE_INSPECTOR)
 
 
 def _campaign(s: Session, me: Principal) -> Campaign:
-    return s.get(Campaign, me.campaign_id)
+    campaign = s.get(Campaign, me.campaign_id)
+    if campaign is None:  # the user's campaign was removed after they signed in
+        raise NotFound(f"找不到活动（编号 {me.campaign_id}）")
+    return campaign
 
 
 def _plan_out(plan: Plan) -> dict[str, Any]:
@@ -86,8 +88,7 @@ def findings_page(request: Request, status: str | None = None, me: Principal = D
 def _form(request: Request, me: Principal, app: AppServices, values: dict[str, Any],
           duplicates: list[str] | None = None, status_code: int = 200) -> Response:
     with app.db.reader() as s:
-        c = _campaign(s, me)
-        categories = [x.name for x in campaign_spec(c).inspections.taxonomy]
+        categories = [x.name for x in campaign_context(s, me, app).spec.inspections.taxonomy]
         plans = [p for p in list_plans(s, principal=me) if p.kind != InspectionKind.RECHECK][-8:]
     return render(request, "inspections/finding_new.html", {"categories": categories, "plans": plans,
                                                             "values": values, "duplicates": duplicates or []},
@@ -109,14 +110,15 @@ def record_finding_form(request: Request, category: str = Form(...), lon: str = 
     if me.role not in RECORDERS:
         return render(request, "error.html", {"status": 403, "title": "无权操作", "message": "只有创卫办和督查员可以登记问题",
                                               "details": []}, status_code=403)
-    values = {"category": category, "lon": lon, "lat": lat, "description": description, "inspection": inspection}
+    values: dict[str, Any] = {"category": category, "lon": lon, "lat": lat, "description": description,
+                              "inspection": inspection}
     try:
         point = (float(lon), float(lat))
     except ValueError:
         return _form(request, me, app, values, ["请附上当前位置，或填写经纬度"], status_code=422)
     if not merge_into and not new:
         with app.db.reader() as s:
-            dups = find_duplicates(s, campaign=_campaign(s, me), category=category, lon=point[0], lat=point[1])
+            dups = find_duplicates(s, ctx=campaign_context(s, me, app), category=category, lon=point[0], lat=point[1])
         if dups:
             values["dup_ids"] = [i for i, _ in dups]
             return _form(request, me, app, values, [f"问题 {i}（相距 {d:.0f} 米）" for i, d in dups], status_code=409)
@@ -124,7 +126,7 @@ def record_finding_form(request: Request, category: str = Form(...), lon: str = 
     with app.db.unit_of_work() as s:
         ids = [save_photo(s, campaign_id=me.campaign_id, prepared=p, now=app.clock()).id for p in prepared]
         s.flush()
-        fid = record_finding(s, campaign=_campaign(s, me), category=category, lon=point[0], lat=point[1],
+        fid = record_finding(s, ctx=campaign_context(s, me, app), category=category, lon=point[0], lat=point[1],
                              now=app.clock(), actor=me.name, description=description, user_id=me.user_id,
                              photo_ids=ids,
                              inspection_id=int(inspection) if inspection else None, inspector_unit_id=me.unit_id,
@@ -184,7 +186,7 @@ def api_findings(status: str | None = None, me: Principal = Depends(current_user
 def api_record(body: FindingIn, me: Principal = Depends(require_role(*RECORDERS)),
                app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
-        f = record_finding(s, campaign=_campaign(s, me), category=body.category, lon=body.lon, lat=body.lat,
+        f = record_finding(s, ctx=campaign_context(s, me, app), category=body.category, lon=body.lon, lat=body.lat,
                            datum=body.datum, now=app.clock(), actor=me.name, user_id=me.user_id,
                            description=body.description, severity=body.severity, inspection_id=body.inspection_id,
                            inspector_unit_id=me.unit_id, merge_into=body.merge_into,
@@ -196,7 +198,7 @@ def api_record(body: FindingIn, me: Principal = Depends(require_role(*RECORDERS)
 def api_reinspect(finding_id: int, body: ReinspectIn, me: Principal = Depends(require_role(*RECORDERS)),
                   app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
-        return asdict(describe(reinspect(s, campaign=_campaign(s, me), finding_id=finding_id, passed=body.passed,
+        return asdict(describe(reinspect(s, ctx=campaign_context(s, me, app), finding_id=finding_id, passed=body.passed,
                                          now=app.clock(), actor=me.name, note=body.note)))
 
 
@@ -210,6 +212,6 @@ def api_complaints(me: Principal = Depends(current_user), app: AppServices = Dep
 def api_complaint(body: ComplaintIn, me: Principal = Depends(require_role(ROLE_OFFICE)),
                   app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
-        c = create_complaint(s, campaign=_campaign(s, me), now=app.clock(), actor=me.name, **body.model_dump())
+        c = create_complaint(s, ctx=campaign_context(s, me, app), now=app.clock(), actor=me.name, **body.model_dump())
         return {"id": c.id, "order_no": c.order_no, "located_by": c.located_by}
 

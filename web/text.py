@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import Any
+
+from rules.vocabulary import FindingStatus, Light, ProblemStatus, TaskStatus, UserRole, surface_table
+
 APP_TITLE = "创卫任务"
 
 #: ``?msg=`` keys → the notice shown on the next page (only these keys are ever shown)
@@ -41,3 +46,12 @@ FLAG_LABELS = {
     "photo_time": "拍摄时间不符", "photo_far": "拍摄位置偏远", "photo_reused": "照片重复使用",
     "tick_far": "打卡位置偏远", "photo_no_exif": "无拍摄信息",
 }
+
+#: the closed sets the pages and the JSON API show, labelled from ``rules.vocabulary``
+ROLE = surface_table(UserRole)
+TASK_STATUS = surface_table(TaskStatus)
+LIGHT = surface_table(Light)
+FINDING_STATUS = surface_table(FindingStatus)
+PROBLEM_STATUS = surface_table(ProblemStatus)
+TABLES: dict[type[Enum], dict[Any, str]] = {UserRole: ROLE, TaskStatus: TASK_STATUS, Light: LIGHT,
+                                            FindingStatus: FINDING_STATUS, ProblemStatus: PROBLEM_STATUS}

@@ -34,11 +34,12 @@ from models import Assignment, AuditEntry, Complaint, Finding, Problem, ProblemE
 from models.base import UTCDateTime
 from models.problems import LEVEL_LEAD, LEVEL_LEADER, LEVEL_OFFICE
 from rules.scores import Counts
+from rules.vocabulary import SATISFIED_RESULTS, VisitResult
 from services.inspections.rectification import KIND as RECTIFICATION
 
 UNIT, SEGMENT = "unit", "segment"
-SATISFIED = ("满意", "基本满意")
-UNSATISFIED = "不满意"  # → 重办: a 返工 of the rectification
+SATISFIED = SATISFIED_RESULTS
+UNSATISFIED = VisitResult.DISSATISFIED  # → 重办: a 返工 of the rectification
 #: the audit detail is JSON written with sorted keys and compact separators (models.base.JSONText)
 REINSPECT_FAILED = '%"passed":false%'
 

@@ -20,8 +20,7 @@ from models.accountability import UNIT
 from rules import weeks
 from rules.accountability import CONFIRMED, INTERVIEW, PROPOSED, YELLOW_CARD, interview_recommended
 from services.assessment import texts as tx
-from services.campaigns.spec import campaign_spec
-from services.escalation.ladders import accountability_ladder
+from services.campaigns.context import CampaignContext
 from services.notifications.outbox import enqueue
 from services.people.audit import SYSTEM, record
 
@@ -57,19 +56,21 @@ def _interviewed(session: Session, campaign: Campaign, phase_id: int) -> set[int
         Sanction.campaign_id == campaign.id, Sanction.phase_id == phase_id, Sanction.kind == INTERVIEW)))
 
 
-def recommend_interviews(session: Session, *, campaign: Campaign, ratings: list[Rating], now: dt.datetime,
+def recommend_interviews(session: Session, *, ctx: CampaignContext, ratings: list[Rating], now: dt.datetime,
                          actor: str = SYSTEM) -> list[InterviewProposal]:
     """Apply the 约谈 rule to the units of freshly confirmed ratings; propose where it says so."""
+    campaign = ctx.campaign
     if not ratings:
         return []
     week = ratings[0].week
     phase = phase_of_week(session, campaign, week)
     if phase is None:
         return []
-    rule = accountability_ladder(campaign_spec(campaign)).interview
+    rule = ctx.policy.accountability.interview
     yellow = _yellow_cards(session, campaign, phase.id, [r.unit_id for r in ratings])
     done = _interviewed(session, campaign, phase.id)
-    names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_([r.unit_id for r in ratings]))).all())
+    names = dict(session.execute(select(Unit.id, Unit.name)
+                                 .where(Unit.id.in_([r.unit_id for r in ratings]))).tuples().all())
     out = []
     for r in ratings:
         cards = yellow.get(r.unit_id, 0)
@@ -84,7 +85,7 @@ def recommend_interviews(session: Session, *, campaign: Campaign, ratings: list[
         record(session, campaign_id=campaign.id, action="assessment.interview", object_type="unit",
                object_id=r.unit_id, now=now, actor=actor, detail={"week": week, "red_streak": r.red_streak,
                                                                  "yellow_cards": cards})
-        enqueue(session, campaign=campaign, recipients=[("office", None)], template="interview_proposed",
+        enqueue(session, ctx=ctx, recipients=[("office", None)], template="interview_proposed",
                 payload={"title": tx.INTERVIEW_TITLE.format(unit=names.get(r.unit_id, "")),
                          "body": f"{names.get(r.unit_id, '')}：{reason}。请创卫办审核确认（cw sanctions）。"},
                 key_parts=("interview", phase.id, r.unit_id), now=now)

@@ -24,6 +24,7 @@ from rules.errors import Conflict, NotFound
 from services.assessment import texts as tx
 from services.assessment.interviews import InterviewProposal, recommend_interviews
 from services.assessment.ranking import Period, RankingLine, assess, phase_period, ranking_line, settings, week_period
+from services.campaigns.context import CampaignContext
 from services.campaigns.directory import unit_directory
 from services.notifications.outbox import enqueue
 from services.people.audit import SYSTEM, record
@@ -173,22 +174,23 @@ def stored_weeks(session: Session, campaign: Campaign) -> list[str]:
                                 .distinct().order_by(Rating.week)))
 
 
-def _rating_notice(session: Session, campaign: Campaign, r: Rating, now: dt.datetime) -> None:
+def _rating_notice(session: Session, ctx: CampaignContext, r: Rating, now: dt.datetime) -> None:
     monday = weeks.week_monday(r.week)
     advice = tx.ADVICE[r.rating or ""] + (tx.STREAK.format(n=r.red_streak) if r.red_streak > 1 else "")
     unit = session.get(Unit, r.unit_id)
     body = tx.RATING_BODY.format(unit=unit.name if unit else "", week=r.week, start=monday,
                                  end=monday + dt.timedelta(days=6), score=tx.points(r.score), rank=r.rank,
                                  rating=r.rating, advice=advice)
-    enqueue(session, campaign=campaign, recipients=[("unit", r.unit_id)], template="assessment_rating",
+    enqueue(session, ctx=ctx, recipients=[("unit", r.unit_id)], template="assessment_rating",
             payload={"title": tx.RATING_TITLE.format(week=r.week), "body": body, "week": r.week,
                      "rating": r.rating, "score": r.score, "rank": r.rank},
             key_parts=("rating", r.week, r.unit_id), now=now)
 
 
-def confirm_ratings(session: Session, *, campaign: Campaign, week: str, now: dt.datetime, actor: str,
+def confirm_ratings(session: Session, *, ctx: CampaignContext, week: str, now: dt.datetime, actor: str,
                     units: list[str] | None = None) -> ConfirmedRatings:
     """创卫办 confirms the week's proposed ratings: they are published (outbox, brief)."""
+    campaign = ctx.campaign
     key = weeks.week_key(weeks.week_monday(week))
     only = _unit_ids(session, campaign, units)
     rows = [r for r in session.scalars(select(Rating).where(Rating.campaign_id == campaign.id, Rating.week == key,
@@ -202,17 +204,17 @@ def confirm_ratings(session: Session, *, campaign: Campaign, week: str, now: dt.
         r.status, r.confirmed_at, r.confirmed_by = CONFIRMED, now, actor
         r.red_streak = _streak(history, r.unit_id, key, r.rating)
         if r.rating is not None:
-            _rating_notice(session, campaign, r, now)
+            _rating_notice(session, ctx, r, now)
             notified += 1
     colours = [r.rating for r in rows]
-    enqueue(session, campaign=campaign, recipients=[("office", None)], template="assessment_rating",
+    enqueue(session, ctx=ctx, recipients=[("office", None)], template="assessment_rating",
                     payload={"title": tx.OFFICE_TITLE.format(week=key),
                              "body": tx.OFFICE_BODY.format(week=key, n=len(rows), green=colours.count(rr.GREEN),
                                                            yellow=colours.count(rr.YELLOW), red=colours.count(rr.RED))},
                     key_parts=("rating-office", key, len(rows), now.isoformat()), now=now)
     record(session, campaign_id=campaign.id, action="assessment.confirm", object_type="week", object_id=None,
            now=now, actor=actor, detail={"week": key, "confirmed": len(rows)})
-    interviews = recommend_interviews(session, campaign=campaign, ratings=rows, now=now, actor=actor)
+    interviews = recommend_interviews(session, ctx=ctx, ratings=rows, now=now, actor=actor)
     session.flush()
     return ConfirmedRatings(week=key, confirmed=len(rows), notified=notified, interviews=tuple(interviews))
 
@@ -273,9 +275,10 @@ def list_commendations(session: Session, *, campaign: Campaign, phase: str) -> l
                             reason=c.reason, status=c.status) for c, name in rows]
 
 
-def confirm_commendations(session: Session, *, campaign: Campaign, phase: str, now: dt.datetime, actor: str,
+def confirm_commendations(session: Session, *, ctx: CampaignContext, phase: str, now: dt.datetime, actor: str,
                           units: list[str] | None = None) -> ConfirmedCommendations:
     """创卫办 confirms 表彰: each unit is told, and the record is published."""
+    campaign = ctx.campaign
     p = _phase(session, campaign, phase)
     only = _unit_ids(session, campaign, units)
     rows = [c for c in session.scalars(select(Commendation).where(Commendation.phase_id == p.id,
@@ -286,7 +289,7 @@ def confirm_commendations(session: Session, *, campaign: Campaign, phase: str, n
     for c in rows:
         c.status, c.confirmed_at, c.confirmed_by = CONFIRMED, now, actor
         unit = session.get(Unit, c.unit_id)
-        enqueue(session, campaign=campaign, recipients=[("unit", c.unit_id), ("office", None)],
+        enqueue(session, ctx=ctx, recipients=[("unit", c.unit_id), ("office", None)],
                 template="commendation",
                 payload={"title": tx.COMMEND_TITLE.format(phase=phase),
                          "body": tx.COMMEND_BODY.format(unit=unit.name if unit else "", phase=phase,
@@ -304,9 +307,10 @@ def local_week(campaign: Campaign, now: dt.datetime) -> str:
 
 
 
-def scheduled_proposals(session: Session, *, campaign: Campaign, now: dt.datetime) -> ScheduledProposals:
+def scheduled_proposals(session: Session, *, ctx: CampaignContext, now: dt.datetime) -> ScheduledProposals:
     """What the weekly flow proposes: last week's ratings (inside the phases) and the 表彰
     candidates of every closed phase that has none yet; 创卫办 is told there is something to confirm."""
+    campaign = ctx.campaign
     week = weeks.previous_week(local_week(campaign, now))
     phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.seq)).all()
     monday = weeks.week_monday(week)
@@ -322,7 +326,7 @@ def scheduled_proposals(session: Session, *, campaign: Campaign, now: dt.datetim
             commendations.append(PhaseCandidates(phase=p.name, candidates=len(
                 propose_commendations(session, campaign=campaign, phase=p.name, now=now))))
     if proposed or commendations:
-        enqueue(session, campaign=campaign, recipients=[("office", None)], template="assessment_proposed",
+        enqueue(session, ctx=ctx, recipients=[("office", None)], template="assessment_proposed",
                 payload={"title": tx.PROPOSED_TITLE, "body": tx.PROPOSED_BODY.format(week=week)},
                 key_parts=("assessment-proposed", week), now=now)
     return ScheduledProposals(campaign=campaign.code, week=proposed, commendations=tuple(commendations))

@@ -16,7 +16,6 @@ from services.briefs.texts import (
     CLI_LIST_TITLE,
     CLI_REUSED,
     CLI_WRITTEN,
-    KIND_TEXT,
     moment,
     number,
 )
@@ -26,7 +25,6 @@ __all__ = [
     "CLI_LIST_TITLE",
     "CLI_REUSED",
     "CLI_WRITTEN",
-    "KIND_TEXT",
     "BriefRow",
     "due_week",
     "list_briefs",

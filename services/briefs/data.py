@@ -12,21 +12,21 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from maps.views import PointView, SegmentView
-from models import Assignment, AssignmentMember, Campaign, Leader, Phase, Problem, Segment, Street, Task, Unit
+from models import Assignment, AssignmentMember, Leader, Phase, Problem, Segment, Street, Task, Unit
 from models.geo import ALLEY, SEGMENT
 from rules.errors import CalendarMissing
 from rules.ladders import LEVELS
 from rules.timeline import current_phase, working_days_left
 from rules.vocabulary import UnitKind
 from services.briefs.sections import OptionalSections, optional_sections
-from services.campaigns.spec import campaign_spec
-from services.campaigns.working_calendar import campaign_calendar
+from services.campaigns.context import CampaignContext
 from services.tasks.instantiation import phase_span
 
 OFFICE_KIND = UnitKind.OFFICE
@@ -130,7 +130,7 @@ def _count_cols(p: dict) -> tuple:
             n(p["awaiting"]).label("awaiting"), n(p["overdue"]).label("overdue"))
 
 
-def _counts(row) -> Counts:
+def _counts(row: Row[Any]) -> Counts:
     return Counts(int(row.total or 0), int(row.verified or 0), int(row.awaiting or 0), int(row.overdue or 0))
 
 
@@ -140,16 +140,16 @@ def opened_phase_at(session: Session, campaign_id: int, as_of: dt.datetime) -> P
                                                Phase.opened_at <= as_of).order_by(Phase.seq.desc())).first()
 
 
-def _phase_info(session: Session, campaign: Campaign, phase: Phase | None, as_of: dt.datetime) -> PhaseInfo | None:
+def _phase_info(session: Session, ctx: CampaignContext, phase: Phase | None, as_of: dt.datetime) -> PhaseInfo | None:
     if phase is None:
         return None
-    cal = campaign_calendar(campaign_spec(campaign))
+    cal = ctx.calendar
     day = (as_of - dt.timedelta(microseconds=1)).astimezone(cal.tz).date()  # 24:00 belongs to the day before
     try:
         left = working_days_left(cal, phase_span(phase), day)
     except CalendarMissing:
         left = None
-    spans = [phase_span(p) for p in session.scalars(select(Phase).where(Phase.campaign_id == campaign.id))]
+    spans = [phase_span(p) for p in session.scalars(select(Phase).where(Phase.campaign_id == ctx.id))]
     on_calendar = current_phase(spans, day)
     return PhaseInfo(phase.name, phase.start_date, phase.end_date, left, on_calendar.name if on_calendar else None)
 
@@ -202,7 +202,7 @@ def _segments(session: Session, cid: int, phase: Phase | None, as_of: dt.datetim
         per_segment = {r.segment_id: _counts(r) for r in rows}
     problems = dict(session.execute(select(Problem.segment_id, func.count()).where(
         Problem.campaign_id == cid, Problem.segment_id.is_not(None), Problem.opened_at <= as_of,
-        or_(Problem.closed_at.is_(None), Problem.closed_at > as_of)).group_by(Problem.segment_id)).all())
+        or_(Problem.closed_at.is_(None), Problem.closed_at > as_of)).group_by(Problem.segment_id)).tuples().all())
     assigned = _assignments(session, cid, as_of)
     segs = session.execute(select(Segment.id, Segment.code, Segment.name, Segment.kind, Segment.parent_id,
                                   Segment.geometry, Street.name.label("street"))
@@ -282,16 +282,16 @@ def office_name(session: Session, campaign_id: int) -> str:
     return name or OFFICE_KIND
 
 
-def gather(session: Session, *, campaign: Campaign, start: dt.datetime, as_of: dt.datetime,
+def gather(session: Session, *, ctx: CampaignContext, start: dt.datetime, as_of: dt.datetime,
            photo_dir: Path | None = None) -> BriefData:
     """Every number and map record of the brief for the window ``[start, as_of]``."""
-    cid = campaign.id
+    campaign, cid = ctx.campaign, ctx.id
     phase = opened_phase_at(session, cid, as_of)
     table, views = _segments(session, cid, phase, as_of)
     return BriefData(
         campaign=campaign.name, county=campaign.county, office=office_name(session, cid),
         timezone=campaign.timezone, start=start, as_of=as_of,
-        phase=_phase_info(session, campaign, phase, as_of),
+        phase=_phase_info(session, ctx, phase, as_of),
         progress=_progress(session, cid, phase, start, as_of),
         segments=table,
         overdue_by_unit=_overdue_by_unit(session, cid, as_of),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from pathlib import Path
+from typing import Any  # python-docx ships no types: its documents, paragraphs, runs and cells are Any here
 
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT
@@ -42,7 +43,7 @@ _AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordW
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
-def _set_fonts(rpr_parent, east_asian: str, latin: str = LATIN) -> None:
+def _set_fonts(rpr_parent: Any, east_asian: str, latin: str = LATIN) -> None:
     """Point the Latin and East Asian slots of a style's or run's rPr at the given fonts."""
     rpr = rpr_parent.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -55,7 +56,8 @@ def _set_fonts(rpr_parent, east_asian: str, latin: str = LATIN) -> None:
         fonts.set(qn(attr), name)
 
 
-def _style(doc, name: str, east_asian: str, size_pt: float, *, bold: bool = False, colour=BLACK) -> None:
+def _style(doc: Any, name: str, east_asian: str, size_pt: float, *, bold: bool = False,
+           colour: RGBColor = BLACK) -> None:
     style = doc.styles[name]
     style.font.size = Pt(size_pt)
     style.font.bold = bold
@@ -64,8 +66,8 @@ def _style(doc, name: str, east_asian: str, size_pt: float, *, bold: bool = Fals
     _set_fonts(style.element, east_asian)
 
 
-def _run(paragraph, text: str, *, font: str = BODY, size_pt: float | None = None, bold: bool | None = None,
-         colour: RGBColor | None = None):
+def _run(paragraph: Any, text: str, *, font: str = BODY, size_pt: float | None = None, bold: bool | None = None,
+         colour: RGBColor | None = None) -> Any:
     run = paragraph.add_run(text)
     _set_fonts(run._element, font)
     if size_pt:
@@ -77,7 +79,7 @@ def _run(paragraph, text: str, *, font: str = BODY, size_pt: float | None = None
     return run
 
 
-def _border(paragraph, side: str, *, colour: str, eighths_pt: int) -> None:
+def _border(paragraph: Any, side: str, *, colour: str, eighths_pt: int) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
@@ -89,7 +91,7 @@ def _border(paragraph, side: str, *, colour: str, eighths_pt: int) -> None:
     borders.append(line)
 
 
-def _setup(doc) -> None:
+def _setup(doc: Any) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
@@ -115,7 +117,7 @@ def _setup(doc) -> None:
     _run(footer, " —", font=TABLE, size_pt=10.5)
 
 
-def _masthead(doc, d: Document) -> None:
+def _masthead(doc: Any, d: Document) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_before = Pt(12)
@@ -136,14 +138,15 @@ def _masthead(doc, d: Document) -> None:
     _run(p, d.period, size_pt=12, colour=GREY)
 
 
-def _shade(cell, fill: str) -> None:
+def _shade(cell: Any, fill: str) -> None:
     shading = OxmlElement("w:shd")
     for attr, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
         shading.set(qn(attr), value)
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _cell(cell, text: str, *, size_pt: float, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+def _cell(cell: Any, text: str, *, size_pt: float, bold: bool = False,
+          align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.LEFT) -> None:
     p = cell.paragraphs[0]
     p.alignment = align
     p.paragraph_format.first_line_indent = None
@@ -169,7 +172,7 @@ def _column_widths_mm(rows: list[tuple[str, ...]], size_pt: float) -> list[float
     return [n if is_narrow else n * free / wide for n, is_narrow in zip(natural, narrow, strict=False)]
 
 
-def _table(doc, block: Table) -> None:
+def _table(doc: Any, block: Table) -> None:
     """A real Word table; rows are appended one by one (python-docx's ``table.rows[i]`` walks
     the whole table, which a city-sized table cannot afford)."""
     size = 10.5 if len(block.columns) <= 6 else 9
@@ -198,7 +201,7 @@ def _table(doc, block: Table) -> None:
     doc.add_paragraph()
 
 
-def _photos(doc, block: Photos) -> None:
+def _photos(doc: Any, block: Photos) -> None:
     columns = len(block.headers)
     table = doc.add_table(rows=1, cols=columns)
     table.style = doc.styles["Table Grid"]
@@ -221,7 +224,7 @@ def _photos(doc, block: Photos) -> None:
     doc.add_paragraph()
 
 
-def _paragraph(doc, text: str, *, note: bool = False, empty: bool = False) -> None:
+def _paragraph(doc: Any, text: str, *, note: bool = False, empty: bool = False) -> None:
     p = doc.add_paragraph()
     if note or empty:
         _run(p, text, size_pt=10.5 if note else 12, colour=GREY)
@@ -230,7 +233,7 @@ def _paragraph(doc, text: str, *, note: bool = False, empty: bool = False) -> No
         _run(p, text)
 
 
-def _figure(doc, block: Figure) -> None:
+def _figure(doc: Any, block: Figure) -> None:
     doc.add_picture(str(block.path), width=Mm(TEXT_WIDTH_MM))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = doc.add_paragraph()
@@ -238,7 +241,7 @@ def _figure(doc, block: Figure) -> None:
     _run(p, block.caption, size_pt=10.5)
 
 
-def _distribution(doc, lines: tuple[str, ...]) -> None:
+def _distribution(doc: Any, lines: tuple[str, ...]) -> None:
     for i, line in enumerate(lines):
         p = doc.add_paragraph()
         p.paragraph_format.space_after = Pt(0)
@@ -261,7 +264,7 @@ def render_docx(d: Document, out_path: Path) -> Path:
         if isinstance(block, Heading):
             p = doc.add_heading(level=block.level)
             _run(p, block.text, font=HEADING if block.level == 1 else SUBHEADING,
-                 colour=RED if block.text == t.H_RED else None)
+                 colour=RED if block.tone == "red" else None)
         elif isinstance(block, Para):
             _paragraph(doc, block.text, note=block.note)
         elif isinstance(block, Empty):

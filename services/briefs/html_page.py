@@ -47,4 +47,4 @@ def render_html(doc: Document, *, map_html: str | None, map_title: str) -> str:
     return _environment().get_template("brief.html").render(
         doc=doc, blocks=[(type(b).__name__, b) for b in doc.blocks],
         map_srcdoc=srcdoc(map_html) if map_html else None, map_title=map_title,
-        red=t.H_RED, black=t.H_BLACK, missing=t.PHOTO_MISSING)
+        missing=t.PHOTO_MISSING)

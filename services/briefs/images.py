@@ -17,10 +17,10 @@ def photo_jpeg(path: Path | None) -> bytes | None:
     from PIL import Image, ImageOps
 
     with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
-        image.thumbnail((PHOTO_MAX_PX, PHOTO_MAX_PX))
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+        upright.thumbnail((PHOTO_MAX_PX, PHOTO_MAX_PX))
         buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
+        upright.save(buffer, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
     return buffer.getvalue()
 
 

@@ -28,7 +28,7 @@ from services.briefs import texts as t
 from services.briefs.data import BriefData, gather
 from services.briefs.render import BriefFiles, render_issue
 from services.briefs.view import Issue
-from services.campaigns.spec import campaign_spec
+from services.campaigns.context import CampaignContext
 from services.notifications.outbox import enqueue
 from services.people.audit import record
 
@@ -98,18 +98,18 @@ def window(campaign: Campaign, *, week: str | None, now: dt.datetime) -> tuple[d
     return start, min(end, now)
 
 
-def due_week(campaign: Campaign, *, now: dt.datetime) -> str | None:
+def due_week(ctx: CampaignContext, *, now: dt.datetime) -> str | None:
     """The week Monday's scheduled brief reports on, or None when it lies outside the campaign."""
-    tz = ZoneInfo(campaign.timezone)
+    tz = ZoneInfo(ctx.campaign.timezone)
     week = last_week(now, tz)
     start, end = week_window(week, tz)
-    stages = campaign_spec(campaign).stages
+    stages = ctx.spec.stages
     if end.date() <= stages[0].start or start.date() > stages[-1].end:
         return None
     return week
 
 
-def _insert(session: Session):
+def _insert(session: Session) -> postgresql.Insert | sqlite.Insert:
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Brief)
 
 
@@ -123,10 +123,12 @@ def reserve(session: Session, *, campaign: Campaign, week: str | None = None, sp
         raise InvalidInput("专刊标题不能为空")
     kind = WEEKLY if week else SPECIAL
     if week:
-        year, number = week_number(week)
+        year, week_no = week_number(week)
         week = week_key(week_monday(week))
-        key, title = week, t.WEEK_TITLE.format(year=year, week=number)
+        key, title = week, t.WEEK_TITLE.format(year=year, week=week_no)
     else:
+        if special is None:  # --week was given but empty
+            raise InvalidInput("周次不能为空，请按 2025-W03 的格式填写")
         title = special.strip()
         key = f"special:{title}"
     _start, as_of = window(campaign, week=week, now=now)
@@ -135,8 +137,8 @@ def reserve(session: Session, *, campaign: Campaign, week: str | None = None, sp
             Brief.campaign_id == campaign.id, Brief.key == key)).first()
         if row is not None:
             return IssueRef(row.id, row.number, kind, key, title, created=False)
-        number = session.scalar(select(func.coalesce(func.max(Brief.number), 0) + 1)
-                                .where(Brief.campaign_id == campaign.id))
+        number = session.execute(select(func.coalesce(func.max(Brief.number), 0) + 1)
+                                 .where(Brief.campaign_id == campaign.id)).scalar_one()
         inserted = session.execute(_insert(session).values(
             campaign_id=campaign.id, number=number, kind=kind, key=key, week=week, title=title,
             as_of=as_of, created_at=now).on_conflict_do_nothing().returning(Brief.id)).scalar()
@@ -159,22 +161,23 @@ def _highlights(data: BriefData) -> list[str]:
     return lines
 
 
-def write_issue(session: Session, *, campaign: Campaign, issue_id: int, out_dir: Path, now: dt.datetime,
+def write_issue(session: Session, *, ctx: CampaignContext, issue_id: int, out_dir: Path, now: dt.datetime,
                 photo_dir: Path | None = None) -> WrittenBrief:
     """Gather, render and write a reserved issue into ``out_dir``; record the files; announce
     the issue to 创卫办's targets through the outbox (once per issue)."""
+    campaign = ctx.campaign
     issue = session.get(Brief, issue_id)
     if issue is None or issue.campaign_id != campaign.id:
         raise NotFound(f"找不到简报（编号 {issue_id}）")
     start, as_of = window(campaign, week=issue.week, now=now)
-    data = gather(session, campaign=campaign, start=start, as_of=as_of, photo_dir=photo_dir)
+    data = gather(session, ctx=ctx, start=start, as_of=as_of, photo_dir=photo_dir)
     files = render_issue(data, Issue(issue.number, issue.kind == SPECIAL, issue.title, issue.week), out_dir)
     issue.as_of, issue.written_at = as_of, now
     issue.html_path, issue.docx_path = str(files.html), str(files.docx)
     issue.map_path = str(files.png) if files.png else None
     title, body = brief_summary(issue.number, issue.week or issue.title, _highlights(data))
     names = [files.html.name, files.docx.name]
-    notified = enqueue(session, campaign=campaign, recipients=[("office", None)], template=TEMPLATE,
+    notified = enqueue(session, ctx=ctx, recipients=[("office", None)], template=TEMPLATE,
                        payload={"title": title, "body": body + "\n" + t.SUMMARY_FILES.format(files="、".join(names)),
                                 "files": [issue.html_path, issue.docx_path]},
                        key_parts=("brief", issue.number), now=now)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
+from typing import Any
 
-from rules.vocabulary import BriefKind, surface_table
+from rules.vocabulary import BriefKind, ProblemLevel, surface_table
 
 MASTHEAD = "创卫简报"
 SPECIAL_MARK = "专刊"
@@ -80,6 +82,8 @@ CLI_REUSED = "（重新生成，沿用原期号）"
 CLI_LIST_TITLE = "创卫简报（共{n}期）"
 CLI_LIST_COLS = ("期号", "类型", "标题", "数据截至", "文件")
 KIND_TEXT = surface_table(BriefKind)
+LEVEL_TEXT = surface_table(ProblemLevel)
+TABLES: dict[type[Enum], dict[Any, str]] = {BriefKind: KIND_TEXT, ProblemLevel: LEVEL_TEXT}
 
 
 def day(d: dt.date) -> str:

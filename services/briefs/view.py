@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ BEHIND_ROWS = 30
 class Heading:
     text: str
     level: int = 1
+    tone: str = ""  # "red" (红榜) or "black" (黑榜): how the heading is coloured
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Para:
 @dataclass(frozen=True)
 class Table:
     columns: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
     total: tuple[str, ...] | None = None
     numeric: tuple[int, ...] = ()  # columns of right-aligned numbers
 
@@ -159,11 +161,11 @@ def _ranking(data: BriefData) -> list[Block]:
     blocks: list[Block] = [Heading(t.H_RANKING)]
     r = data.sections.ranking
     if r is None:
-        return [*blocks, Heading(t.H_RED, 2), Empty(t.NO_DATA),
-                Heading(t.H_BLACK, 2), Empty(t.NO_DATA)]
+        return [*blocks, Heading(t.H_RED, 2, "red"), Empty(t.NO_DATA),
+                Heading(t.H_BLACK, 2, "black"), Empty(t.NO_DATA)]
     blocks.append(Para(t.RANKING_PERIOD.format(period=r.period)))
-    for title, rows in ((t.H_RED, r.red), (t.H_BLACK, r.black)):
-        blocks.append(Heading(title, 2))
+    for title, tone, rows in ((t.H_RED, "red", r.red), (t.H_BLACK, "black", r.black)):
+        blocks.append(Heading(title, 2, tone))
         blocks.append(Table(t.COLS_RANKING, [
             (str(x.rank), x.unit, x.unit_kind, "—" if x.score is None else f"{x.score:.1f}", x.rating or "—", x.note)
             for x in rows], numeric=(3,)) if rows else Empty(t.NO_DATA))
@@ -198,7 +200,7 @@ def _problems(data: BriefData) -> list[Block]:
     levels = data.problems_by_level
     if not levels:
         return [Heading(t.H_PROBLEMS), Para(t.NO_PROBLEMS)]
-    rows = [(x.level, str(x.open), str(x.past_deadline), str(x.new), str(x.closed)) for x in levels]
+    rows = [(t.LEVEL_TEXT.get(x.level, x.level), str(x.open), str(x.past_deadline), str(x.new), str(x.closed)) for x in levels]
     total = (t.TOTAL, *(str(sum(getattr(x, k) for x in levels)) for k in ("open", "past_deadline", "new", "closed")))
     return [Heading(t.H_PROBLEMS), Table(t.COLS_PROBLEMS, rows, total, numeric=(1, 2, 3, 4))]
 

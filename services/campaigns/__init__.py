@@ -22,9 +22,6 @@ from services.campaigns.phases import (
     advance_phases,
     instantiate_recurring,
 )
-from services.campaigns.spec import (
-    campaign_spec,
-)
 from services.campaigns.status import (
     CampaignStatus,
     Rollup,
@@ -46,7 +43,6 @@ __all__ = [
     "RollupTotal",
     "TaskCounts",
     "advance_phases",
-    "campaign_spec",
     "campaign_status",
     "config_error",
     "coverage_notes",

@@ -3,7 +3,8 @@
 An entry point (route, command, flow task) opens the unit of work, loads the context once and
 passes it down, so no service re-parses the stored campaign file and no module keeps a cache
 that outlives the unit of work. The parts that cost something (the calendar, the ladders, the
-spatial router) are built on first use.
+spatial router) are built on first use; a long-lived owner (the web app) may lend its
+``RouterCache`` so the router survives across units of work while the segments are unchanged.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from services.campaigns.working_calendar import campaign_calendar
 
 if TYPE_CHECKING:
     from services.escalation.ladders import Holders, Policy
-    from services.inspections.routing import CampaignRouter
+    from services.inspections.routing import CampaignRouter, RouterCache
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,12 +33,14 @@ class CampaignContext:
     """What a unit of work needs from its campaign, loaded once and passed down.
 
     ``session`` is the unit of work's own: the lazily built parts read through it, so a context
-    never outlives (or crosses) the unit of work that loaded it.
+    never outlives (or crosses) the unit of work that loaded it. ``routers``, when given, is the
+    caller's cross-request cache of spatial routers (owned by the web app, not by this context).
     """
 
     session: Session
     campaign: Campaign
     spec: CampaignFile
+    routers: RouterCache | None = None
 
     @property
     def id(self) -> int:
@@ -64,6 +67,8 @@ class CampaignContext:
         """The spatial index that routes a point to its 路段, built from the stored segments."""
         from services.inspections.routing import build_router
 
+        if self.routers is not None:
+            return self.routers.get(self.session, self.id)
         return build_router(self.session, self.id)
 
     def holders(self, *, now: dt.datetime, segment_ids: Iterable[int | None] | None = None) -> Holders:
@@ -73,11 +78,12 @@ class CampaignContext:
         return load_holders(self.session, self.id, now, segment_ids)
 
 
-def load_context(session: Session, *, campaign: Campaign | None = None, campaign_id: int | None = None
-                 ) -> CampaignContext:
+def load_context(session: Session, *, campaign: Campaign | None = None, campaign_id: int | None = None,
+                 routers: RouterCache | None = None) -> CampaignContext:
     """The context of ``campaign`` (or of the campaign with ``campaign_id``) for this unit of work."""
     if campaign is None:
         campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
         if campaign is None:
             raise NotFound(f"找不到活动（编号 {campaign_id}）")
-    return CampaignContext(session=session, campaign=campaign, spec=CampaignFile.model_validate(campaign.spec))
+    return CampaignContext(session=session, campaign=campaign, spec=CampaignFile.model_validate(campaign.spec),
+                           routers=routers)

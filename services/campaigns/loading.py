@@ -13,7 +13,7 @@ from config.campaign import CampaignFile
 from config.loader import CampaignFileError, LoadedCampaign
 from models import Campaign, Leader, Phase, Stage, TaskTemplate, Unit
 from rules.errors import ConfigError, InvalidInput, NotFound
-from services.campaigns.directory import name_key, unit_directory
+from services.campaigns.directory import Directory, name_key, unit_directory
 from services.imports.assignments import import_assignments
 from services.imports.segments import ImportReport, import_segments
 
@@ -110,9 +110,16 @@ def _upsert_templates(session: Session, campaign: Campaign, spec: CampaignFile) 
         t.phase_name, t.category, t.title, t.description = ts.phase, ts.category, ts.title, ts.description
         t.scope, t.recurrence, t.milestones = ts.scope.value, ts.recurrence, ts.milestones
         t.deadline_rule, t.deadline_days = ts.deadline.rule, ts.deadline.days
-        t.unit_id = units.find(ts.unit).id if ts.unit else None
+        t.unit_id = _template_unit(units, ts.code, ts.unit).id if ts.unit else None
         session.add(t)
     session.flush()
+
+
+def _template_unit(units: Directory[Unit], code: str, name: str) -> Unit:
+    unit = units.find(name)
+    if unit is None:
+        raise ConfigError(f"任务模板「{code}」的单位「{name}」未在 units 中列出")
+    return unit
 
 
 def _boundary(loaded: LoadedCampaign) -> dict | None:

@@ -15,7 +15,6 @@ from services.escalation.problems import (
     raise_problem,
 )
 from services.escalation.queries import (
-    STATUS_TEXT,
     AccountabilityEntry,
     ProblemDetail,
     ProblemRequest,
@@ -47,7 +46,6 @@ __all__ = [
     "ProblemRow",
     "ProblemStep",
     "RequestRow",
-    "STATUS_TEXT",
     "SanctionRow",
     "act",
     "confirm",

@@ -12,10 +12,10 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, literal, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, literal, not_, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
-from models import Campaign, Problem, Task
+from models import Problem, Task
 from models.accountability import TASK
 from models.base import json_text
 from notify.templates import overdue_notice, reminder, supervision_notice
@@ -49,8 +49,9 @@ def _candidates(session: Session, kind: str, campaign_id: int, now: dt.datetime,
     """Open items below the top rung whose (effective) deadline is before the loosest cutoff."""
     if kind == TASK:
         m: Any = Task
-        cols = (Task.id, Task.acc_stage, Task.deadline, Task.extended_until, Task.unit_id, Task.title, Task.phase_id,
-                Task.segment_id, literal(None).label("holder_leader_id"), literal(True).label("terminal"))
+        cols: tuple[QueryableAttribute[Any] | ColumnElement[Any], ...] = (
+            Task.id, Task.acc_stage, Task.deadline, Task.extended_until, Task.unit_id, Task.title, Task.phase_id,
+            Task.segment_id, literal(None).label("holder_leader_id"), literal(True).label("terminal"))
         extra = [Task.deadline <= latest, or_(Task.extended_until.is_(None), Task.extended_until <= latest)]
     else:
         m = Problem
@@ -96,7 +97,7 @@ def accountability_batch(session: Session, *, ctx: CampaignContext, kind: str, n
         params={"now": now}, returning=f"{kind}.id")
     if not moved:
         return result
-    _write(session, campaign=campaign, pol=pol, holders=holders, kind=kind, now=now,
+    _write(session, ctx=ctx, pol=pol, holders=holders, kind=kind, now=now,
            items=[chosen[i] for (i,) in moved], result=result)
     result.moved = len(moved)
     record(session, campaign_id=campaign.id, action="sweep.accountability", object_type="campaign",
@@ -104,9 +105,10 @@ def accountability_batch(session: Session, *, ctx: CampaignContext, kind: str, n
     return result
 
 
-def _write(session: Session, *, campaign: Campaign, pol: Policy, holders: Holders, kind: str, now: dt.datetime,
+def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Holders, kind: str, now: dt.datetime,
            items: list[tuple[Any, int, dt.datetime]], result: BatchResult) -> None:
-    cal, outbox, cid = pol.calendar, Outbox(session, campaign, now), campaign.id
+    campaign = ctx.campaign
+    cal, outbox, cid = pol.calendar, Outbox(session, ctx, now), campaign.id
     phase = opened_phase(session, cid)
     steps: list[tuple[Any, ...]] = []
     supervised: dict[int, list[dict[str, Any]]] = defaultdict(list)

@@ -86,7 +86,7 @@ def request(session: Session, *, ctx: CampaignContext, object_type: str, object_
     unit = session.get(Unit, task.unit_id)
     title, body = extension_request(kind, task.title, unit.name if unit else "", local_text(until, pol.calendar),
                                     reason.strip())
-    enqueue(session, campaign=campaign, recipients=[who], template="request",
+    enqueue(session, ctx=ctx, recipients=[who], template="request",
             payload={"title": title, "body": body, "task_id": task.id, "request_id": req.id},
             key_parts=("request", req.id), now=now)
     return req
@@ -112,6 +112,8 @@ def decide(session: Session, *, ctx: CampaignContext, request_id: int, approve: 
             actor=actor, now=now, reason=reason)
         return req
     task = session.get(Task, req.object_id, with_for_update=True)
+    if task is None:
+        raise NotFound(f"找不到申请 {request_id} 所涉的任务 {req.object_id}")
     approver, _ = _task_approver(ctx, task, req.kind, now)
     holders = ctx.holders(now=now, segment_ids=[task.segment_id])
     lead = holders.assignment(task.segment_id)
@@ -135,7 +137,7 @@ def decide(session: Session, *, ctx: CampaignContext, request_id: int, approve: 
     holders.load_segment_names(session, [task.segment_id])
     title, body = problem_step(label, task.title, holders.segment_name(task.segment_id),
                                local_text(effective_deadline(task.deadline, task.extended_until), pol.calendar), req.note)
-    enqueue(session, campaign=campaign, recipients=[recipient(task.unit_id, None, None)], template="request",
+    enqueue(session, ctx=ctx, recipients=[recipient(task.unit_id, None, None)], template="request",
             payload={"title": title, "body": body, "task_id": task.id, "request_id": req.id},
             key_parts=("request", req.id, req.state), now=now)
     return req

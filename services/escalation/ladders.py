@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from rules.accountability import AccountabilityLadder, InterviewRule
 from rules.calendar import ClockType, WorkCalendar
 from rules.errors import Conflict
 from rules.ladders import LEAD, LEADER, MEMBER, OFFICE, CoordinationLadder, Facts, Limit
-from rules.vocabulary import UnitKind
+from rules.vocabulary import OFFICE_NAME, UnitKind
 
 OFFICE_KIND = UnitKind.OFFICE
 
@@ -110,7 +111,7 @@ class Holders:
     def holder_name(self, unit_id: int | None, leader_id: int | None) -> str:
         if leader_id:
             return self.leader_names.get(leader_id, "县级领导")
-        return self.unit_names.get(unit_id, "创卫办") if unit_id else "创卫办"
+        return self.unit_names.get(unit_id, OFFICE_NAME) if unit_id else OFFICE_NAME
 
 
 def load_holders(session: Session, campaign_id: int, now: dt.datetime,
@@ -123,7 +124,8 @@ def load_holders(session: Session, campaign_id: int, now: dt.datetime,
     if segment_ids is not None:
         wanted = {i for i in segment_ids if i is not None}
         parents = parents.where(Segment.id.in_(wanted))
-    parent = dict(conn.execute(parents).all()) if wanted is None or wanted else {}
+    # the query keeps only rows whose parent_id IS NOT NULL, which the column type cannot say
+    parent = cast(dict[int, int], dict(conn.execute(parents).tuples().all())) if wanted is None or wanted else {}
     q = (select(Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id,
                 (Assignment.valid_from <= now).label("started"))
          .where(Assignment.campaign_id == campaign_id, (Assignment.valid_to.is_(None)) | (Assignment.valid_to > now))
@@ -137,7 +139,7 @@ def load_holders(session: Session, campaign_id: int, now: dt.datetime,
             by_segment[seg] = (unit, leader)
     units = conn.execute(select(Unit.id, Unit.name, Unit.kind).where(Unit.campaign_id == campaign_id)
                          .order_by(Unit.id)).all()
-    leaders = conn.execute(select(Leader.id, Leader.name).where(Leader.campaign_id == campaign_id)).all()
+    leaders = conn.execute(select(Leader.id, Leader.name).where(Leader.campaign_id == campaign_id)).tuples().all()
     return Holders(by_segment=by_segment, parent=parent,
                    office_unit_id=next((i for i, _, k in units if k == OFFICE_KIND), None),
                    unit_names={i: n for i, n, _ in units}, leader_names=dict(leaders))

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from models import Campaign, ExtensionRequest, Problem, ProblemEvent, Task, Unit
 from models.accountability import APPROVED, PENDING, PROBLEM, REJECTED
 from models.people import ROLE_LEADER, ROLE_OFFICE
-from notify.templates import escalation_notice, extension_request, problem_step, verification_request
+from notify.templates import ACTION, LEVEL, escalation_notice, extension_request, problem_step, verification_request
 from rules import ladders as L
 from rules.errors import InvalidInput, NotFound
-from rules.vocabulary import UnitKind
+from rules.vocabulary import ProblemSource, UnitKind
 from services.escalation.ladders import Holders, Policy, local_text, recipient
 from services.notifications.outbox import enqueue
 from services.people.audit import record
@@ -42,7 +42,7 @@ def get_problem(session: Session, *, campaign: Campaign, problem_id: int, lock: 
 
 def raise_problem(session: Session, *, ctx: CampaignContext, unit_id: int | None, title: str, now: dt.datetime,
                   actor: Principal, segment_id: int | None = None, task_id: int | None = None, description: str = "",
-                  source: str = "report", source_id: int | None = None, category: str | None = None,
+                  source: ProblemSource = ProblemSource.REPORT, source_id: int | None = None, category: str | None = None,
                   lon: float | None = None, lat: float | None = None) -> Problem:
     """Open a problem for ``unit_id`` at the first level of the ladder that fits it; raised from a
     task (``task_id``), it takes the task's unit, segment and category unless given."""
@@ -54,7 +54,7 @@ def raise_problem(session: Session, *, ctx: CampaignContext, unit_id: int | None
         if task is None or task.campaign_id != campaign.id:
             raise NotFound(f"找不到任务 {task_id}")
         unit_id, segment_id = unit_id or task.unit_id, segment_id or task.segment_id
-        source, source_id, category = "task", task.id, category or task.category
+        source, source_id, category = ProblemSource.TASK, task.id, category or task.category
     unit = session.get(Unit, unit_id) if unit_id else None
     if unit is None or unit.campaign_id != campaign.id:
         raise NotFound(f"找不到单位 {unit_id}")
@@ -75,7 +75,7 @@ def raise_problem(session: Session, *, ctx: CampaignContext, unit_id: int | None
     record(session, campaign_id=campaign.id, action="problem.raise", object_type="problem", object_id=p.id, now=now,
            actor=actor.name, user_id=actor.user_id, detail={"level": level, "unit_id": unit.id})
     if hu != actor.unit_id or hl:
-        _notify(session, campaign, pol, holders, p, L.Action(L.RAISED, level, level, note=p.description or None),
+        _notify(session, ctx, pol, holders, p, L.Action(L.RAISED, level, level, note=p.description or None),
                 (L.TO_HOLDER,), now)
     return p
 
@@ -129,11 +129,11 @@ def act(session: Session, *, ctx: CampaignContext, problem_id: int, kind: str, a
                            p.assigned_at is not None, p.resolved_level)
     command = L.Command(kind, role_of(actor, p, holders), reason, until, passed, limit)
     for action in L.decide(pol.coordination, state, command, facts, now, pol.calendar):
-        _apply(session, campaign, pol, holders, p, action, actor, now, unit_id, pending, facts)
+        _apply(session, ctx, pol, holders, p, action, actor, now, unit_id, pending, facts)
     return p
 
 
-def _apply(session: Session, campaign: Campaign, pol: Policy, holders: Holders, p: Problem, a: L.Action,
+def _apply(session: Session, ctx: CampaignContext, pol: Policy, holders: Holders, p: Problem, a: L.Action,
            actor: Principal, now: dt.datetime, unit_id: int | None, pending: ExtensionRequest | None,
            facts: L.Facts) -> None:
     if a.to_level is not None and not (a.action == L.REWORK and a.to_level == p.level):
@@ -159,8 +159,9 @@ def _apply(session: Session, campaign: Campaign, pol: Policy, holders: Holders, 
     p.rework_count += int(a.rework)
     p.version += 1
     if a.action in (L.EXTENSION_REQUESTED, L.HOLD_REQUESTED):
+        assert a.request is not None  # the rules open a request together with its kind
         state = L.ProblemState(p.status, p.level, p.level_since, p.level_deadline)
-        session.add(ExtensionRequest(campaign_id=campaign.id, object_type=PROBLEM, object_id=p.id, kind=a.request,
+        session.add(ExtensionRequest(campaign_id=ctx.id, object_type=PROBLEM, object_id=p.id, kind=a.request,
                                      until=a.until, reason=a.note or "", state=PENDING, requested_by=actor.name,
                                      requested_at=now, approver=L.approver(pol.coordination, state, facts, a.request)))
     elif a.request and pending is not None:
@@ -178,10 +179,10 @@ def _apply(session: Session, campaign: Campaign, pol: Policy, holders: Holders, 
                              from_level=a.from_level, to_level=a.to_level, reason=a.note, opinion=opinion,
                              detail=detail))
     session.flush()
-    record(session, campaign_id=campaign.id, action=f"problem.{a.action}", object_type="problem", object_id=p.id,
+    record(session, campaign_id=ctx.id, action=f"problem.{a.action}", object_type="problem", object_id=p.id,
            now=now, actor=actor.name, user_id=actor.user_id, detail={"from": a.from_level, "to": a.to_level,
                                                                      "reason": a.note})
-    _notify(session, campaign, pol, holders, p, a, a.notify, now, facts)
+    _notify(session, ctx, pol, holders, p, a, a.notify, now, facts)
 
 
 def _opinion_lines(session: Session, problem_id: int, level: str | None = None) -> list[str]:
@@ -193,7 +194,7 @@ def _opinion_lines(session: Session, problem_id: int, level: str | None = None) 
     return [f"{actor}：{text_}" for actor, text_ in session.execute(q.order_by(ProblemEvent.id))]
 
 
-def _notify(session: Session, campaign: Campaign, pol: Policy, holders: Holders, p: Problem, a: L.Action,
+def _notify(session: Session, ctx: CampaignContext, pol: Policy, holders: Holders, p: Problem, a: L.Action,
             roles: tuple[str, ...], now: dt.datetime, facts: L.Facts | None = None) -> None:
     """One message per recipient role of the action, keyed by the problem's version."""
     if not roles:
@@ -213,7 +214,7 @@ def _notify(session: Session, campaign: Campaign, pol: Policy, holders: Holders,
             who.append(recipient(hu if level != L.LEADER else None, hl, holders.office_unit_id))
     deadline, holder = local_text(p.level_deadline, cal), holders.holder_name(p.holder_unit_id, p.holder_leader_id)
     if a.action == L.ESCALATED:
-        title, body = escalation_notice(p.title, seg, f"{p.level}（{holder}）", deadline,
+        title, body = escalation_notice(p.title, seg, f"{LEVEL[p.level]}（{holder}）", deadline,
                                         _opinion_lines(session, p.id), a.note or "")
     elif a.action == L.RESOLVE:
         title, body = verification_request(p.title, seg, holder, a.note or "")
@@ -221,8 +222,8 @@ def _notify(session: Session, campaign: Campaign, pol: Policy, holders: Holders,
         title, body = extension_request(a.request or "", p.title, holders.holder_name(p.holder_unit_id, None),
                                         local_text(a.until, cal), a.note or "")
     else:
-        label = "新问题" if a.action == L.RAISED else L.ACTION_TEXT.get(a.action, a.action)
+        label = ACTION.get(a.action, a.action)
         title, body = problem_step(label, p.title, seg, deadline, a.note)
-    enqueue(session, campaign=campaign, recipients=who, template="problem",
+    enqueue(session, ctx=ctx, recipients=who, template="problem",
             payload={"title": title, "body": body, "problem_id": p.id, "level": p.level, "action": a.action},
             key_parts=("problem", p.id, p.version), now=now)

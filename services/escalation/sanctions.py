@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, text
@@ -34,6 +34,9 @@ from services.bulk import insert_ignore
 from services.escalation.sweep_io import is_pg
 from services.notifications.outbox import enqueue
 from services.people.audit import record
+
+if TYPE_CHECKING:
+    from services.campaigns.context import CampaignContext
 
 #: PostgreSQL advisory-lock namespace for 督办单 numbers (one lock per campaign)
 _NOTICE_LOCK = 0x43570000
@@ -63,9 +66,10 @@ def issue_notices(session: Session, *, campaign: Campaign, prefix: str, year: in
     if not units:
         return {}
     numbers = allocate_numbers(session, campaign_id=campaign.id, year=year, count=len(units))
-    rows = [dict(campaign_id=campaign.id, year=year, number=n, doc_no=doc_no(prefix, year, n), unit_id=u,
-                 phase_id=phase_id, issued_at=now, deadline=deadline, items=items_by_unit[u])
-            for u, n in zip(units, numbers, strict=False)]
+    rows: list[dict[str, Any]] = [
+        dict(campaign_id=campaign.id, year=year, number=n, doc_no=doc_no(prefix, year, n), unit_id=u,
+             phase_id=phase_id, issued_at=now, deadline=deadline, items=items_by_unit[u])
+        for u, n in zip(units, numbers, strict=False)]
     ids = session.execute(insert(SupervisionNotice).returning(SupervisionNotice.id, sort_by_parameter_order=True),
                           rows).scalars().all()
     return {r["unit_id"]: (i, r["doc_no"]) for r, i in zip(rows, ids, strict=False)}
@@ -109,16 +113,17 @@ def _get(session: Session, campaign: Campaign, sanction_id: int) -> Sanction:
     return s
 
 
-def confirm(session: Session, *, campaign: Campaign, sanction_id: int, actor: str, now: dt.datetime,
-            ladder: AccountabilityLadder, note: str | None = None) -> Sanction:
+def confirm(session: Session, *, ctx: CampaignContext, sanction_id: int, actor: str, now: dt.datetime,
+            note: str | None = None) -> Sanction:
     """创卫办 confirms a proposal: it is published and sent; repeats may propose the next sanction."""
+    campaign, ladder = ctx.campaign, ctx.policy.accountability
     s = _get(session, campaign, sanction_id)
     s.state, s.decided_at, s.decided_by, s.decision_note, s.published_at = CONFIRMED, now, actor, note, now
     record(session, campaign_id=campaign.id, action="sanction.confirm", object_type="sanction", object_id=s.id,
            now=now, actor=actor, detail={"kind": s.kind, "unit_id": s.unit_id, "note": note})
     unit = session.get(Unit, s.unit_id)
     title, body = sanction_notice(s.kind, unit.name if unit else "", s.reason)
-    enqueue(session, campaign=campaign, recipients=[("unit", s.unit_id), ("office", None)], template="sanction",
+    enqueue(session, ctx=ctx, recipients=[("unit", s.unit_id), ("office", None)], template="sanction",
             payload={"title": title, "body": body, "sanction_id": s.id, "kind": s.kind},
             key_parts=("sanction", s.id), now=now)
     session.flush()

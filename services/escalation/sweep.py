@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Row, exists, or_, select
 from sqlalchemy.orm import Session
 
 from models import Problem, ProblemEvent
@@ -40,7 +41,8 @@ COORDINATION = "coordination"
 PASSES = (COORDINATION, TASK, PROBLEM)
 
 
-def _due_problems(session: Session, campaign_id: int, now: dt.datetime, after_id: int, limit: int):
+def _due_problems(session: Session, campaign_id: int, now: dt.datetime, after_id: int,
+                  limit: int) -> Sequence[Row[Any]]:
     """Open problems past their level's limit and not on 挂账 (``on_timeout``'s own preconditions)."""
     opinion = exists(select(ProblemEvent.id).where(ProblemEvent.problem_id == Problem.id,
                                                    ProblemEvent.action == OPINION,
@@ -84,6 +86,7 @@ def coordination_batch(session: Session, *, ctx: CampaignContext, now: dt.dateti
             moves[r.id] = (r, action)
     values = []
     for pid, (r, a) in moves.items():
+        assert a.to_level is not None  # on_timeout only ever moves a problem up a level
         hu, hl = holders.at_level(a.to_level, segment_id=r.segment_id, unit_id=r.unit_id)
         values.append((pid, a.from_level, a.to_level, hu, hl, a.deadline))
     moved = update_from_values(
@@ -108,9 +111,10 @@ def _write_escalations(session: Session, ctx: CampaignContext, now: dt.datetime,
     cal, campaign = ctx.calendar, ctx.campaign
     opinions = _opinions(session, [m[0] for m in moved])
     holders.load_segment_names(session, (moves[m[0]][0].segment_id for m in moved))
-    events, outbox, details = [], Outbox(session, campaign, now), {}
+    events, outbox, details = [], Outbox(session, ctx, now), {}
     for pid, version, hu, hl in moved:
         r, a = moves[pid]
+        assert a.to_level is not None and a.deadline is not None  # on_timeout moves up with a new deadline
         said = opinions.get(pid, [])
         opinion = None
         if a.from_level == LEADER:

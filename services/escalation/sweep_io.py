@@ -9,15 +9,17 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from models import Campaign
 from models.base import json_text
 from models.outbox import PENDING
 from services.bulk import driver_connection, driver_rows, driver_value, insert_ignore
 from services.notifications.outbox import Recipient, idempotency_key, recipient_targets
+
+if TYPE_CHECKING:
+    from services.campaigns.context import CampaignContext
 
 #: rows per batch: one transaction, one Prefect task (id lists stay under SQLite's 32,766 parameters)
 BATCH = 10000
@@ -102,10 +104,10 @@ def update_from_values(session: Session, *, table: str, columns: Sequence[tuple[
 class Outbox:
     """Messages of one batch, written with one set-based insert (idempotent by key, like ``enqueue``)."""
 
-    def __init__(self, session: Session, campaign: Campaign, now: dt.datetime):
-        self.session, self.campaign, self.now = session, campaign, now
-        self._code, self._cid = campaign.code, campaign.id
-        self._targets = recipient_targets(session, campaign=campaign)  # every unit and leader: a batch reaches many
+    def __init__(self, session: Session, ctx: CampaignContext, now: dt.datetime):
+        self.session, self.now = session, now
+        self._code, self._cid = ctx.code, ctx.id
+        self._targets = recipient_targets(session, ctx=ctx)  # every unit and leader: a batch reaches many
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, recipients: Iterable[Recipient], template: str, payload: dict[str, Any],

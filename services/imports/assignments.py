@@ -73,6 +73,14 @@ class _Resolver:
             errors.append(f"{where}: 字段 {LEADER}: 县级领导「{name}」不存在（可在活动配置 leaders 中添加，或使用 --create-missing）")
 
 
+def _resolved_id(directory: Directory[Unit] | Directory[Leader], name: str) -> int:
+    """The id of a unit or leader the resolver accepted (or just created)."""
+    row = directory.find(name)
+    if row is None:
+        raise InvalidInput(f"名称「{name}」无法对应到唯一的单位或县级领导，未导入任何数据，请检查名称与别名")
+    return row.id
+
+
 def _validate(path: Path, session: Session, campaign: Campaign, sheet: str | None,
               resolver: _Resolver, warnings: list[str]) -> list[_Row]:
     table = read_table(path, COLUMNS, sheet)
@@ -148,8 +156,8 @@ def import_assignments(
                 AssignmentMember.assignment_id.in_([a.id for a in active.values()]))):
             members.setdefault(m.assignment_id, set()).add(m.unit_id)
     for r in rows:
-        leader_id, lead_id = leaders.find(r.leader).id, units.find(r.lead).id
-        member_ids = {units.find(m).id for m in r.members}
+        leader_id, lead_id = _resolved_id(leaders, r.leader), _resolved_id(units, r.lead)
+        member_ids = {_resolved_id(units, m) for m in r.members}
         old = active.get(r.segment.id)
         if old and (old.leader_id, old.lead_unit_id, members.get(old.id, set())) == (leader_id, lead_id, member_ids):
             report.unchanged += 1

@@ -51,7 +51,8 @@ def _looks_misdecoded(frame: Any) -> bool:
     return any(any(0x80 <= ord(c) <= 0xFF for c in str(col)) for col in frame.columns)
 
 
-def _read_frame(path: Path, layer: str | None):  # noqa: ANN202
+def _read_frame(path: Path, layer: str | None) -> Any:
+    """The file as a GeoDataFrame (Any: geopandas ships no type information)."""
     import pyogrio
 
     kwargs: dict[str, Any] = {"layer": layer} if layer else {}

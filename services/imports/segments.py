@@ -146,8 +146,11 @@ def import_segments(
     for r in sorted(rows, key=lambda r: (r.kind != SEGMENT, r.number)):
         seg = known.get(r.code)
         if r.kind == SEGMENT:
-            street_id, parent_id = streets[r.street].id, None
+            assert r.street is not None  # _validate keeps no segment without a street
+            street_id: int | None = streets[r.street].id
+            parent_id: int | None = None
         else:
+            assert r.parent is not None  # _validate keeps no alley without a parent segment
             parent = known[r.parent]
             street_id, parent_id = parent.street_id, parent.id
         values = dict(name=r.name, kind=r.kind, street_id=street_id, parent_id=parent_id,

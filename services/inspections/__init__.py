@@ -49,6 +49,9 @@ from services.inspections.rounds import (
     publish_inspection,
     unit_principal,
 )
+from services.inspections.routing import (
+    RouterCache,
+)
 
 __all__ = [
     "ComplaintRow",
@@ -58,6 +61,7 @@ __all__ = [
     "Plan",
     "PlanStop",
     "PlannedRound",
+    "RouterCache",
     "assign_finding",
     "create_complaint",
     "describe",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,14 +32,16 @@ def _photos(session: Session, ids: list[int], photo_dir: Path | None) -> dict[tu
     return out
 
 
-def _window_rows(session: Session, campaign: Campaign, column: Any, start: dt.datetime, as_of: dt.datetime) -> list:
+def _window_rows(session: Session, campaign: Campaign, column: Any, start: dt.datetime,
+                 as_of: dt.datetime) -> Sequence[tuple[Finding, str | None, str | None]]:
+    """(finding, segment name, lead unit name) of the window; the outer joins leave names missing."""
     lead = aliased(Unit)
     return session.execute(
         select(Finding, Segment.name, lead.name)
         .outerjoin(Segment, Segment.id == Finding.segment_id).outerjoin(lead, lead.id == Finding.lead_unit_id)
         .where(visible_findings(public_principal(campaign)), Finding.status != MERGED,
                column >= start, column <= as_of)
-        .order_by(Finding.recorded_at, Finding.id)).all()
+        .order_by(Finding.recorded_at, Finding.id)).tuples().all()
 
 
 def brief_findings(session: Session, *, campaign: Campaign, start: dt.datetime, as_of: dt.datetime,
@@ -50,7 +53,9 @@ def brief_findings(session: Session, *, campaign: Campaign, start: dt.datetime, 
     if not rows:
         return None
     tz = ZoneInfo(campaign.timezone)
-    new, done, live = Counter(), Counter(), Counter()
+    new: Counter[str] = Counter()
+    done: Counter[str] = Counter()
+    live: Counter[str] = Counter()
     for f, _, _ in rows:
         new[f.category] += 1
         done[f.category] += f.status in (RECTIFIED, CLOSED)

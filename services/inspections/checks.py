@@ -15,7 +15,8 @@ from models.inspections import LIVE, OPEN, RECTIFIED
 from models.tasks import DONE
 from models.tasks import OPEN as TASK_OPEN
 from rules.errors import Conflict, InvalidInput
-from rules.vocabulary import FindingStatus, surface_table
+from rules.vocabulary import OFFICE_NAME, FindingStatus, surface_table
+from services.campaigns.context import CampaignContext
 from services.inspections.findings import get_finding
 from services.inspections.ledger import add_entry
 from services.inspections.rectification import KIND, close, rework
@@ -48,10 +49,11 @@ class FindingRow:
     description: str
 
 
-def report_rectified(session: Session, *, campaign: Campaign, finding_id: int, now: dt.datetime, actor: str,
+def report_rectified(session: Session, *, ctx: CampaignContext, finding_id: int, now: dt.datetime, actor: str,
                      unit_id: int | None = None, quantity: float | None = None, note: str = "",
                      photo_ids: Sequence[int] = ()) -> Finding:
     """整改完成: the unit's tasks are done, the quantity goes into the ledger; 复查 (or 回访) decides."""
+    campaign = ctx.campaign
     f = get_finding(session, campaign=campaign, finding_id=finding_id)
     if f.status not in (OPEN, RECTIFIED):
         raise Conflict(f"问题 {f.id} 当前状态为「{STATUS_TEXT.get(f.status, f.status)}」，不能报告整改完成")
@@ -64,7 +66,7 @@ def report_rectified(session: Session, *, campaign: Campaign, finding_id: int, n
                     .values(status=DONE, done_at=now, version=Task.version + 1)
                     .execution_options(synchronize_session=False))
     if quantity is not None:
-        add_entry(session, campaign=campaign, finding=f, quantity=quantity, unit_id=unit_id, now=now, actor=actor,
+        add_entry(session, ctx=ctx, finding=f, quantity=quantity, unit_id=unit_id, now=now, actor=actor,
                   note=note)
     session.add_all([Attachment(photo_id=p, owner_type="finding", owner_id=f.id, role="after") for p in photo_ids])
     if unit_id == f.lead_unit_id:
@@ -75,9 +77,10 @@ def report_rectified(session: Session, *, campaign: Campaign, finding_id: int, n
     return f
 
 
-def reinspect(session: Session, *, campaign: Campaign, finding_id: int, passed: bool, now: dt.datetime,
-              actor: str = "创卫办", note: str = "") -> Finding:
+def reinspect(session: Session, *, ctx: CampaignContext, finding_id: int, passed: bool, now: dt.datetime,
+              actor: str = OFFICE_NAME, note: str = "") -> Finding:
     """跟踪复查: pass → 销号; fail → 返工 (counted, new deadline, the problem's ladder continues)."""
+    campaign = ctx.campaign
     f = get_finding(session, campaign=campaign, finding_id=finding_id)
     if f.status not in (OPEN, RECTIFIED):
         raise Conflict(f"问题 {f.id} 当前状态为「{STATUS_TEXT.get(f.status, f.status)}」，不能复查")
@@ -89,13 +92,13 @@ def reinspect(session: Session, *, campaign: Campaign, finding_id: int, passed: 
     if passed:
         close(session, campaign=campaign, finding=f, now=now, actor=actor)
     else:
-        rework(session, campaign=campaign, finding=f, reason=note, now=now, actor=actor)
+        rework(session, ctx=ctx, finding=f, reason=note, now=now, actor=actor)
     session.flush()
     return f
 
 
 def expose_finding(session: Session, *, campaign: Campaign, finding_id: int, now: dt.datetime,
-                   actor: str = "创卫办") -> Finding:
+                   actor: str = OFFICE_NAME) -> Finding:
     """曝光: put a dispatched finding in the brief's exposure corner."""
     f = get_finding(session, campaign=campaign, finding_id=finding_id)
     if f.dispatched_at is None:

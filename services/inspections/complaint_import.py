@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Campaign, Complaint
+from models import Complaint
 from rules.errors import InvalidInput
-from services.campaigns.spec import campaign_spec
+from services.campaigns.context import CampaignContext
 from services.imports.segments import DATUMS, ImportReport
 from services.imports.tables import TableRow, read_table
 from services.inspections.complaints import complaint_finding, create_complaint, named_segments
@@ -23,6 +24,18 @@ OPTIONAL = {"受理时间": ("受理时间", "来电时间"), "问题类别": ("
             "经度": ("经度",), "纬度": ("纬度",), "诉求人": ("诉求人", "姓名", "来电人"),
             "电话": ("联系电话", "电话", "来电号码"), "渠道": ("渠道", "来源")}
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
+
+
+class _Order(NamedTuple):
+    """A checked work order row, ready to be taken in."""
+
+    row: TableRow
+    order: str
+    content: str
+    received: dt.datetime
+    lon: float | None
+    lat: float | None
+    category: str | None
 
 
 def _get(row: TableRow, key: str) -> str:
@@ -45,16 +58,19 @@ def _float(text: str) -> float | None:
         return None
 
 
-def import_complaints(session: Session, *, campaign: Campaign, path: Path, now: dt.datetime, datum: str = "wgs84",
+def import_complaints(session: Session, *, ctx: CampaignContext, path: Path, now: dt.datetime, datum: str = "wgs84",
                       sheet: str | None = None) -> ImportReport:
-    """Take in every new work order of the file; orders already known are left alone."""
+    """Take in every new work order of the file; orders already known are left alone (one context, one router, for all)."""
+    campaign = ctx.campaign
     if datum not in DATUMS:
         raise InvalidInput(f"不支持的坐标系 {datum}（可选：{'、'.join(DATUMS)}）")
     path = Path(path)
     tz = ZoneInfo(campaign.timezone)
-    spec = campaign_spec(campaign).inspections
+    spec = ctx.spec.inspections
     rows = read_table(path, [ORDER, CONTENT], sheet)
-    errors, parsed, seen = [], [], {}
+    errors: list[str] = []
+    parsed: list[_Order] = []
+    seen: dict[str, int] = {}
     for r in rows:
         where = f"{path}: 第{r.number}行"
         order, content = r.values.get(ORDER, ""), r.values.get(CONTENT, "")
@@ -74,12 +90,13 @@ def import_complaints(session: Session, *, campaign: Campaign, path: Path, now: 
         lon, lat = _float(lon_t) if lon_t else None, _float(lat_t) if lat_t else None
         if bool(lon_t) != bool(lat_t) or (lon_t and lon is None) or (lat_t and lat is None):
             errors.append(f"{where}: 字段 经度/纬度: 应同时填写数字，实际为「{lon_t}」「{lat_t}」")
-        elif lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        elif lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
             errors.append(f"{where}: 坐标超出经纬度范围（是否为投影坐标？）")
         category = _get(r, "问题类别") or None
         if category and spec.category(category) is None and spec.category("其他") is None:
             errors.append(f"{where}: 字段 问题类别: 「{category}」不在问题类别表中")
-        parsed.append((r, order, content, received, lon, lat, category))
+        if received is not None:  # else the row has an error above and nothing is imported
+            parsed.append(_Order(r, order, content, received, lon, lat, category))
     if errors:
         raise InvalidInput(f"{path}: {len(errors)} 处错误，未导入任何数据：", errors)
     known = set(session.scalars(select(Complaint.order_no).where(Complaint.campaign_id == campaign.id)))
@@ -92,7 +109,7 @@ def import_complaints(session: Session, *, campaign: Campaign, path: Path, now: 
         if lon is not None:
             x, y = to_wgs84_lonlat([lon], [lat], datum)
             lon, lat = float(x[0]), float(y[0])
-        c = create_complaint(session, campaign=campaign, order_no=order, content=content, received_at=received,
+        c = create_complaint(session, ctx=ctx, order_no=order, content=content, received_at=received,
                              now=now, category=category, address=_get(r, "地址") or None, lon=lon, lat=lat,
                              complainant_name=_get(r, "诉求人") or None, complainant_phone=_get(r, "电话") or None,
                              channel=_get(r, "渠道") or "12345", names=names)

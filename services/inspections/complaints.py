@@ -18,20 +18,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.inspections import InspectionsSpec
 from models import Campaign, Complaint, Finding, Segment, Street, Task
 from models.geo import ALLEY
 from models.inspections import C_CLOSED, C_OPEN, CLOSED, OPEN, RECTIFIED
 from models.people import ROLE_OFFICE
 from rules.address_match import NamedSegment, match_address
 from rules.errors import Conflict, InvalidInput, NotFound
-from services.campaigns.spec import campaign_spec
+from rules.vocabulary import OFFICE_NAME, FindingSource, UserRole, VisitResult
+from services.campaigns.context import CampaignContext
 from services.inspections.checks import STATUS_TEXT
 from services.inspections.findings import record_finding, route_finding
 from services.inspections.rectification import KIND, close, rework
 from services.people.audit import record
 from services.people.auth import Principal
 
-RESULTS = ("满意", "基本满意", "不满意")
 FALLBACK_CATEGORY = "其他"
 
 
@@ -49,9 +50,8 @@ def mask_phone(phone: str | None) -> str:
     return "*" * max(len(digits) - 2, 0) + digits[-2:]
 
 
-def finding_category(campaign: Campaign, category: str | None) -> str:
+def finding_category(spec: InspectionsSpec, category: str | None) -> str:
     """The taxonomy category a complaint's finding is filed under (unknown → 其他)."""
-    spec = campaign_spec(campaign).inspections
     if category and spec.category(category):
         return category
     if spec.category(FALLBACK_CATEGORY):
@@ -68,12 +68,13 @@ def named_segments(session: Session, campaign_id: int) -> list[NamedSegment]:
                          street=None if kind == ALLEY else street) for sid, kind, parent, name, street in rows]
 
 
-def create_complaint(session: Session, *, campaign: Campaign, order_no: str, content: str, received_at: dt.datetime,
+def create_complaint(session: Session, *, ctx: CampaignContext, order_no: str, content: str, received_at: dt.datetime,
                      now: dt.datetime, actor: str = "12345", category: str | None = None, address: str | None = None,
                      lon: float | None = None, lat: float | None = None, datum: str = "wgs84",
                      complainant_name: str | None = None, complainant_phone: str | None = None,
                      channel: str = "12345", names: list[NamedSegment] | None = None) -> Complaint:
     """Take in one work order: store it, place it, and hand its finding on (API-ready)."""
+    campaign = ctx.campaign
     order_no, content = (order_no or "").strip(), (content or "").strip()
     if not order_no or not content:
         raise InvalidInput("工单编号和诉求内容不能为空")
@@ -81,24 +82,24 @@ def create_complaint(session: Session, *, campaign: Campaign, order_no: str, con
         raise Conflict(f"工单 {order_no} 已经登记过")
     if (lon is None) != (lat is None):
         raise InvalidInput(f"工单 {order_no}：经度和纬度要么都填，要么都不填")
-    cat = finding_category(campaign, category)
+    cat = finding_category(ctx.spec.inspections, category)
     c = Complaint(campaign_id=campaign.id, order_no=order_no, channel=channel, received_at=received_at,
                   category=category or cat, content=content, address=address, complainant_name=complainant_name,
                   complainant_phone=complainant_phone, status=C_OPEN, created_at=now)
     session.add(c)
     session.flush()
     if lon is not None:
-        f = record_finding(session, campaign=campaign, category=cat, lon=lon, lat=lat, datum=datum, now=now,
+        f = record_finding(session, ctx=ctx, category=cat, lon=lon, lat=lat, datum=datum, now=now,
                            actor=actor, description=content, allow_duplicate=True, complaint_id=c.id)
         c.lon, c.lat, c.located_by = f.lon, f.lat, "point"
     else:
         seg = match_address(address or "", names if names is not None else named_segments(session, campaign.id))
         c.located_by = "address" if seg is not None else "none"
-        f = Finding(campaign_id=campaign.id, source="投诉", complaint_id=c.id, category=cat, description=content,
+        f = Finding(campaign_id=campaign.id, source=FindingSource.COMPLAINT, complaint_id=c.id, category=cat, description=content,
                     segment_id=seg, status=OPEN, recorded_by=actor, recorded_at=now)
         session.add(f)
         session.flush()
-        route_finding(session, campaign=campaign, finding=f, now=now, actor=actor)
+        route_finding(session, ctx=ctx, finding=f, now=now, actor=actor)
     record(session, campaign_id=campaign.id, action="complaint.create", object_type="complaint", object_id=c.id,
            now=now, actor=actor, detail={"order_no": order_no, "located_by": c.located_by, "finding_id": f.id})
     session.flush()
@@ -109,23 +110,26 @@ def complaint_finding(session: Session, complaint: Complaint) -> Finding:
     return session.scalars(select(Finding).where(Finding.complaint_id == complaint.id).order_by(Finding.id)).one()
 
 
-def visit_complaint(session: Session, *, campaign: Campaign, complaint_id: int, result: str, now: dt.datetime,
-                    actor: str = "创卫办", note: str = "") -> Complaint:
+def visit_complaint(session: Session, *, ctx: CampaignContext, complaint_id: int, result: str, now: dt.datetime,
+                    actor: str = OFFICE_NAME, note: str = "") -> Complaint:
     """回访: 满意/基本满意 closes the complaint; 不满意 reopens it (重办) with a new 5-工作日 limit."""
-    if result not in RESULTS:
-        raise InvalidInput(f"回访结果应为 {'、'.join(RESULTS)} 之一，实际为「{result}」")
+    campaign = ctx.campaign
+    try:
+        answer = VisitResult(result)
+    except ValueError:
+        raise InvalidInput(f"回访结果应为 {'、'.join(VisitResult)} 之一，实际为「{result}」") from None
     c = session.get(Complaint, complaint_id)
     if c is None or c.campaign_id != campaign.id:
         raise NotFound(f"找不到工单 {complaint_id}")
     f = complaint_finding(session, c)
     if c.status == C_CLOSED or f.status not in (RECTIFIED, CLOSED):
         raise Conflict(f"工单 {c.order_no} 尚未办结或已回访，不能回访")
-    c.visit_result, c.visited_at = result, now
+    c.visit_result, c.visited_at = answer, now
     record(session, campaign_id=campaign.id, action="complaint.visit", object_type="complaint", object_id=c.id,
-           now=now, actor=actor, detail={"result": result, "note": note})
-    if result == "不满意":
+           now=now, actor=actor, detail={"result": answer.value, "note": note})
+    if answer is VisitResult.DISSATISFIED:
         c.redo_count += 1
-        rework(session, campaign=campaign, finding=f, reason=f"12345 回访不满意，重办：{note}".rstrip("："), now=now,
+        rework(session, ctx=ctx, finding=f, reason=f"12345 回访不满意，重办：{note}".rstrip("："), now=now,
                actor=actor)
     else:
         c.status = C_CLOSED
@@ -166,7 +170,7 @@ def list_complaints(session: Session, *, campaign: Campaign, principal: Principa
     office = principal.role == ROLE_OFFICE
     if not office:
         mine = select(Task.finding_id).where(Task.kind == KIND, Task.unit_id == (principal.unit_id or -1))
-        q = q.where(Finding.id.in_(mine)) if principal.role == "unit" else q
+        q = q.where(Finding.id.in_(mine)) if principal.role == UserRole.UNIT else q
     out = []
     for c, f, code in session.execute(q.order_by(Complaint.received_at, Complaint.id)):
         waiting = c.status == C_OPEN and f.status in (RECTIFIED, CLOSED)

@@ -22,8 +22,8 @@ from models.geo import ALLEY
 from models.inspections import LIVE, MERGED, OPEN, PENDING, RECTIFIED, TRIAGE
 from models.problems import LEVEL_LEAD
 from rules.errors import Conflict, InvalidInput, NotFound
-from services.campaigns.context import load_context
-from services.campaigns.spec import campaign_spec
+from rules.vocabulary import OFFICE_NAME, FindingSource
+from services.campaigns.context import CampaignContext
 from services.inspections.brief_sections import brief_exposures, brief_findings  # the brief's hooks are looked up here
 from services.inspections.places import to_wgs84_point
 from services.inspections.rectification import KIND, close, dispatch, finding_tasks, new_deadline, notify_units
@@ -51,14 +51,14 @@ def get_finding(session: Session, *, campaign: Campaign, finding_id: int) -> Fin
     return f
 
 
-def find_duplicates(session: Session, *, campaign: Campaign, category: str, lon: float, lat: float,
+def find_duplicates(session: Session, *, ctx: CampaignContext, category: str, lon: float, lat: float,
                     exclude: int | None = None) -> list[tuple[int, float]]:
     """(id, metres) of live findings of the same category within the duplicate radius, nearest first."""
-    radius = campaign_spec(campaign).inspections.duplicate_radius_m
+    radius = ctx.spec.inspections.duplicate_radius_m
     dlat = radius / _M_PER_DEG * 1.5
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
     rows = session.execute(select(Finding.id, Finding.lon, Finding.lat).where(
-        Finding.campaign_id == campaign.id, Finding.category == category, Finding.status.in_(LIVE),
+        Finding.campaign_id == ctx.id, Finding.category == category, Finding.status.in_(LIVE),
         Finding.lon.between(lon - dlon, lon + dlon), Finding.lat.between(lat - dlat, lat + dlat))).all()
     return [(i, d) for i, d in nearby([tuple(r) for r in rows if r[0] != exclude], lon, lat, radius)]
 
@@ -68,38 +68,37 @@ def _duplicate_error(dups: list[tuple[int, float]], radius: float) -> Conflict:
                     [f"问题 {i}（相距 {d:.0f} 米）" for i, d in dups])
 
 
-def route_finding(session: Session, *, campaign: Campaign, finding: Finding, now: dt.datetime, actor: str) -> None:
+def route_finding(session: Session, *, ctx: CampaignContext, finding: Finding, now: dt.datetime, actor: str) -> None:
     """Place a finding on its segment and hand it on (triage, 待通报, or dispatch)."""
     inspection = session.get(Inspection, finding.inspection_id) if finding.inspection_id else None
     if finding.segment_id is None:
-        _to_triage(session, campaign=campaign, finding=finding, now=now, reason="不在任何路段的责任范围内")
+        _to_triage(session, ctx=ctx, finding=finding, now=now, reason="不在任何路段的责任范围内")
         return
     if is_secret(inspection):
         finding.status = PENDING
         return
-    resp = responsibility(session, campaign.id, [finding.segment_id]).get(finding.segment_id)
+    resp = responsibility(session, ctx.id, [finding.segment_id]).get(finding.segment_id)
     if resp is None:
-        _to_triage(session, campaign=campaign, finding=finding, now=now, reason="所在路段尚未包联")
+        _to_triage(session, ctx=ctx, finding=finding, now=now, reason="所在路段尚未包联")
         return
-    dispatch(session, campaign=campaign, finding=finding, resp=resp, now=now, actor=actor)
+    dispatch(session, ctx=ctx, finding=finding, resp=resp, now=now, actor=actor)
 
 
-def _to_triage(session: Session, *, campaign: Campaign, finding: Finding, now: dt.datetime, reason: str) -> None:
+def _to_triage(session: Session, *, ctx: CampaignContext, finding: Finding, now: dt.datetime, reason: str) -> None:
     finding.status = TRIAGE
     session.flush()
-    enqueue(session, campaign=campaign, recipients=[("office", None)], template="triage",
+    enqueue(session, ctx=ctx, recipients=[("office", None)], template="triage",
             payload={"title": f"待分派问题：{finding.category}", "body": f"问题 {finding.id}：{reason}，请分派责任路段。",
                      "finding_id": finding.id}, key_parts=("finding", finding.id, "triage", finding.version), now=now)
 
 
-def record_finding(session: Session, *, campaign: Campaign, category: str, lon: float | None, lat: float | None,
-                   now: dt.datetime, actor: str = "创卫办", datum: str = "wgs84", description: str = "",
+def record_finding(session: Session, *, ctx: CampaignContext, category: str, lon: float | None, lat: float | None,
+                   now: dt.datetime, actor: str = OFFICE_NAME, datum: str = "wgs84", description: str = "",
                    severity: str = "一般", inspection_id: int | None = None, inspector_unit_id: int | None = None,
                    user_id: int | None = None, photo_ids: Sequence[int] = (), merge_into: int | None = None,
                    allow_duplicate: bool = False, complaint_id: int | None = None) -> Finding:
     """Record a finding; raise Conflict offering duplicates unless merged or confirmed as new."""
-    ctx = load_context(session, campaign=campaign)
-    spec = ctx.spec.inspections
+    campaign, spec = ctx.campaign, ctx.spec.inspections
     if spec.category(category) is None:
         raise InvalidInput(f"未知的问题类别「{category}」（可选：{'、'.join(c.name for c in spec.taxonomy)}）")
     lon, lat = check_point(lon, lat, datum)
@@ -113,11 +112,12 @@ def record_finding(session: Session, *, campaign: Campaign, category: str, lon: 
         if target.status not in LIVE or target.category != category:
             raise Conflict(f"问题 {merge_into} 已办结或类别不同，不能合并")
     elif not allow_duplicate:
-        dups = find_duplicates(session, campaign=campaign, category=category, lon=lon, lat=lat)
+        dups = find_duplicates(session, ctx=ctx, category=category, lon=lon, lat=lat)
         if dups:
             raise _duplicate_error(dups, spec.duplicate_radius_m)
     routed = ctx.router.route(lon, lat, spec.routing_buffer_m)
-    finding = Finding(campaign_id=campaign.id, source="投诉" if complaint_id else "督查", inspection_id=inspection_id,
+    source = FindingSource.COMPLAINT if complaint_id else FindingSource.INSPECTION
+    finding = Finding(campaign_id=campaign.id, source=source, inspection_id=inspection_id,
                       complaint_id=complaint_id, category=category, description=description, severity=severity,
                       lon=lon, lat=lat, segment_id=routed.segment_id, alley_id=routed.alley_id,
                       distance_m=routed.distance_m, status=OPEN, inspector_unit_id=inspector_unit_id,
@@ -134,13 +134,13 @@ def record_finding(session: Session, *, campaign: Campaign, category: str, lon: 
         record(session, campaign_id=campaign.id, action="finding.merge", object_type="finding", object_id=target.id,
                now=now, actor=actor, detail={"merged": finding.id})
         return finding
-    route_finding(session, campaign=campaign, finding=finding, now=now, actor=actor)
+    route_finding(session, ctx=ctx, finding=finding, now=now, actor=actor)
     session.flush()
     return finding
 
 
 def merge_finding(session: Session, *, campaign: Campaign, finding_id: int, into_id: int, now: dt.datetime,
-                  actor: str = "创卫办") -> Finding:
+                  actor: str = OFFICE_NAME) -> Finding:
     """Merge a live finding into another of the same category; its own tasks and problem are closed."""
     f = get_finding(session, campaign=campaign, finding_id=finding_id)
     target = get_finding(session, campaign=campaign, finding_id=into_id)
@@ -161,9 +161,10 @@ def _segment_by_code(session: Session, campaign: Campaign, code: str) -> Segment
     return seg
 
 
-def assign_finding(session: Session, *, campaign: Campaign, finding_id: int, segment_code: str, now: dt.datetime,
-                   actor: str = "创卫办", reason: str = "") -> Finding:
+def assign_finding(session: Session, *, ctx: CampaignContext, finding_id: int, segment_code: str, now: dt.datetime,
+                   actor: str = OFFICE_NAME, reason: str = "") -> Finding:
     """分派/改派 by 创卫办: put a triaged or misrouted finding on the right segment."""
+    campaign = ctx.campaign
     f = get_finding(session, campaign=campaign, finding_id=finding_id)
     if f.status not in (TRIAGE, OPEN, RECTIFIED, PENDING):
         raise Conflict(f"问题 {f.id} 已办结或已合并，不能改派")
@@ -177,9 +178,9 @@ def assign_finding(session: Session, *, campaign: Campaign, finding_id: int, seg
     f.version += 1
     if f.status == PENDING or f.dispatched_at is None:
         f.status = OPEN
-        route_finding(session, campaign=campaign, finding=f, now=now, actor=actor)
+        route_finding(session, ctx=ctx, finding=f, now=now, actor=actor)
         return f
-    f.status, f.lead_unit_id, f.deadline = OPEN, resp.lead_unit_id, new_deadline(campaign, f, now)
+    f.status, f.lead_unit_id, f.deadline = OPEN, resp.lead_unit_id, new_deadline(ctx, f, now)
     session.execute(update(Task).where(Task.kind == KIND, Task.finding_id == f.id, Task.target_key == f"F{f.id}:lead")
                     .values(unit_id=resp.lead_unit_id, segment_id=f.segment_id, deadline=f.deadline,
                             status="open", done_at=None, version=Task.version + 1)
@@ -192,14 +193,15 @@ def assign_finding(session: Session, *, campaign: Campaign, finding_id: int, seg
         problem.segment_id, problem.unit_id, problem.holder_unit_id = f.segment_id, resp.lead_unit_id, resp.lead_unit_id
         problem.level, problem.level_since, problem.level_deadline = LEVEL_LEAD, now, f.deadline
         problem.version += 1
-    notify_units(session, campaign=campaign, finding=f, unit_ids=[resp.lead_unit_id], event="改派",
+    notify_units(session, ctx=ctx, finding=f, unit_ids=[resp.lead_unit_id], event="改派",
                  body=f"创卫办将问题 {f.id}（{f.category}）改派给本单位所包联的路段 {seg.name}。{reason}", now=now)
     return f
 
 
-def return_finding(session: Session, *, campaign: Campaign, finding_id: int, unit_id: int, reason: str,
+def return_finding(session: Session, *, ctx: CampaignContext, finding_id: int, unit_id: int, reason: str,
                    now: dt.datetime, actor: str) -> Finding:
     """退回: the lead department says the finding is not on its segment; it goes back to triage for 改派."""
+    campaign = ctx.campaign
     f = get_finding(session, campaign=campaign, finding_id=finding_id)
     if f.status not in (OPEN, RECTIFIED) or f.lead_unit_id != unit_id:
         raise Conflict(f"只有问题 {f.id} 的牵头部门可以在整改中退回它")
@@ -213,7 +215,7 @@ def return_finding(session: Session, *, campaign: Campaign, finding_id: int, uni
     record(session, campaign_id=campaign.id, action="finding.return", object_type="finding", object_id=f.id,
            now=now, actor=actor, detail={"reason": reason})
     f.version += 1
-    _to_triage(session, campaign=campaign, finding=f, now=now, reason=f"被牵头部门退回（{reason}）")
+    _to_triage(session, ctx=ctx, finding=f, now=now, reason=f"被牵头部门退回（{reason}）")
     return f
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Campaign, Finding, LedgerEntry, Phase, Segment, Unit
 from rules.errors import InvalidInput
+from services.campaigns.context import CampaignContext
 from services.campaigns.status import opened_phase
 from services.inspections.rectification import category_spec, current_phase
 from services.people.audit import record
@@ -51,12 +52,13 @@ class LedgerLine:
     by: str
 
 
-def add_entry(session: Session, *, campaign: Campaign, finding: Finding, quantity: float, unit_id: int,
+def add_entry(session: Session, *, ctx: CampaignContext, finding: Finding, quantity: float, unit_id: int,
               now: dt.datetime, actor: str, note: str = "") -> LedgerEntry:
     """Record a rectified quantity for a finding, in its category's ledger unit, in the open phase."""
+    campaign = ctx.campaign
     if not (isinstance(quantity, (int, float)) and math.isfinite(quantity) and quantity > 0):
         raise InvalidInput(f"整改数量应为正数，实际为 {quantity}")
-    measure = category_spec(campaign, finding.category).ledger_unit
+    measure = category_spec(ctx.spec.inspections, finding.category).ledger_unit
     entry = LedgerEntry(campaign_id=campaign.id, finding_id=finding.id, phase_id=current_phase(session, campaign).id,
                         segment_id=finding.segment_id, unit_id=unit_id, category=finding.category,
                         quantity=float(quantity), measure=measure, note=note, entered_at=now, entered_by=actor)

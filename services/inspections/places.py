@@ -11,15 +11,16 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from maps.datum import bd09_to_wgs84, gcj02_to_wgs84
-from models import Campaign, Place
+from models import Place
 from rules.errors import InvalidInput
-from services.campaigns.context import load_context
+from services.campaigns.context import CampaignContext
 from services.imports.segments import DATUMS, ImportReport
 
 NAME, KIND, ADDRESS, LON, LAT = "名称", "类型", "地址", "经度", "纬度"
@@ -30,6 +31,8 @@ def to_wgs84_lonlat(lons: object, lats: object, datum: str) -> tuple[np.ndarray,
     """Arrays of WGS-84 lon/lat from coordinates in ``datum`` (wgs84, gcj02 or bd09)."""
     if datum not in DATUMS:
         raise InvalidInput(f"不支持的坐标系 {datum}（可选：{'、'.join(DATUMS)}）")
+    x: np.ndarray | float
+    y: np.ndarray | float
     x, y = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
     if datum == "gcj02":
         x, y = gcj02_to_wgs84(x, y)
@@ -66,8 +69,11 @@ def _text(v: object) -> str | None:
     return None if v is None or str(v).strip() == "" else str(v).strip()
 
 
-def _raw_rows(path: Path, layer: str | None, sheet: str | None) -> tuple[str, list[tuple[int, dict, object]]]:
-    """(what a row is called, [(number, attributes, point or (lon text, lat text))])."""
+def _raw_rows(path: Path, layer: str | None, sheet: str | None) -> tuple[str, list[tuple[int, dict[str, Any], Any]]]:
+    """(what a row is called, [(number, attributes, point or (lon text, lat text))]).
+
+    The third item is Any: a shapely point (shapely ships no types) or a tuple of two cell texts.
+    """
     if path.suffix.lower() in GEO_SUFFIXES:
         from services.imports.geofiles import read_features
 
@@ -80,7 +86,9 @@ def _raw_rows(path: Path, layer: str | None, sheet: str | None) -> tuple[str, li
 
 def _validate(path: Path, layer: str | None, sheet: str | None) -> list[_Row]:
     label, raw = _raw_rows(path, layer, sheet)
-    errors, rows, seen = [], [], {}
+    errors: list[str] = []
+    rows: list[_Row] = []
+    seen: dict[tuple[str, str], int] = {}
     if raw and path.suffix.lower() in GEO_SUFFIXES and not any(NAME in p for _, p, _ in raw):
         raise InvalidInput(f"{path}: 缺少属性字段 {NAME}（需要 {NAME}、{KIND}，可选 {ADDRESS}）")
     for number, props, where_is in raw:
@@ -117,7 +125,7 @@ def _validate(path: Path, layer: str | None, sheet: str | None) -> list[_Row]:
     return rows
 
 
-def import_places(session: Session, *, campaign: Campaign, path: Path, now: dt.datetime, datum: str = "wgs84",
+def import_places(session: Session, *, ctx: CampaignContext, path: Path, now: dt.datetime, datum: str = "wgs84",
                   layer: str | None = None, sheet: str | None = None) -> ImportReport:
     """Create or update the file's places, each routed to its segment; all or nothing."""
     path = Path(path)
@@ -128,7 +136,7 @@ def import_places(session: Session, *, campaign: Campaign, path: Path, now: dt.d
     if not rows:
         return report
     lons, lats = to_wgs84_lonlat([r.lon for r in rows], [r.lat for r in rows], datum)
-    ctx = load_context(session, campaign=campaign)
+    campaign = ctx.campaign
     buffer_m = ctx.spec.inspections.routing_buffer_m
     routed, dist = ctx.router.route_many(lons, lats, buffer_m)
     known = {(p.kind, p.name): p for p in session.scalars(select(Place).where(Place.campaign_id == campaign.id))}

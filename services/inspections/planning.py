@@ -11,15 +11,14 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from config.inspections import PLAN_KINDS
-from models import Campaign, Finding, Inspection, InspectionStop, Leader, Place, Segment, Street, Unit
+from models import Finding, Inspection, InspectionStop, Leader, Place, Segment, Street, Unit
 from models.geo import ALLEY
 from models.inspections import OPEN, RECTIFIED
 from rules import inspection_plans as plans
 from rules import weeks
 from rules.errors import InvalidInput
-from rules.vocabulary import InspectionKind, UnitKind
-from services.campaigns.spec import campaign_spec
-from services.campaigns.working_calendar import campaign_calendar
+from rules.vocabulary import OFFICE_NAME, InspectionKind, UnitKind
+from services.campaigns.context import CampaignContext
 from services.inspections.rounds import SECRET_KIND
 from services.inspections.routing import responsibility
 from services.notifications.outbox import Recipient, enqueue
@@ -78,16 +77,17 @@ def _previous_cross_pairs(session: Session, campaign_id: int, week: str) -> set[
     return {(a, b) for a, b in rows if a is not None and b is not None}
 
 
-def _due_findings(session: Session, campaign: Campaign, last_day: dt.date,
+def _due_findings(session: Session, ctx: CampaignContext, last_day: dt.date,
                   infos: dict[int, plans.SegmentInfo]) -> list[plans.FindingDue]:
-    tz = campaign_calendar(campaign_spec(campaign)).tz
+    campaign, tz = ctx.campaign, ctx.calendar.tz
     planned = dict(session.execute(select(InspectionStop.finding_id, func.max(InspectionStop.day))
                                    .where(InspectionStop.finding_id.is_not(None))
-                                   .group_by(InspectionStop.finding_id)).all())
+                                   .group_by(InspectionStop.finding_id)).tuples().all())
     out = []
     for f in session.scalars(select(Finding).where(Finding.campaign_id == campaign.id,
                                                    Finding.status.in_((OPEN, RECTIFIED)),
                                                    Finding.deadline.is_not(None))):
+        assert f.deadline is not None  # the query selects findings with a deadline only
         due = f.deadline.astimezone(tz).date()
         if due >= last_day or (f.id in planned and planned[f.id] > due):
             continue
@@ -97,9 +97,9 @@ def _due_findings(session: Session, campaign: Campaign, last_day: dt.date,
     return out
 
 
-def _stops(session: Session, campaign: Campaign, kind: str, week: str, workdays: list[dt.date], seed: int,
+def _stops(session: Session, ctx: CampaignContext, kind: str, week: str, workdays: list[dt.date], seed: int,
            infos: list[plans.SegmentInfo], office: int | None) -> tuple[list[plans.Stop], list[str]]:
-    spec = campaign_spec(campaign).inspections
+    campaign, spec = ctx.campaign, ctx.spec.inspections
     notes: list[str] = []
     if kind == InspectionKind.REGULAR:
         return plans.regular_plan(infos, workdays, office), notes
@@ -117,18 +117,20 @@ def _stops(session: Session, campaign: Campaign, kind: str, week: str, workdays:
     if kind == InspectionKind.LEADER_LED:
         leaders = list(session.scalars(select(Leader.id).where(Leader.campaign_id == campaign.id)))
         return plans.leader_plan(infos, leaders, week, spec.leaders_per_week, workdays, office), notes
-    due = _due_findings(session, campaign, workdays[-1], {i.id: i for i in infos})
+    due = _due_findings(session, ctx, workdays[-1], {i.id: i for i in infos})
     return plans.reinspection_plan(due, workdays, office), notes
 
 
-def _notify_inspectors(session: Session, campaign: Campaign, ins: Inspection, stops: list[plans.Stop],
+def _notify_inspectors(session: Session, ctx: CampaignContext, ins: Inspection, stops: list[plans.Stop],
                        office: int | None, now: dt.datetime) -> int:
     """Each inspector hears of its own stops only; the inspected units hear nothing."""
-    names = dict(session.execute(select(Segment.id, Segment.name).where(Segment.campaign_id == campaign.id)).all())
-    places = dict(session.execute(select(Place.id, Place.name).where(Place.campaign_id == campaign.id)).all())
+    campaign = ctx.campaign
+    names = dict(session.execute(select(Segment.id, Segment.name)
+                                 .where(Segment.campaign_id == campaign.id)).tuples().all())
+    places = dict(session.execute(select(Place.id, Place.name).where(Place.campaign_id == campaign.id)).tuples().all())
     by_recipient: dict[Recipient, list[str]] = defaultdict(list)
     for s in stops:
-        what = places.get(s.place) if s.place else names.get(s.segment, "")
+        what = places.get(s.place) if s.place else names.get(s.segment, "") if s.segment is not None else ""
         line = f"{s.day:%m月%d日} {what}" + (f"（复查问题 {s.finding}）" if s.finding else "")
         if s.leader is not None:
             by_recipient[("leader", s.leader)].append(line)
@@ -136,22 +138,22 @@ def _notify_inspectors(session: Session, campaign: Campaign, ins: Inspection, st
             by_recipient[("office", None) if s.inspector_unit == office else ("unit", s.inspector_unit)].append(line)
     sent = 0
     for recipient, lines in sorted(by_recipient.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
-        sent += enqueue(session, campaign=campaign, recipients=[recipient], template="inspection_plan",
+        sent += enqueue(session, ctx=ctx, recipients=[recipient], template="inspection_plan",
                         payload={"title": f"督查安排：{ins.title}", "body": "\n".join(lines),
                                  "inspection_id": ins.id, "confidential": not ins.announced},
                         key_parts=("inspection", ins.id), now=now)
     return sent
 
 
-def plan_week(session: Session, *, campaign: Campaign, week: str, now: dt.datetime, kinds: list[str] | None = None,
-              seed: int | None = None, actor: str = "创卫办") -> list[PlannedRound]:
+def plan_week(session: Session, *, ctx: CampaignContext, week: str, now: dt.datetime, kinds: list[str] | None = None,
+              seed: int | None = None, actor: str = OFFICE_NAME) -> list[PlannedRound]:
     """Create the week's rounds that do not exist yet (idempotent per week and kind)."""
-    spec = campaign_spec(campaign)
+    campaign, spec = ctx.campaign, ctx.spec
     kinds = list(kinds or spec.inspections.weekly)
     unknown = [k for k in kinds if k not in PLAN_KINDS]
     if unknown:
         raise InvalidInput(f"未知的检查类型：{'、'.join(unknown)}（可选：{'、'.join(PLAN_KINDS)}）")
-    cal = campaign_calendar(spec)
+    cal = ctx.calendar
     workdays = [d for d in weeks.week_days(week) if cal.is_workday(d)]
     if not workdays:
         return []  # a holiday week (春节): nobody to inspect, nothing to plan
@@ -164,7 +166,7 @@ def plan_week(session: Session, *, campaign: Campaign, week: str, now: dt.dateti
         if kind in existing:
             continue
         round_seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
-        stops, notes = _stops(session, campaign, kind, week, workdays, round_seed, infos, office)
+        stops, notes = _stops(session, ctx, kind, week, workdays, round_seed, infos, office)
         if not stops:
             continue
         announced = kind != SECRET_KIND
@@ -179,7 +181,7 @@ def plan_week(session: Session, *, campaign: Campaign, week: str, now: dt.dateti
             for n, s in enumerate(stops, start=1)])
         record(session, campaign_id=campaign.id, action="inspection.plan", object_type="inspection",
                object_id=ins.id, now=now, actor=actor, detail={"kind": kind, "week": week, "stops": len(stops)})
-        notified = _notify_inspectors(session, campaign, ins, stops, office, now)
+        notified = _notify_inspectors(session, ctx, ins, stops, office, now)
         results.append(PlannedRound(id=ins.id, kind=kind, week=week, title=ins.title, stops=len(stops),
                                     seed=round_seed, announced=announced, notified=notified, notes=tuple(notes)))
     return results

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
-from config.inspections import CategorySpec
+from config.inspections import CategorySpec, InspectionsSpec
 from models import Campaign, Finding, Phase, Problem, ProblemEvent, Segment, Task, Unit
 from models.base import UTCDateTime
 from models.inspections import CLOSED, OPEN
@@ -22,36 +22,36 @@ from models.tasks import OPEN as TASK_OPEN
 from models.tasks import VERIFIED
 from rules.calendar import ClockType
 from rules.errors import Conflict
-from services.campaigns.context import load_context
+from rules.vocabulary import ProblemSource, TaskKind
+from services.campaigns.context import CampaignContext
 from services.campaigns.directory import unit_directory
-from services.campaigns.spec import campaign_spec
 from services.campaigns.status import opened_phase
-from services.campaigns.working_calendar import campaign_calendar
 from services.escalation.problems import raise_problem as raise_on_ladder
 from services.inspections.routing import Responsibility
 from services.notifications.outbox import enqueue
 from services.people.audit import record
 from services.people.auth import Principal
 
-#: Task.kind of a rectification task ("rectification" does not fit task.kind's String(12))
-KIND = "rectify"
+#: Task.kind of a rectification task
+KIND = TaskKind.RECTIFY
 FALLBACK = CategorySpec(name="其他", limit=5, clock="工作日")
 
 
-def category_spec(campaign: Campaign, name: str) -> CategorySpec:
+def category_spec(inspections: InspectionsSpec, name: str) -> CategorySpec:
     """The taxonomy entry of ``name`` (a category the office removed falls back to 5 工作日)."""
-    return campaign_spec(campaign).inspections.category(name) or FALLBACK
+    return inspections.category(name) or FALLBACK
 
 
-def new_deadline(campaign: Campaign, finding: Finding, now: dt.datetime) -> dt.datetime:
+def new_deadline(ctx: CampaignContext, finding: Finding, now: dt.datetime) -> dt.datetime:
     """Deadline of a rectification issued at ``now``: the category's limit, or 12345's for a complaint."""
-    spec = campaign_spec(campaign)
+    spec = ctx.spec.inspections
+    amount: float  # a category's limit may be a fraction of an hour
     if finding.complaint_id is not None:
-        amount, clock = spec.inspections.complaint_limit(finding.category), ClockType.WORKDAY
+        amount, clock = spec.complaint_limit(finding.category), ClockType.WORKDAY
     else:
-        cat = category_spec(campaign, finding.category)
+        cat = category_spec(spec, finding.category)
         amount, clock = cat.limit, ClockType(cat.clock)
-    return campaign_calendar(spec).add_limit(now, amount, clock)
+    return ctx.calendar.add_limit(now, amount, clock)
 
 
 def current_phase(session: Session, campaign: Campaign) -> Phase:
@@ -62,21 +62,21 @@ def current_phase(session: Session, campaign: Campaign) -> Phase:
     return phase
 
 
-def department_units(session: Session, campaign: Campaign, category: str) -> list[Unit]:
+def department_units(session: Session, ctx: CampaignContext, category: str) -> list[Unit]:
     """The 职能部门 the category names that exist in this campaign (unknown names are skipped)."""
-    directory = unit_directory(session, campaign.id)
-    found = [directory.find(n) for n in category_spec(campaign, category).departments]
+    directory = unit_directory(session, ctx.id)
+    found = [directory.find(n) for n in category_spec(ctx.spec.inspections, category).departments]
     return list({u.id: u for u in found if u is not None}.values())
 
 
-def raise_problem(session: Session, *, campaign: Campaign, finding: Finding, title: str, now: dt.datetime,
+def raise_problem(session: Session, *, ctx: CampaignContext, finding: Finding, title: str, now: dt.datetime,
                   actor: str) -> Problem:
     """Open the finding's problem on the coordination ladder at its lead department."""
     # raised on the lead department's behalf: it hears of the finding through the rectification notice
-    by = Principal(campaign_id=campaign.id, role=ROLE_OFFICE, name=actor, unit_id=finding.lead_unit_id,
-                   timezone=campaign.timezone)
-    return raise_on_ladder(session, ctx=load_context(session, campaign=campaign), unit_id=finding.lead_unit_id, title=title, now=now, actor=by,
-                           segment_id=finding.segment_id, description=finding.description, source="finding",
+    by = Principal(campaign_id=ctx.id, role=ROLE_OFFICE, name=actor, unit_id=finding.lead_unit_id,
+                   timezone=ctx.campaign.timezone)
+    return raise_on_ladder(session, ctx=ctx, unit_id=finding.lead_unit_id, title=title, now=now, actor=by,
+                           segment_id=finding.segment_id, description=finding.description, source=ProblemSource.FINDING,
                            source_id=finding.id, category=finding.category, lon=finding.lon, lat=finding.lat)
 
 
@@ -84,24 +84,25 @@ def _title(finding: Finding, segment: Segment | None) -> str:
     return f"整改：{finding.category}（{segment.name if segment else '未定位'}）"
 
 
-def notify_units(session: Session, *, campaign: Campaign, finding: Finding, unit_ids: list[int], event: str,
+def notify_units(session: Session, *, ctx: CampaignContext, finding: Finding, unit_ids: list[int], event: str,
                  body: str, now: dt.datetime) -> None:
     """One notice to each responsible unit about this finding (idempotent per event and 返工 round)."""
     payload = {"title": f"督查问题{event}：{finding.category}", "body": body, "finding_id": finding.id,
                "deadline": finding.deadline.isoformat() if finding.deadline else None}
-    enqueue(session, campaign=campaign, recipients=[("unit", u) for u in unit_ids], template="rectification",
+    enqueue(session, ctx=ctx, recipients=[("unit", u) for u in unit_ids], template="rectification",
             payload=payload, key_parts=("finding", finding.id, event, finding.rework_count), now=now)
 
 
-def dispatch(session: Session, *, campaign: Campaign, finding: Finding, resp: Responsibility, now: dt.datetime,
+def dispatch(session: Session, *, ctx: CampaignContext, finding: Finding, resp: Responsibility, now: dt.datetime,
              actor: str) -> list[Task]:
     """Hand a routed finding to its lead department and functional departments (tasks, problem, notices)."""
+    campaign = ctx.campaign
     segment = session.get(Segment, finding.segment_id) if finding.segment_id else None
     phase = current_phase(session, campaign)
     finding.lead_unit_id, finding.status, finding.dispatched_at = resp.lead_unit_id, OPEN, now
-    finding.deadline = new_deadline(campaign, finding, now)
+    finding.deadline = new_deadline(ctx, finding, now)
     owners = [(resp.lead_unit_id, "lead")]
-    owners += [(u.id, f"dept{u.id}") for u in department_units(session, campaign, finding.category)
+    owners += [(u.id, f"dept{u.id}") for u in department_units(session, ctx, finding.category)
                if u.id != resp.lead_unit_id]
     title = _title(finding, segment)
     tasks = [Task(campaign_id=campaign.id, kind=KIND, template_id=None, finding_id=finding.id, phase_id=phase.id,
@@ -110,13 +111,13 @@ def dispatch(session: Session, *, campaign: Campaign, finding: Finding, resp: Re
                   description=finding.description, deadline=finding.deadline, created_at=now)
              for unit_id, role in owners]
     session.add_all(tasks)
-    finding.problem_id = raise_problem(session, campaign=campaign, finding=finding, title=title, now=now,
+    finding.problem_id = raise_problem(session, ctx=ctx, finding=finding, title=title, now=now,
                                        actor=actor).id
     session.flush()
     record(session, campaign_id=campaign.id, action="finding.dispatch", object_type="finding", object_id=finding.id,
            now=now, actor=actor, detail={"segment_id": finding.segment_id, "tasks": [t.id for t in tasks]})
-    local = finding.deadline.astimezone(campaign_calendar(campaign_spec(campaign)).tz)
-    notify_units(session, campaign=campaign, finding=finding, unit_ids=[u for u, _ in owners], event="整改通知",
+    local = finding.deadline.astimezone(ctx.calendar.tz)
+    notify_units(session, ctx=ctx, finding=finding, unit_ids=[u for u, _ in owners], event="整改通知",
                  body=f"{title}。{finding.description}\n整改时限：{local:%Y-%m-%d %H:%M}", now=now)
     return tasks
 
@@ -126,13 +127,13 @@ def finding_tasks(session: Session, finding_id: int) -> list[Task]:
                                 .order_by(Task.id)))
 
 
-def rework(session: Session, *, campaign: Campaign, finding: Finding, reason: str, now: dt.datetime,
+def rework(session: Session, *, ctx: CampaignContext, finding: Finding, reason: str, now: dt.datetime,
            actor: str) -> None:
     """返工: reopen the finding and its tasks with a new deadline; the problem stays on its ladder."""
     finding.rework_count += 1
     finding.status, finding.rectified_at, finding.closed_at = OPEN, None, None
     finding.version += 1
-    finding.deadline = new_deadline(campaign, finding, now)
+    finding.deadline = new_deadline(ctx, finding, now)
     session.execute(update(Task).where(Task.kind == KIND, Task.finding_id == finding.id).values(
         status=TASK_OPEN, deadline=finding.deadline, done_at=None, verified_at=None,
         rework_count=Task.rework_count + 1, version=Task.version + 1).execution_options(synchronize_session=False))
@@ -146,7 +147,7 @@ def rework(session: Session, *, campaign: Campaign, finding: Finding, reason: st
             session.add(ProblemEvent(problem_id=problem.id, at=now, actor=actor, action="rework", reason=reason,
                                      detail={"finding_id": finding.id, "rework": finding.rework_count}))
     units = sorted({t.unit_id for t in finding_tasks(session, finding.id)})
-    notify_units(session, campaign=campaign, finding=finding, unit_ids=units, event="返工",
+    notify_units(session, ctx=ctx, finding=finding, unit_ids=units, event="返工",
                  body=f"复查未通过，需返工（第{finding.rework_count}次）：{reason}", now=now)
 
 

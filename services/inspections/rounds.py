@@ -22,7 +22,8 @@ from models import Campaign, Finding, Inspection, InspectionStop, Leader, Place,
 from models.inspections import PENDING, TRIAGE
 from models.people import ROLE_OFFICE
 from rules.errors import Conflict, NotFound
-from rules.vocabulary import InspectionKind
+from rules.vocabulary import OFFICE_NAME, InspectionKind
+from services.campaigns.context import CampaignContext
 from services.inspections.rectification import dispatch
 from services.inspections.routing import responsibility
 from services.people.audit import record
@@ -59,7 +60,7 @@ class Plan:
     stops: tuple[PlanStop, ...]
 
 
-def office_principal(campaign: Campaign, name: str = "创卫办") -> Principal:
+def office_principal(campaign: Campaign, name: str = OFFICE_NAME) -> Principal:
     """创卫办 at the command line: sees everything."""
     return Principal(campaign_id=campaign.id, role=ROLE_OFFICE, name=name, timezone=campaign.timezone)
 
@@ -146,9 +147,10 @@ def get_inspection(session: Session, *, campaign: Campaign, inspection_id: int) 
     return ins
 
 
-def publish_inspection(session: Session, *, campaign: Campaign, inspection_id: int, now: dt.datetime,
-                       actor: str = "创卫办") -> dict[str, int]:
-    """通报: make a secret round public and send its findings to the responsible units."""
+def publish_inspection(session: Session, *, ctx: CampaignContext, inspection_id: int, now: dt.datetime,
+                       actor: str = OFFICE_NAME) -> dict[str, int]:
+    """通报: make a secret round public and send its findings to the responsible units (one context for all)."""
+    campaign = ctx.campaign
     ins = get_inspection(session, campaign=campaign, inspection_id=inspection_id)
     if ins.announced or ins.published_at is not None:
         raise Conflict(f"督查计划 {ins.id}（{ins.title}）已公开，无需再次发布")
@@ -159,7 +161,7 @@ def publish_inspection(session: Session, *, campaign: Campaign, inspection_id: i
     dispatched = triaged = 0
     for f in pending:
         if f.segment_id in resp:
-            dispatch(session, campaign=campaign, finding=f, resp=resp[f.segment_id], now=now, actor=actor)
+            dispatch(session, ctx=ctx, finding=f, resp=resp[f.segment_id], now=now, actor=actor)
             dispatched += 1
         else:
             f.status = TRIAGE

@@ -5,7 +5,6 @@ Entry points (flows, web routes, commands) import from here, not from the module
 from __future__ import annotations
 
 from services.notifications.admin import (
-    STATE_NAMES,
     MessageRow,
     StateCount,
     list_dead,
@@ -21,7 +20,6 @@ from services.notifications.targets import (
 )
 
 __all__ = [
-    "STATE_NAMES",
     "MessageRow",
     "StateCount",
     "deliver_due",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import OutboxMessage
 from models.outbox import DEAD, PENDING
 from rules.errors import Conflict, NotFound
-from rules.vocabulary import OutboxState, surface_table
+from rules.vocabulary import OFFICE_NAME, OutboxState, surface_table
 from services.people.audit import record
 
 STATE_NAMES = surface_table(OutboxState)
@@ -85,7 +85,7 @@ def summary(session: Session, *, campaign_id: int) -> list[StateCount]:
 
 
 def requeue(session: Session, *, campaign_id: int, message_id: int, now: dt.datetime,
-            actor: str = "创卫办") -> MessageRow:
+            actor: str = OFFICE_NAME) -> MessageRow:
     """Put a dead letter back in the queue, due at once, with a fresh count of attempts."""
     m = session.get(OutboxMessage, message_id)
     if m is None or m.campaign_id != campaign_id:

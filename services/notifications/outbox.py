@@ -6,15 +6,17 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models import Campaign, Leader, OutboxMessage, Unit
+from models import Leader, OutboxMessage, Unit
 from models.outbox import PENDING
-from services.campaigns.spec import campaign_spec
+
+if TYPE_CHECKING:
+    from services.campaigns.context import CampaignContext
 
 Recipient = tuple[str, int | None]  # ("unit", id) | ("leader", id) | ("office", None)
 
@@ -34,14 +36,14 @@ class RecipientTargets:
         return list(names or self.default)
 
 
-def recipient_targets(session: Session, *, campaign: Campaign,
+def recipient_targets(session: Session, *, ctx: CampaignContext,
                       recipients: Iterable[Recipient] | None = None) -> RecipientTargets:
-    """The campaign's resolver, read once: its ``notifications`` section and the ``notify`` lists of
-    the units and leaders among ``recipients`` (all of the campaign's when None, for a batch)."""
-    spec = campaign_spec(campaign).notifications
+    """The campaign's resolver: its ``notifications`` section (from the unit of work's context) and the
+    ``notify`` lists of the units and leaders among ``recipients`` (all of the campaign's when None, for a batch)."""
+    spec = ctx.spec.notifications
     wanted = None if recipients is None else set(recipients)
-    own = {**_own_names(session, Unit, "unit", campaign.id, wanted),
-           **_own_names(session, Leader, "leader", campaign.id, wanted)}
+    own = {**_own_names(session, Unit, "unit", ctx.id, wanted),
+           **_own_names(session, Leader, "leader", ctx.id, wanted)}
     return RecipientTargets(office=tuple(spec.office_targets), default=tuple(spec.default_targets), own=own)
 
 
@@ -62,17 +64,17 @@ def idempotency_key(*parts: Any) -> str:
     return f"{parts[0]}:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
 
 
-def enqueue(session: Session, *, campaign: Campaign, recipients: Iterable[Recipient], template: str,
+def enqueue(session: Session, *, ctx: CampaignContext, recipients: Iterable[Recipient], template: str,
             payload: dict[str, Any], key_parts: tuple[Any, ...], now: dt.datetime,
             due_at: dt.datetime | None = None) -> int:
     """One outbox row per (recipient, target); a row whose key exists already is skipped."""
     recipients = list(recipients)
-    book = recipient_targets(session, campaign=campaign, recipients=recipients)
+    book = recipient_targets(session, ctx=ctx, recipients=recipients)
     rows = []
     for recipient in recipients:
         for target in book.targets(recipient):
-            key = idempotency_key(campaign.code, template, *key_parts, recipient[0], recipient[1], target)
-            rows.append(dict(campaign_id=campaign.id, idempotency_key=key, target=target, template=template,
+            key = idempotency_key(ctx.code, template, *key_parts, recipient[0], recipient[1], target)
+            rows.append(dict(campaign_id=ctx.id, idempotency_key=key, target=target, template=template,
                              payload={**payload, "recipient": f"{recipient[0]}:{recipient[1] or ''}"},
                              state=PENDING, due_at=due_at or now, next_attempt_at=due_at or now,
                              attempts=0, created_at=now))

@@ -20,10 +20,11 @@ import time
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage
@@ -121,7 +122,8 @@ def recover_stale(session: Session, *, now: dt.datetime, lease: dt.timedelta = L
     result = session.execute(
         update(OutboxMessage).where(OutboxMessage.state == SENDING, OutboxMessage.claimed_at <= now - lease)
         .values(state=PENDING, claimed_by=None, claimed_at=None).execution_options(synchronize_session=False))
-    return max(result.rowcount or 0, 0)
+    # an UPDATE's result is a cursor result
+    return max(cast("CursorResult[Any]", result).rowcount or 0, 0)
 
 
 def claim(session: Session, *, worker: str, now: dt.datetime, limit: int, campaign_id: int | None = None,
@@ -292,7 +294,7 @@ def _finish(session: Session, row: Claimed, worker: str, values: dict[str, Any])
         update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker,
                                     OutboxMessage.state == SENDING)
         .values(**values).execution_options(synchronize_session=False))
-    return (result.rowcount or 0) > 0
+    return (cast("CursorResult[Any]", result).rowcount or 0) > 0  # an UPDATE's result is a cursor result
 
 
 def _merge(session: Session, rows: list[Claimed], worker: str, now: dt.datetime) -> Claimed:

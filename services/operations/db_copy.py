@@ -55,7 +55,7 @@ def _campaign_ids(conn: Connection, codes: list[str] | None) -> dict[int, str]:
     q = select(table.c.id, table.c.code)
     if codes:
         q = q.where(table.c.code.in_(codes))
-    found = dict(conn.execute(q).all())
+    found: dict[int, str] = dict(conn.execute(q).tuples().all())
     missing = sorted(set(codes or []) - set(found.values()))
     if missing:
         raise CopyFailed(f"源数据库中没有活动：{'、'.join(missing)}")
@@ -69,7 +69,7 @@ def _selected(conn: Connection, table: Table, keep: dict[str, set[int]]) -> Iter
         q = q.where(table.c.campaign_id.in_(keep["campaign"]))
     elif table.name != "campaign":
         fks = sorted((fk for fk in table.foreign_keys if fk.column.table.name in keep
-                      and fk.column.table.name != table.name), key=lambda fk: fk.parent.nullable)
+                      and fk.column.table.name != table.name), key=lambda fk: bool(fk.parent.nullable))
         fk = fks[0] if fks else None  # a NOT NULL parent owns the row
         if fk is None:
             raise CopyFailed(f"无法判断表 {table.name} 的行属于哪个活动", log_detail=f"no parent for {table.name}")

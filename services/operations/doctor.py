@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select, text
 
+from config.campaign import CampaignFile
 from config.prefect_env import DEFAULT_PREFECT_API
 from models import Campaign
 from services import schema
-from services.campaigns.spec import campaign_spec
-from services.campaigns.working_calendar import WARN_DAYS, campaign_calendar, uncovered_years
+from services.campaigns.context import load_context
+from services.campaigns.working_calendar import WARN_DAYS, uncovered_years
 from services.operations.schedule_health import read_schedules
 
 OK, NOTE, ERROR = "正常", "提示", "错误"
@@ -60,9 +61,10 @@ def check_campaigns(engine: Engine, report: DoctorReport, now: dt.datetime) -> N
             campaigns = list(s.scalars(select(Campaign).order_by(Campaign.code)))
             if not campaigns:
                 report.add(NOTE, "活动", "数据库中还没有活动（cw init --config …）")
-            for camp in campaigns:
-                spec = campaign_spec(camp)
-                today = now.astimezone(campaign_calendar(spec).tz).date()
+            for camp in campaigns:  # one context per campaign: the doctor's unit of work spans them all
+                ctx = load_context(s, campaign=camp)
+                spec = ctx.spec
+                today = now.astimezone(ctx.calendar.tz).date()
                 for year in uncovered_years(spec):
                     days = (dt.date(year, 1, 1) - today).days
                     level = ERROR if days <= WARN_DAYS else NOTE
@@ -72,7 +74,7 @@ def check_campaigns(engine: Engine, report: DoctorReport, now: dt.datetime) -> N
                 check_targets(camp.code, spec, report)
 
 
-def check_targets(code: str, spec, report: DoctorReport) -> None:  # noqa: ANN001
+def check_targets(code: str, spec: CampaignFile, report: DoctorReport) -> None:
     """Every target's environment variables are set and its URL looks right (nothing is sent)."""
     targets = spec.notifications.targets
     if not targets:

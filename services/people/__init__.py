@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from services.people.auth import (
     API,
-    ROLE_TEXT,
     SESSION,
     TTL,
     Principal,
@@ -29,7 +28,6 @@ from services.people.users import (
 __all__ = [
     "API",
     "Principal",
-    "ROLE_TEXT",
     "SESSION",
     "TTL",
     "add_user",

@@ -14,18 +14,22 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, false, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from models import Assignment, AuditEntry, AuthToken, Campaign, Task, User
 from models.people import ROLE_INSPECTOR, ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT
 from rules.errors import Forbidden, NotFound, Unauthenticated
+from rules.vocabulary import TokenKind, UserRole, surface_table
 from services.people.audit import record
 
-LINK, SESSION, API = "link", "session", "api"
+LINK, SESSION, API = TokenKind.LINK, TokenKind.SESSION, TokenKind.API
 TTL = {LINK: dt.timedelta(days=7), SESSION: dt.timedelta(days=30), API: dt.timedelta(days=365)}
-ROLE_TEXT = {ROLE_OFFICE: "创卫办", ROLE_INSPECTOR: "督查员", ROLE_UNIT: "单位联络员", ROLE_LEADER: "县级领导"}
+#: roles in the messages of refused actions (shared by the web and the CLI)
+ROLE_TEXT = surface_table(UserRole)
 
 #: action → roles allowed to do it (on the things they can see)
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -115,7 +119,7 @@ def csrf_token(raw_session: str) -> str:
 
 # -- tokens --------------------------------------------------------------------------------
 
-def issue_token(session: Session, *, user_id: int, kind: str, now: dt.datetime,
+def issue_token(session: Session, *, user_id: int, kind: TokenKind, now: dt.datetime,
                 ttl: dt.timedelta | None = None) -> str:
     """Create a link/session/API token; return the raw value (shown once, never stored)."""
     raw = secrets.token_urlsafe(32)
@@ -132,7 +136,7 @@ def _audit(session: Session, user: User, action: str, now: dt.datetime, address:
 
 
 def sign_in_with_link(session: Session, *, raw: str, now: dt.datetime, address: str | None,
-                      kind: str = SESSION) -> tuple[str, Principal]:
+                      kind: TokenKind = SESSION) -> tuple[str, Principal]:
     """Use a one-time link (exactly once, even under concurrency); return a new session/API token."""
     found = session.execute(
         select(AuthToken.id, User).join(User, User.id == AuthToken.user_id)
@@ -144,7 +148,7 @@ def sign_in_with_link(session: Session, *, raw: str, now: dt.datetime, address: 
         update(AuthToken).where(AuthToken.id == found.id, AuthToken.used_at.is_(None),
                                 AuthToken.revoked_at.is_(None), AuthToken.expires_at > now)
         .values(used_at=now).execution_options(synchronize_session=False))
-    if used.rowcount != 1:
+    if cast("CursorResult[Any]", used).rowcount != 1:  # an UPDATE's result is a cursor result
         raise bad
     user = found.User
     token = issue_token(session, user_id=user.id, kind=kind, now=now)
@@ -153,7 +157,7 @@ def sign_in_with_link(session: Session, *, raw: str, now: dt.datetime, address: 
 
 
 def sign_in_with_password(session: Session, *, phone: str, password: str, now: dt.datetime,
-                          address: str | None, kind: str = SESSION) -> tuple[str, Principal]:
+                          address: str | None, kind: TokenKind = SESSION) -> tuple[str, Principal]:
     """Check a phone number and password; return a new session/API token."""
     users = session.scalars(select(User).where(User.phone == phone.strip(), User.active)).all()
     user = next((u for u in users if check_password(password, u.password_hash)), None)
@@ -196,7 +200,7 @@ def revoke_all(session: Session, *, user_id: int, now: dt.datetime) -> int:
     """Revoke every unrevoked token of a user; return how many."""
     result = session.execute(update(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
                              .values(revoked_at=now).execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0  # an UPDATE's result is a cursor result
 
 
 # -- visibility ----------------------------------------------------------------------------

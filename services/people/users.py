@@ -14,17 +14,18 @@ from sqlalchemy.orm import Session
 from models import Campaign, Leader, Unit, User
 from models.people import ROLE_INSPECTOR, ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT, ROLES
 from rules.errors import InvalidInput, NotFound
+from rules.vocabulary import OFFICE_NAME, UserRole, label
 from services.campaigns.directory import Directory, leader_directory, unit_directory
 from services.imports.tables import read_table
 from services.people.audit import record
 from services.people.auth import LINK, TTL, hash_password, issue_token, revoke_all
 
 NAME, UNIT, PHONE, ROLE = "姓名", "单位", "手机", "角色"
-ROLE_NAMES = {
-    "创卫办": ROLE_OFFICE, "创卫办工作人员": ROLE_OFFICE, "office": ROLE_OFFICE,
-    "督查员": ROLE_INSPECTOR, "督查": ROLE_INSPECTOR, "inspector": ROLE_INSPECTOR,
-    "单位联络员": ROLE_UNIT, "联络员": ROLE_UNIT, "单位": ROLE_UNIT, "unit": ROLE_UNIT,
-    "县级领导": ROLE_LEADER, "包段县级领导": ROLE_LEADER, "领导": ROLE_LEADER, "leader": ROLE_LEADER,
+#: what a user table may write in 角色: a role's stored value, its label, or a common other name
+ROLE_NAMES: dict[str, str] = {
+    **{r.value: r for r in UserRole}, **{label(r): r for r in UserRole},
+    "创卫办工作人员": ROLE_OFFICE, "督查": ROLE_INSPECTOR, "联络员": ROLE_UNIT, "单位": ROLE_UNIT,
+    "包段县级领导": ROLE_LEADER, "领导": ROLE_LEADER,
 }
 _MOBILE = re.compile(r"^1\d{10}$")
 MIN_PASSWORD = 8
@@ -71,7 +72,7 @@ def _resolve(units: Directory[Unit], leaders: Directory[Leader], *, name: str, r
 
 def add_user(session: Session, *, campaign: Campaign, name: str, phone: str, role: str, now: dt.datetime,
              unit: str | None = None, leader: str | None = None, password: str | None = None,
-             actor: str = "创卫办") -> User:
+             actor: str = OFFICE_NAME) -> User:
     """Create a user (phone unique within the campaign); password optional (sign-in links work without)."""
     if role not in ROLES:
         role = parse_role(role)
@@ -108,7 +109,7 @@ def find_user(session: Session, *, campaign: Campaign, phone: str) -> User:
 
 
 def sign_in_link(session: Session, *, campaign: Campaign, phone: str, now: dt.datetime,
-                 days: int = TTL[LINK].days, actor: str = "创卫办") -> tuple[User, str]:
+                 days: int = TTL[LINK].days, actor: str = OFFICE_NAME) -> tuple[User, str]:
     """A new one-time sign-in token for the user (the raw value; only its hash is stored)."""
     user = find_user(session, campaign=campaign, phone=phone)
     if not user.active:
@@ -122,7 +123,7 @@ def sign_in_link(session: Session, *, campaign: Campaign, phone: str, now: dt.da
 
 
 def revoke_user(session: Session, *, campaign: Campaign, phone: str, now: dt.datetime,
-                actor: str = "创卫办") -> tuple[User, int]:
+                actor: str = OFFICE_NAME) -> tuple[User, int]:
     """Deactivate a user and revoke every link, session and API token they hold."""
     user = find_user(session, campaign=campaign, phone=phone)
     user.active = False
@@ -134,7 +135,7 @@ def revoke_user(session: Session, *, campaign: Campaign, phone: str, now: dt.dat
 
 
 def set_password(session: Session, *, campaign: Campaign, phone: str, password: str, now: dt.datetime,
-                 actor: str = "创卫办") -> User:
+                 actor: str = OFFICE_NAME) -> User:
     """Set (or replace) a user's password; their existing sessions stay valid."""
     user = find_user(session, campaign=campaign, phone=phone)
     user.password_hash = _password_hash(password)
@@ -161,12 +162,14 @@ class ImportReport:
 
 
 def import_users(session: Session, *, campaign: Campaign, path: Path, now: dt.datetime,
-                 actor: str = "创卫办") -> ImportReport:
+                 actor: str = OFFICE_NAME) -> ImportReport:
     """Contact list (姓名, 单位, 手机, 角色): every row checked first, then all written or none."""
     rows = read_table(path, [NAME, UNIT, PHONE, ROLE])
     existing = {u.phone: u for u in session.scalars(select(User).where(User.campaign_id == campaign.id))}
     units, leaders = unit_directory(session, campaign.id), leader_directory(session, campaign.id)
-    errors, plan, seen = [], [], {}
+    errors: list[str] = []
+    plan: list[tuple[str, str, str, int | None, int | None]] = []  # name, phone, role, unit_id, leader_id
+    seen: dict[str, int] = {}  # phone -> row number
     for row in rows:
         where = f"第{row.number}行"
         v = row.values

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -34,16 +34,15 @@ from models.tasks import DONE, OPEN, VERIFIED
 from rules.accountability import effective_deadline
 from rules.calendar import elapsed_fraction
 from rules.errors import CalendarMissing, NotFound
-from rules.vocabulary import Light, surface_table
-from services.campaigns.context import CampaignContext, load_context
+from rules.vocabulary import OFFICE_NAME, Light
+from services.campaigns.context import CampaignContext
 from services.people.auth import Principal, require, task_history, visible_tasks
-from services.tasks.ticking import STATE_TEXT, can_undo, undo_deadline
+from services.tasks.ticking import can_undo, undo_deadline
 from services.tasks.verification import photos_of
 
 YELLOW_AT = 0.8
 BOARD_LIMIT = 500
 GREEN, YELLOW, RED, GREY = Light.GREEN, Light.YELLOW, Light.RED, Light.GREY
-LIGHT_TEXT = surface_table(Light)
 SECTIONS = (("overdue", "已逾期"), ("week", "本周到期"), ("later", "以后到期"), ("pending", "已打卡，待核查"),
             ("verified", "已核查销号"))
 NO_SEGMENT = "单位任务（不分路段）"
@@ -64,7 +63,6 @@ class Card:
     title: str
     category: str
     status: str
-    status_text: str
     light: str
     deadline: dt.datetime
     segment_code: str | None
@@ -73,10 +71,6 @@ class Card:
     rework_count: int
     carried_over: bool
     version: int
-
-    @property
-    def light_text(self) -> str:
-        return LIGHT_TEXT[self.light]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,12 +189,37 @@ CARD_COLUMNS = (Task.id, Task.title, Task.category, Task.status, Task.deadline, 
                 Task.rework_count, Task.carried_over, Task.version)
 
 
-def card_of(task: Task, code: str | None, seg_name: str | None, unit: str, now: dt.datetime, tz: dt.tzinfo) -> Card:
+class CardSource(Protocol):
+    """What a card is drawn from: a ``Task`` or a row of ``CARD_COLUMNS``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def deadline(self) -> dt.datetime: ...
+    @property
+    def extended_until(self) -> dt.datetime | None: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def rework_count(self) -> int: ...
+    @property
+    def carried_over(self) -> bool: ...
+    @property
+    def version(self) -> int: ...
+
+
+def card_of(task: CardSource, code: str | None, seg_name: str | None, unit: str, now: dt.datetime, tz: dt.tzinfo) -> Card:
     """The board line for a task."""
     deadline = effective_deadline(task.deadline, task.extended_until)
     light = traffic_light(task.created_at, deadline, now) if task.status == OPEN else GREY
     return Card(id=task.id, title=task.title, category=task.category, status=task.status,
-                status_text=STATE_TEXT.get(task.status, task.status), light=light, deadline=deadline.astimezone(tz),
+                light=light, deadline=deadline.astimezone(tz),
                 segment_code=code, segment_name=seg_name, unit=unit, rework_count=task.rework_count,
                 carried_over=task.carried_over, version=task.version)
 
@@ -269,7 +288,8 @@ def deadline_text(ctx: CampaignContext, deadline: dt.datetime, now: dt.datetime)
         return f"无法计算工作日（{e.message[:16]}…）"
 
 
-def task_detail(session: Session, *, principal: Principal, task_id: int, now: dt.datetime) -> TaskDetail:
+def task_detail(session: Session, *, ctx: CampaignContext, principal: Principal, task_id: int, now: dt.datetime
+                ) -> TaskDetail:
     """One task with its ticks, photos, history and what the principal may do with it."""
     row = session.execute(
         select(Task, Unit, Phase, Segment).join(Unit, Unit.id == Task.unit_id).join(Phase, Phase.id == Task.phase_id)
@@ -289,9 +309,9 @@ def task_detail(session: Session, *, principal: Principal, task_id: int, now: dt
     return TaskDetail(
         task=task, unit=unit, segment=segment, phase=phase,
         card=card_of(task, segment.code if segment else None, segment.name if segment else None, unit.name, now, tz),
-        deadline_text=(deadline_text(load_context(session, campaign_id=task.campaign_id), deadline, now)
+        deadline_text=(deadline_text(ctx, deadline, now)
                        if task.status == OPEN else ""),
-        ticks=[TickView(tick=t, by=names.get(t.user_id, "创卫办"), verifier=names.get(t.verified_by),
+        ticks=[TickView(tick=t, by=names.get(t.user_id, OFFICE_NAME), verifier=names.get(t.verified_by),
                         photos=photos.get(t.id, [])) for t in ticks],
         history=task_history(session, task_id=task.id),
         rejected=rejected,

@@ -14,6 +14,7 @@ from models.geo import ALLEY, SEGMENT
 from models.tasks import OPEN
 from rules.task_plan import Slot, Target, TemplateRule, plan_slots, task_rows
 from rules.timeline import PhaseSpan
+from rules.vocabulary import TaskKind
 from services.bulk import insert_ignore
 from services.campaigns.context import CampaignContext
 
@@ -103,13 +104,13 @@ def instantiate(session: Session, *, ctx: CampaignContext, phase: Phase, now: dt
     for tid, target in unit_targets.items():
         by_template[tid].append(target)
     descriptions = dict(session.execute(select(TaskTemplate.id, TaskTemplate.description)
-                                        .where(TaskTemplate.campaign_id == campaign.id)).all())
+                                        .where(TaskTemplate.campaign_id == campaign.id)).tuples().all())
     categories = dict(session.execute(select(TaskTemplate.id, TaskTemplate.category)
-                                      .where(TaskTemplate.campaign_id == campaign.id)).all())
+                                      .where(TaskTemplate.campaign_id == campaign.id)).tuples().all())
     pairs = list(task_rows([s for s in slots if s.template.scope != TemplateScope.UNIT.value], targets))
     pairs += [(s, t) for s in slots if s.template.scope == TemplateScope.UNIT.value
               for t in by_template.get(s.template.id, ())]
-    rows = [(campaign.id, "plan", s.template.id, phase.id, t.segment_id, t.unit_id, t.key, s.period_key,
+    rows = [(campaign.id, TaskKind.PLAN, s.template.id, phase.id, t.segment_id, t.unit_id, t.key, s.period_key,
              categories[s.template.id], s.title, descriptions[s.template.id], s.deadline, OPEN, False,
              now, 0, 0, 1) for s, t in pairs]
     before = _count(session, campaign.id)

@@ -26,7 +26,7 @@ def problem_overdue(now: dt.datetime) -> ColumnElement[bool]:
 
 def overdue_counts(session: Session, *, campaign: Campaign, now: dt.datetime) -> dict[str, int]:
     """Overdue tasks and problems, and how many open items are on 挂账 or an approved 延期."""
-    def count(model: type, *where: ColumnElement[bool]) -> int:
+    def count(model: type[Task] | type[Problem], *where: ColumnElement[bool]) -> int:
         return int(session.scalar(select(func.count()).select_from(model).where(
             model.campaign_id == campaign.id, *where)) or 0)
 

@@ -13,8 +13,10 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import exists, select
@@ -57,7 +59,7 @@ def _register_heif() -> None:
     pillow_heif.register_heif_opener()
 
 
-def _write_once(path: Path, write) -> None:  # noqa: ANN001
+def _write_once(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write a file atomically unless it already exists (same name = same content)."""
     if path.exists():
         return
@@ -91,8 +93,10 @@ def _exif_time(exif: Image.Exif, tz: dt.tzinfo) -> dt.datetime | None:
 
 
 def _degrees(value: object, ref: object, negative: str) -> float | None:
+    if not isinstance(value, Iterable):
+        return None
     try:
-        d, m, s = (float(x) for x in value)  # type: ignore[union-attr]
+        d, m, s = (float(x) for x in value)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     deg = d + m / 60 + s / 3600
@@ -109,7 +113,7 @@ def _exif_point(exif: Image.Exif) -> tuple[float | None, float | None]:
     return lon, lat
 
 
-def _jpeg(image: Image.Image, max_px: int):  # noqa: ANN202
+def _jpeg(image: Image.Image, max_px: int) -> Callable[[BinaryIO], None]:
     small = ImageOps.exif_transpose(image)
     small.thumbnail((max_px, max_px))
     if small.mode not in ("RGB", "L"):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ClauseElement, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -57,7 +58,7 @@ def bump(session: Session, task: Task, *, expected_version: int | None, from_sta
     result = session.execute(
         update(Task).where(Task.id == task.id, Task.version == version, Task.status == from_status)
         .values(version=version + 1, **values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:  # an UPDATE's result is a cursor result
         raise _conflict(session, task.id, None)
     # keep the loaded task in step without reloading it: plain values are known, SQL expressions are not
     for key, value in {**values, "version": version + 1}.items():
@@ -71,7 +72,7 @@ def bump(session: Session, task: Task, *, expected_version: int | None, from_sta
 def _check_point(lon: float | None, lat: float | None) -> None:
     if (lon is None) != (lat is None):
         raise InvalidInput("位置需要同时提供经度和纬度")
-    if lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):  # type: ignore[operator]
+    if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInput(f"位置坐标不正确：{lon}, {lat}")
 
 

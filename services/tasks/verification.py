@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Attachment, Campaign, Photo, Segment, Task, Tick, Unit, User
+from models import Attachment, Photo, Segment, Task, Tick, Unit, User
 from models.tasks import DONE, OPEN, VERIFIED
 from rules.errors import Conflict, Forbidden, InvalidInput
+from rules.vocabulary import OFFICE_NAME
+from services.campaigns.context import CampaignContext
 from services.notifications.outbox import enqueue
 from services.people.audit import record
 from services.people.auth import Principal, get_visible_task, require, visible_tasks
@@ -42,7 +44,7 @@ class QueueItem:
     warnings: list[Flag]
 
 
-def verify_task(session: Session, *, principal: Principal, task_id: int, verdict: str, reason: str = "",
+def verify_task(session: Session, *, ctx: CampaignContext, principal: Principal, task_id: int, verdict: str, reason: str = "",
                 expected_version: int | None = None, now: dt.datetime, address: str | None = None) -> Tick:
     """Pass or reject the task's pending tick; a rejection reopens the task (返工 +1)."""
     task = get_visible_task(session, principal, task_id)
@@ -70,8 +72,7 @@ def verify_task(session: Session, *, principal: Principal, task_id: int, verdict
            now=now, actor=principal.name, user_id=principal.user_id, address=address,
            detail={"tick_id": tick.id, "reason": reason or None})
     if verdict == REJECT:
-        campaign = session.get(Campaign, task.campaign_id)
-        enqueue(session, campaign=campaign, recipients=[("unit", task.unit_id)], template="task_rejected",
+        enqueue(session, ctx=ctx, recipients=[("unit", task.unit_id)], template="task_rejected",
                 payload={"title": "任务核查未通过，请返工",
                          "body": f"「{task.title}」核查未通过：{reason}。请整改后重新打卡。",
                          "task_id": task.id},
@@ -103,6 +104,6 @@ def verification_queue(session: Session, *, principal: Principal, limit: int = Q
         .where(visible_tasks(principal), Task.status == DONE, Tick.undone_at.is_(None), Tick.verdict.is_(None))
         .order_by(Tick.at, Tick.id).limit(limit)).all()
     photos = photos_of(session, [r.Tick.id for r in rows])
-    return [QueueItem(task=task, tick=tick, unit=unit, segment_code=code, segment_name=seg_name, by=by or "创卫办",
+    return [QueueItem(task=task, tick=tick, unit=unit, segment_code=code, segment_name=seg_name, by=by or OFFICE_NAME,
                       photos=photos.get(tick.id, []), warnings=warnings(tick.flags))
             for task, tick, unit, code, seg_name, by in rows]

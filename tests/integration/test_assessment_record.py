@@ -22,6 +22,7 @@ from services.assessment.record import (
     propose_ratings,
 )
 from services.briefs.sections import ranking_section
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from tests.conftest import at
 from tests.support.assessment_world import DILIGENT, LAGGING, MIDDLING, interview_after_red_weeks, seed, unit_id
@@ -38,7 +39,7 @@ def _propose_and_confirm(db, week: str, when: str) -> ConfirmedRatings:
     with db.unit_of_work() as s:
         propose_ratings(s, campaign=get_campaign(s), week=week, now=at(when))
     with db.unit_of_work() as s:
-        return confirm_ratings(s, campaign=get_campaign(s), week=week, now=at(when) + dt.timedelta(hours=1),
+        return confirm_ratings(s, ctx=load_context(s, campaign=get_campaign(s)), week=week, now=at(when) + dt.timedelta(hours=1),
                                actor="周文静")
 
 
@@ -101,7 +102,7 @@ def test_assess_confirmation_publishes_notices_and_nothing_is_published_before(d
         assert s.scalar(select(func.count()).select_from(OutboxMessage)
                         .where(OutboxMessage.template == "assessment_rating")) == 0
     with db.unit_of_work() as s:
-        report = confirm_ratings(s, campaign=get_campaign(s), week="2025-W01", now=at("2025-01-06 09:00"),
+        report = confirm_ratings(s, ctx=load_context(s, campaign=get_campaign(s)), week="2025-W01", now=at("2025-01-06 09:00"),
                                  actor="周文静")
     with db.reader() as s:
         sent = s.scalar(select(func.count()).select_from(OutboxMessage)
@@ -121,7 +122,7 @@ def test_assess_confirmed_ratings_do_not_move_when_proposed_again(db, three_week
     assert report.proposed == 0 and report.frozen == len(before)
     assert after == before
     with pytest.raises(Conflict), db.unit_of_work() as s:
-        confirm_ratings(s, campaign=get_campaign(s), week="2025-W01", now=at("2025-03-01 09:00"), actor="周文静")
+        confirm_ratings(s, ctx=load_context(s, campaign=get_campaign(s)), week="2025-W01", now=at("2025-03-01 09:00"), actor="周文静")
 
 
 def test_assess_an_unfinished_week_cannot_be_rated(db, example):
@@ -138,7 +139,7 @@ def test_assess_commendation_candidates_at_the_phase_end_exclude_units_with_a_re
     assert not {LAGGING, MIDDLING} & {r.unit for r in rows}
     assert all(r.status == "proposed" and r.score >= 80 for r in rows)
     with db.unit_of_work() as s:
-        report = confirm_commendations(s, campaign=get_campaign(s), phase="起步", now=at("2025-05-06 09:00"),
+        report = confirm_commendations(s, ctx=load_context(s, campaign=get_campaign(s)), phase="起步", now=at("2025-05-06 09:00"),
                                        actor="周文静", units=[DILIGENT])
     assert report.confirmed == 1
     with db.reader() as s:

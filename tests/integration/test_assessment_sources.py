@@ -29,13 +29,13 @@ def test_assess_counts_findings_failed_reinspections_complaints_and_escalations_
     lon, lat = lonlat(WANGJING_BUS_STOP)
     with db.unit_of_work() as s:
         c = get_campaign(s)
-        f = record_finding(s, campaign=c, category="占道经营", lon=lon, lat=lat, now=at("2025-03-10 09:00"),
+        f = record_finding(s, ctx=load_context(s, campaign=c), category="占道经营", lon=lon, lat=lat, now=at("2025-03-10 09:00"),
                            actor="督查员")
         fid, lead, market = f.id, lead_of(s, "LD-21"), unit(s, "县市场监督管理局")
         lead_id, lead_name, market_name = lead.id, lead.name, market.name
-        report_rectified(s, campaign=c, finding_id=fid, now=at("2025-03-10 16:00"), actor=lead_name)
+        report_rectified(s, ctx=load_context(s, campaign=c), finding_id=fid, now=at("2025-03-10 16:00"), actor=lead_name)
     with db.unit_of_work() as s:
-        reinspect(s, campaign=get_campaign(s), finding_id=fid, passed=False, now=at("2025-03-11 10:00"),
+        reinspect(s, ctx=load_context(s, campaign=get_campaign(s)), finding_id=fid, passed=False, now=at("2025-03-11 10:00"),
                   note="仍有摊点")
     with db.unit_of_work() as s:
         c = get_campaign(s)
@@ -46,14 +46,14 @@ def test_assess_counts_findings_failed_reinspections_complaints_and_escalations_
     hlon, hlat = lonlat(HOUZHUANG_STOP)
     with db.unit_of_work() as s:
         c = get_campaign(s)
-        complaint = create_complaint(s, campaign=c, order_no="GD-0001", content="路口垃圾无人清理",
+        complaint = create_complaint(s, ctx=load_context(s, campaign=c), order_no="GD-0001", content="路口垃圾无人清理",
                                      received_at=at("2025-03-10 08:30"), now=at("2025-03-10 08:35"), lon=hlon, lat=hlat)
         cf = complaint_finding(s, complaint)
         other_lead = lead_of(s, "LD-11").name
-        report_rectified(s, campaign=c, finding_id=cf.id, now=at("2025-03-11 15:00"), actor=other_lead)
+        report_rectified(s, ctx=load_context(s, campaign=c), finding_id=cf.id, now=at("2025-03-11 15:00"), actor=other_lead)
         complaint_id = complaint.id
     with db.unit_of_work() as s:
-        visit_complaint(s, campaign=get_campaign(s), complaint_id=complaint_id, result="不满意",
+        visit_complaint(s, ctx=load_context(s, campaign=get_campaign(s)), complaint_id=complaint_id, result="不满意",
                         now=at("2025-03-12 09:00"), note="还有垃圾")
 
     week = _week(db)

@@ -91,7 +91,7 @@ def _oracle(db):
 def test_the_numbers_match_the_database(db, week):
     total, verified, awaiting, overdue, week_verified, unit_overdue = _oracle(db)
     with db.reader() as s:
-        data = gather(s, campaign=get_campaign(s), start=START, as_of=AS_OF)
+        data = gather(s, ctx=load_context(s, campaign=get_campaign(s)), start=START, as_of=AS_OF)
     c = data.progress.phase
     assert (c.total, c.verified, c.awaiting, c.overdue) == (total[None], verified[None], awaiting[None], overdue[None])
     assert (c.verified, c.awaiting, data.progress.verified_this_week) == (35, 6, 5) == (35, 6, week_verified)
@@ -105,8 +105,8 @@ def test_the_numbers_match_the_database(db, week):
 def test_the_phase_and_working_days_left_are_those_at_the_end_of_the_week(db, week):
     with db.reader() as s:
         campaign = get_campaign(s)
-        ended = gather(s, campaign=campaign, start=START, as_of=AS_OF).phase
-        running = gather(s, campaign=campaign, start=at("2025-03-10 00:00"), as_of=at("2025-03-17 00:00")).phase
+        ended = gather(s, ctx=load_context(s, campaign=campaign), start=START, as_of=AS_OF).phase
+        running = gather(s, ctx=load_context(s, campaign=campaign), start=at("2025-03-10 00:00"), as_of=at("2025-03-17 00:00")).phase
     assert (ended.name, ended.working_days_left, ended.calendar_phase) == ("起步", 0, "加速")
     # 3月17日–4月30日: 33 working days (清明 4月4日 off)
     assert (running.name, running.working_days_left, running.calendar_phase) == ("起步", 33, "起步")
@@ -114,14 +114,14 @@ def test_the_phase_and_working_days_left_are_those_at_the_end_of_the_week(db, we
 
 def test_problems_are_counted_by_their_level_on_the_ladder(db, week):
     with db.reader() as s:
-        rows = gather(s, campaign=get_campaign(s), start=START, as_of=AS_OF).problems_by_level
+        rows = gather(s, ctx=load_context(s, campaign=get_campaign(s)), start=START, as_of=AS_OF).problems_by_level
     assert [(r.level, r.open, r.past_deadline, r.new, r.closed) for r in rows] == [
         ("牵头部门", 2, 1, 1, 1), ("县级领导", 1, 0, 1, 0)]  # 创卫办's was raised after the week
 
 
 def test_the_segment_map_records_carry_their_assignment_and_open_problems(db, week):
     with db.reader() as s:
-        data = gather(s, campaign=get_campaign(s), start=START, as_of=AS_OF)
+        data = gather(s, ctx=load_context(s, campaign=get_campaign(s)), start=START, as_of=AS_OF)
     views = {v.code: v for v in data.map_segments}
     assert len(views) == 29 + 57
     assert views["LD-01"].leader == "金志远" and views["LD-01"].lead_unit == "县人民检察院"
@@ -134,7 +134,7 @@ def _write(db, now, tmp_path, **kwargs):
     with db.unit_of_work() as s:
         ref = reserve(s, campaign=get_campaign(s), now=now, **kwargs)
     with db.unit_of_work() as s:
-        return write_issue(s, campaign=get_campaign(s), issue_id=ref.id, out_dir=out, now=now)
+        return write_issue(s, ctx=load_context(s, campaign=get_campaign(s)), issue_id=ref.id, out_dir=out, now=now)
 
 
 def test_a_written_brief_is_recorded_and_its_rerun_replaces_the_files(db, week, tmp_path):

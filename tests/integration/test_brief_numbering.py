@@ -12,6 +12,7 @@ from models import Brief, Campaign
 from models.db import make_engine
 from rules.errors import InvalidInput
 from services.briefs.issues import due_week, last_week, reserve, week_window, window
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.uow import Database
 from tests.conftest import at
@@ -136,7 +137,7 @@ def test_exactly_one_of_week_and_special_is_required(db, example):
 
 def test_the_scheduled_brief_skips_weeks_outside_the_campaign(db, example):
     with db.reader() as s:
-        campaign = get_campaign(s)
-    assert due_week(campaign, now=at("2025-05-05 06:00")) == "2025-W18"
-    assert due_week(campaign, now=at("2024-11-25 06:00")) is None  # before the first stage
-    assert due_week(campaign, now=at("2026-08-03 06:00")) is None  # after the last
+        ctx = load_context(s, campaign=get_campaign(s))
+        assert due_week(ctx, now=at("2025-05-05 06:00")) == "2025-W18"
+        assert due_week(ctx, now=at("2024-11-25 06:00")) is None  # before the first stage
+        assert due_week(ctx, now=at("2026-08-03 06:00")) is None  # after the last

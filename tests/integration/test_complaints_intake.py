@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from models import Complaint, Finding, Task
 from rules.errors import Conflict, InvalidInput
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.inspections.checks import report_rectified
 from services.inspections.complaint_import import import_complaints
@@ -55,7 +56,7 @@ def campaign_db(db, example):
 
 def test_complaint_import_places_orders_by_point_or_address_and_sends_the_rest_to_triage(campaign_db, tmp_path):
     with campaign_db.unit_of_work() as s:
-        report = import_complaints(s, campaign=get_campaign(s), path=_csv(tmp_path, _orders()),
+        report = import_complaints(s, ctx=load_context(s, campaign=get_campaign(s)), path=_csv(tmp_path, _orders()),
                                    now=at("2025-03-10 10:00"))
     assert (report.created, report.unchanged) == (4, 0)
     assert len(report.warnings) == 1 and "GD202503100004" in report.warnings[0]
@@ -70,7 +71,7 @@ def test_complaint_import_places_orders_by_point_or_address_and_sends_the_rest_t
         assert (f.source, f.status, f.lead_unit_id) == ("投诉", "open", lead_of(s, "LD-21").id)
         assert f.deadline == at("2025-03-17 18:00")  # 5 工作日 from 2025-03-10, not 占道经营's 1 工作日
     with campaign_db.unit_of_work() as s:  # the same file again: nothing new
-        again = import_complaints(s, campaign=get_campaign(s), path=_csv(tmp_path, _orders()),
+        again = import_complaints(s, ctx=load_context(s, campaign=get_campaign(s)), path=_csv(tmp_path, _orders()),
                                   now=at("2025-03-11 10:00"))
     assert (again.created, again.unchanged) == (0, 4)
 
@@ -81,7 +82,7 @@ def test_complaint_import_reports_every_bad_row_and_takes_none(campaign_db, tmp_
     rows[2][1] = "三月十日"  # unreadable time
     rows.append(list(rows[0]))  # a repeated order number
     with campaign_db.unit_of_work() as s, pytest.raises(InvalidInput) as bad:
-        import_complaints(s, campaign=get_campaign(s), path=_csv(tmp_path, rows), now=at("2025-03-10 10:00"))
+        import_complaints(s, ctx=load_context(s, campaign=get_campaign(s)), path=_csv(tmp_path, rows), now=at("2025-03-10 10:00"))
     assert len(bad.value.details) == 3
     assert any("第3行" in d and "经度" in d for d in bad.value.details)
     with campaign_db.reader() as s:
@@ -95,7 +96,7 @@ def test_complaint_import_reads_excel_too(campaign_db, tmp_path):
         wb.active.append(row)
     wb.save(tmp_path / "12345.xlsx")
     with campaign_db.unit_of_work() as s:
-        report = import_complaints(s, campaign=get_campaign(s), path=tmp_path / "12345.xlsx",
+        report = import_complaints(s, ctx=load_context(s, campaign=get_campaign(s)), path=tmp_path / "12345.xlsx",
                                    now=at("2025-03-10 10:00"))
     assert report.created == 2
 
@@ -104,13 +105,13 @@ def test_a_complaint_visited_unsatisfied_is_redone_and_satisfied_closes_it(campa
     lon, lat = lonlat(WANGJING_BUS_STOP)
     with campaign_db.unit_of_work() as s:
         c = get_campaign(s)
-        order = create_complaint(s, campaign=c, order_no="GD1", content="占道经营", category="占道经营", lon=lon, lat=lat,
+        order = create_complaint(s, ctx=load_context(s, campaign=c), order_no="GD1", content="占道经营", category="占道经营", lon=lon, lat=lat,
                                  received_at=at("2025-03-10 08:00"), now=at("2025-03-10 09:00"))
         cid, fid = order.id, complaint_finding(s, order).id
         with pytest.raises(Conflict):  # not yet 办结
-            visit_complaint(s, campaign=c, complaint_id=cid, result="满意", now=at("2025-03-10 10:00"))
-        report_rectified(s, campaign=c, finding_id=fid, now=at("2025-03-12 10:00"), actor="牵头部门")
-        visit_complaint(s, campaign=c, complaint_id=cid, result="不满意", note="摊贩第二天又来了", now=at("2025-03-13 10:00"))
+            visit_complaint(s, ctx=load_context(s, campaign=c), complaint_id=cid, result="满意", now=at("2025-03-10 10:00"))
+        report_rectified(s, ctx=load_context(s, campaign=c), finding_id=fid, now=at("2025-03-12 10:00"), actor="牵头部门")
+        visit_complaint(s, ctx=load_context(s, campaign=c), complaint_id=cid, result="不满意", note="摊贩第二天又来了", now=at("2025-03-13 10:00"))
     with campaign_db.reader() as s:
         f, order = s.get(Finding, fid), s.get(Complaint, cid)
         assert (order.status, order.redo_count, f.status, f.rework_count) == ("open", 1, "open", 1)
@@ -118,15 +119,15 @@ def test_a_complaint_visited_unsatisfied_is_redone_and_satisfied_closes_it(campa
         assert {t.status for t in s.scalars(select(Task).where(Task.finding_id == fid))} == {"open"}
     with campaign_db.unit_of_work() as s:
         c = get_campaign(s)
-        report_rectified(s, campaign=c, finding_id=fid, now=at("2025-03-18 10:00"), actor="牵头部门")
-        visit_complaint(s, campaign=c, complaint_id=cid, result="基本满意", now=at("2025-03-19 10:00"))
+        report_rectified(s, ctx=load_context(s, campaign=c), finding_id=fid, now=at("2025-03-18 10:00"), actor="牵头部门")
+        visit_complaint(s, ctx=load_context(s, campaign=c), complaint_id=cid, result="基本满意", now=at("2025-03-19 10:00"))
     with campaign_db.reader() as s:
         assert (s.get(Complaint, cid).status, s.get(Finding, fid).status) == ("closed", "closed")
 
 
 def test_complainants_are_seen_only_by_the_office_and_masked_for_everyone_else(campaign_db, tmp_path):
     with campaign_db.unit_of_work() as s:
-        import_complaints(s, campaign=get_campaign(s), path=_csv(tmp_path, _orders()), now=at("2025-03-10 10:00"))
+        import_complaints(s, ctx=load_context(s, campaign=get_campaign(s)), path=_csv(tmp_path, _orders()), now=at("2025-03-10 10:00"))
     with campaign_db.reader() as s:
         c = get_campaign(s)
         office = {r.order_no: r for r in list_complaints(s, campaign=c, principal=office_principal(c))}

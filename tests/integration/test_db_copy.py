@@ -86,7 +86,7 @@ def test_a_county_after_a_simulated_month_copies_with_identical_counts_and_brief
             sweep(s, ctx=load_context(s, campaign=c), now=at(when))
             issue = reserve(s, campaign=c, week=week, now=at(when))
         with county.unit_of_work() as s:
-            write_issue(s, campaign=s.scalars(select(Campaign)).one(), issue_id=issue.id, out_dir=tmp_path / "b",
+            write_issue(s, ctx=load_context(s, campaign=s.scalars(select(Campaign)).one()), issue_id=issue.id, out_dir=tmp_path / "b",
                         now=at(when))
     db_copy.copy_campaigns(county.engine, db.engine)
     assert db_copy.row_counts(db.engine) == db_copy.row_counts(county.engine)

@@ -80,8 +80,7 @@ def test_an_overdue_task_walks_reminder_overdue_supervision_and_sanctions_publis
     office = acting(db, None)
     with db.unit_of_work() as s:
         c = get_campaign(s)
-        sanctions.confirm(s, campaign=c, sanction_id=proposals[1].id, actor=office.name, now=at("2025-04-16 09:00"),
-                          ladder=load_context(s, campaign=c).policy.accountability)
+        sanctions.confirm(s, ctx=load_context(s, campaign=c), sanction_id=proposals[1].id, actor=office.name, now=at("2025-04-16 09:00"))
         with pytest.raises(InvalidInput):
             sanctions.dismiss(s, campaign=c, sanction_id=proposals[0].id, actor=office.name, reason="",
                               now=at("2025-04-16 09:00"))
@@ -90,8 +89,7 @@ def test_an_overdue_task_walks_reminder_overdue_supervision_and_sanctions_publis
                           reason="已说明客观原因", now=at("2025-04-16 09:05"))
     with db.unit_of_work() as s, pytest.raises(Conflict):
         c = get_campaign(s)
-        sanctions.confirm(s, campaign=c, sanction_id=proposals[0].id, actor=office.name, now=at("2025-04-16 09:10"),
-                          ladder=load_context(s, campaign=c).policy.accountability)
+        sanctions.confirm(s, ctx=load_context(s, campaign=c), sanction_id=proposals[0].id, actor=office.name, now=at("2025-04-16 09:10"))
     with db.reader() as s:
         confirmed = sanctions.list_sanctions(s, campaign=get_campaign(s), state=A.CONFIRMED)
         published = sanctions.published(s, campaign=get_campaign(s), start=at("2025-04-16 00:00"),
@@ -118,8 +116,7 @@ def test_two_confirmed_yellow_cards_in_a_phase_bring_an_interview_recommendation
     for i, sid in enumerate(ids):
         with db.unit_of_work() as s:
             c = get_campaign(s)
-            sanctions.confirm(s, campaign=c, sanction_id=sid, actor="创卫办", now=at(f"2025-04-16 {9 + i:02d}:00"),
-                              ladder=load_context(s, campaign=c).policy.accountability)
+            sanctions.confirm(s, ctx=load_context(s, campaign=c), sanction_id=sid, actor="创卫办", now=at(f"2025-04-16 {9 + i:02d}:00"))
         with db.reader() as s:
             interviews = list(s.scalars(select(Sanction).where(Sanction.kind == A.INTERVIEW)))
         assert len(interviews) == i

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from models import Finding, Problem, ProblemEvent, Task
 from models.problems import LEVEL_LEAD
 from rules.errors import Conflict
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.inspections.checks import reinspect, report_rectified
 from services.inspections.findings import assign_finding, find_duplicates, record_finding, return_finding
@@ -37,7 +38,7 @@ def campaign_db(db, example):
 def _record(db, osm_id: str, category: str = "占道经营", when: str = "2025-03-10 09:00", **kw) -> int:
     lon, lat = lonlat(osm_id)
     with db.unit_of_work() as s:
-        return record_finding(s, campaign=get_campaign(s), category=category, lon=lon, lat=lat, now=at(when),
+        return record_finding(s, ctx=load_context(s, campaign=get_campaign(s)), category=category, lon=lon, lat=lat, now=at(when),
                               actor="督查员", **kw).id
 
 
@@ -77,7 +78,7 @@ def test_a_finding_outside_every_buffer_lands_in_triage_and_the_office_assigns_i
         assert not list(s.scalars(select(Task).where(Task.finding_id == fid)))
         assert [r for r, t, _ in outbox_recipients(s) if t == "triage"] == ["office:"]
     with campaign_db.unit_of_work() as s:
-        assign_finding(s, campaign=get_campaign(s), finding_id=fid, segment_code="LD-23", now=at("2025-03-10 10:00"))
+        assign_finding(s, ctx=load_context(s, campaign=get_campaign(s)), finding_id=fid, segment_code="LD-23", now=at("2025-03-10 10:00"))
     with campaign_db.reader() as s:
         f = s.get(Finding, fid)
         assert f.status == "open" and f.lead_unit_id == lead_of(s, "LD-23").id and f.problem_id is not None
@@ -88,15 +89,15 @@ def test_a_duplicate_within_50_m_of_an_open_finding_of_the_same_category_is_offe
     lon, lat = lonlat(WANGJING_BUS_STOP)
     with campaign_db.unit_of_work() as s:
         c = get_campaign(s)
-        near = find_duplicates(s, campaign=c, category="占道经营", lon=lon + 0.0003, lat=lat)  # ≈ 26 m east
+        near = find_duplicates(s, ctx=load_context(s, campaign=c), category="占道经营", lon=lon + 0.0003, lat=lat)  # ≈ 26 m east
         assert [i for i, _ in near] == [first] and 20 < near[0][1] < 30
-        assert find_duplicates(s, campaign=c, category="占道经营", lon=lon + 0.0007, lat=lat) == []  # ≈ 60 m
-        assert find_duplicates(s, campaign=c, category="暴露垃圾", lon=lon, lat=lat) == []
+        assert find_duplicates(s, ctx=load_context(s, campaign=c), category="占道经营", lon=lon + 0.0007, lat=lat) == []  # ≈ 60 m
+        assert find_duplicates(s, ctx=load_context(s, campaign=c), category="暴露垃圾", lon=lon, lat=lat) == []
         with pytest.raises(Conflict) as offered:
-            record_finding(s, campaign=c, category="占道经营", lon=lon + 0.0003, lat=lat, now=at("2025-03-10 11:00"))
+            record_finding(s, ctx=load_context(s, campaign=c), category="占道经营", lon=lon + 0.0003, lat=lat, now=at("2025-03-10 11:00"))
         assert f"问题 {first}" in offered.value.details[0]
     with campaign_db.unit_of_work() as s:
-        merged = record_finding(s, campaign=get_campaign(s), category="占道经营", lon=lon + 0.0003, lat=lat,
+        merged = record_finding(s, ctx=load_context(s, campaign=get_campaign(s)), category="占道经营", lon=lon + 0.0003, lat=lat,
                                 now=at("2025-03-10 11:00"), merge_into=first)
         assert (merged.status, merged.merged_into_id) == ("merged", first)
         assert not list(s.scalars(select(Task).where(Task.finding_id == merged.id)))
@@ -107,10 +108,10 @@ def test_a_misrouted_finding_is_returned_by_its_lead_department_and_reassigned(c
     with campaign_db.unit_of_work() as s:
         c = get_campaign(s)
         wrong, right = lead_of(s, "LD-11"), lead_of(s, "LD-10")
-        return_finding(s, campaign=c, finding_id=fid, unit_id=wrong.id, reason="该点位在侯庄路口南侧，属 LD-10",
+        return_finding(s, ctx=load_context(s, campaign=c), finding_id=fid, unit_id=wrong.id, reason="该点位在侯庄路口南侧，属 LD-10",
                        now=at("2025-03-10 14:00"), actor=wrong.name)
         assert s.get(Finding, fid).status == "triage"
-        assign_finding(s, campaign=c, finding_id=fid, segment_code="LD-10", now=at("2025-03-10 15:00"),
+        assign_finding(s, ctx=load_context(s, campaign=c), finding_id=fid, segment_code="LD-10", now=at("2025-03-10 15:00"),
                        reason="牵头部门退回，改派")
     with campaign_db.reader() as s:
         f = s.get(Finding, fid)
@@ -127,8 +128,8 @@ def test_a_failed_reinspection_counts_rework_with_a_new_deadline_and_a_pass_clos
     fid = _record(campaign_db, WANGJING_BUS_STOP, category="卫生死角", when="2025-03-10 09:00")  # 2 工作日
     with campaign_db.unit_of_work() as s:
         c = get_campaign(s)
-        report_rectified(s, campaign=c, finding_id=fid, now=at("2025-03-11 16:00"), actor="牵头部门", quantity=2)
-        f = reinspect(s, campaign=c, finding_id=fid, passed=False, note="死角垃圾仍未清运", now=at("2025-03-13 10:00"))
+        report_rectified(s, ctx=load_context(s, campaign=c), finding_id=fid, now=at("2025-03-11 16:00"), actor="牵头部门", quantity=2)
+        f = reinspect(s, ctx=load_context(s, campaign=c), finding_id=fid, passed=False, note="死角垃圾仍未清运", now=at("2025-03-13 10:00"))
         assert (f.status, f.rework_count, f.deadline) == ("open", 1, at("2025-03-17 18:00"))
     with campaign_db.reader() as s:
         tasks = list(s.scalars(select(Task).where(Task.finding_id == fid)))
@@ -137,7 +138,7 @@ def test_a_failed_reinspection_counts_rework_with_a_new_deadline_and_a_pass_clos
         assert problem.rework_count == 1 and problem.closed_at is None and problem.level == LEVEL_LEAD
         assert any(t == "rectification" and "返工" in p["title"] for _, t, p in outbox_recipients(s))
     with campaign_db.unit_of_work() as s:
-        f = reinspect(s, campaign=get_campaign(s), finding_id=fid, passed=True, now=at("2025-03-18 10:00"))
+        f = reinspect(s, ctx=load_context(s, campaign=get_campaign(s)), finding_id=fid, passed=True, now=at("2025-03-18 10:00"))
         assert f.status == "closed"
     with campaign_db.reader() as s:
         assert {t.status for t in s.scalars(select(Task).where(Task.finding_id == fid))} == {"verified"}

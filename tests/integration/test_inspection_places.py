@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from maps.datum import wgs84_to_gcj02
 from models import InspectionStop, Place
 from rules.errors import InvalidInput
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.inspections.places import import_places
 from services.inspections.planning import plan_week
@@ -37,7 +38,7 @@ def _geojson(tmp_path) -> object:
 
 def test_places_import_from_geojson_routes_each_place_to_its_segment(db, example, tmp_path):
     with db.unit_of_work() as s:
-        report = import_places(s, campaign=get_campaign(s), path=_geojson(tmp_path), now=at("2025-03-01 09:00"))
+        report = import_places(s, ctx=load_context(s, campaign=get_campaign(s)), path=_geojson(tmp_path), now=at("2025-03-01 09:00"))
     assert report.created > 30 and report.updated == 0
     with db.reader() as s:
         places = list(s.scalars(select(Place)))
@@ -47,7 +48,7 @@ def test_places_import_from_geojson_routes_each_place_to_its_segment(db, example
         unrouted = [p for p in places if p.segment_id is None]
         assert unrouted and len(report.warnings) >= len(unrouted)
     with db.unit_of_work() as s:
-        again = import_places(s, campaign=get_campaign(s), path=_geojson(tmp_path), now=at("2025-03-02 09:00"))
+        again = import_places(s, ctx=load_context(s, campaign=get_campaign(s)), path=_geojson(tmp_path), now=at("2025-03-02 09:00"))
     assert (again.created, again.updated, again.unchanged) == (0, 0, report.created)
 
 
@@ -61,7 +62,7 @@ def test_places_import_from_a_gcj02_table_converts_to_wgs84(db, example, tmp_pat
             lon, lat = wgs84_to_gcj02(*lonlat(osm_id))
             w.writerow([name, kind, "", f"{lon:.7f}", f"{lat:.7f}"])
     with db.unit_of_work() as s:
-        report = import_places(s, campaign=get_campaign(s), path=path, datum="gcj02", now=at("2025-03-01 09:00"))
+        report = import_places(s, ctx=load_context(s, campaign=get_campaign(s)), path=path, datum="gcj02", now=at("2025-03-01 09:00"))
     assert report.created == 3
     with db.reader() as s:
         got = {p.name: p for p in s.scalars(select(Place))}
@@ -82,7 +83,7 @@ def test_places_import_reports_every_bad_row_and_imports_none(db, example, tmp_p
     ws.append(["垃圾站三", "垃圾站", 500000, 4400000])  # projected metres
     wb.save(tmp_path / "places.xlsx")
     with db.unit_of_work() as s, pytest.raises(InvalidInput) as bad:
-        import_places(s, campaign=get_campaign(s), path=tmp_path / "places.xlsx", now=at("2025-03-01 09:00"))
+        import_places(s, ctx=load_context(s, campaign=get_campaign(s)), path=tmp_path / "places.xlsx", now=at("2025-03-01 09:00"))
     assert len(bad.value.details) == 4
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(Place)) == 0
@@ -91,8 +92,8 @@ def test_places_import_reports_every_bad_row_and_imports_none(db, example, tmp_p
 def test_unannounced_inspection_samples_imported_places_with_their_minimum_counts(db, example, tmp_path):
     open_first_phase(db)
     with db.unit_of_work() as s:
-        import_places(s, campaign=get_campaign(s), path=_geojson(tmp_path), now=at("2025-03-01 09:00"))
-        plan = plan_week(s, campaign=get_campaign(s), week="2025-W19", kinds=["暗访"], seed=3, now=at("2025-05-06 07:30"))
+        import_places(s, ctx=load_context(s, campaign=get_campaign(s)), path=_geojson(tmp_path), now=at("2025-03-01 09:00"))
+        plan = plan_week(s, ctx=load_context(s, campaign=get_campaign(s)), week="2025-W19", kinds=["暗访"], seed=3, now=at("2025-05-06 07:30"))
     with db.reader() as s:
         kinds = [k for k in s.scalars(select(Place.kind).join(InspectionStop, InspectionStop.place_id == Place.id)
                                       .where(InspectionStop.inspection_id == plan[0].id))]

@@ -9,6 +9,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from models import Finding, Inspection, InspectionStop, Segment, Task, Unit
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.inspections.brief_sections import brief_findings
 from services.inspections.checks import list_findings
@@ -35,7 +36,7 @@ def secret_round(db, example):
     with_sink_targets(db)
     with db.unit_of_work() as s:
         c = get_campaign(s)
-        plans = {p.kind: p for p in plan_week(s, campaign=c, week="2025-W18", now=PLANNED, seed=7)}
+        plans = {p.kind: p for p in plan_week(s, ctx=load_context(s, campaign=c), week="2025-W18", now=PLANNED, seed=7)}
         secret = plans["暗访"].id
         stop = s.scalars(select(InspectionStop).where(InspectionStop.inspection_id == secret,
                                                       InspectionStop.place_id.is_(None))
@@ -43,7 +44,7 @@ def secret_round(db, example):
         seg = s.get(Segment, stop.segment_id)
         mid = shape(seg.geometry).interpolate(0.5, normalized=True)
         office = s.scalar(select(Unit.id).where(Unit.kind == "创卫办"))
-        finding = record_finding(s, campaign=c, category="暴露垃圾", lon=mid.x, lat=mid.y, now=FOUND,
+        finding = record_finding(s, ctx=load_context(s, campaign=c), category="暴露垃圾", lon=mid.x, lat=mid.y, now=FOUND,
                                  inspection_id=secret, inspector_unit_id=office, actor="暗访组").id
         inspected = {u for u in s.scalars(select(InspectionStop.inspected_unit_id)
                                           .where(InspectionStop.inspection_id == secret)) if u}
@@ -95,7 +96,7 @@ def test_an_unannounced_inspection_stays_out_of_the_brief_until_published(db, se
         assert points and not {p.id for p in points} & secret_stops
         assert brief_findings(s, campaign=c, **window) is None
     with db.unit_of_work() as s:
-        publish_inspection(s, campaign=get_campaign(s), inspection_id=secret_round["secret"],
+        publish_inspection(s, ctx=load_context(s, campaign=get_campaign(s)), inspection_id=secret_round["secret"],
                            now=at("2025-04-30 17:00"))
     with db.reader() as s:
         c = get_campaign(s)
@@ -106,7 +107,7 @@ def test_an_unannounced_inspection_stays_out_of_the_brief_until_published(db, se
 
 def test_publishing_an_unannounced_inspection_shows_it_and_hands_its_findings_to_the_units(db, secret_round):
     with db.unit_of_work() as s:
-        result = publish_inspection(s, campaign=get_campaign(s), inspection_id=secret_round["secret"],
+        result = publish_inspection(s, ctx=load_context(s, campaign=get_campaign(s)), inspection_id=secret_round["secret"],
                                     now=at("2025-04-30 17:00"))
     assert result["dispatched"] == 1
     with db.reader() as s:

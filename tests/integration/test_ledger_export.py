@@ -26,7 +26,7 @@ from tests.support.inspections import (
 
 def _finding(s, osm_id: str, category: str, when: str) -> int:  # noqa: ANN001
     lon, lat = lonlat(osm_id)
-    return record_finding(s, campaign=get_campaign(s), category=category, lon=lon, lat=lat, now=at(when),
+    return record_finding(s, ctx=load_context(s, campaign=get_campaign(s)), category=category, lon=lon, lat=lat, now=at(when),
                           allow_duplicate=True).id
 
 
@@ -38,15 +38,15 @@ def ledger_db(db, example):
         c = get_campaign(s)
         a = _finding(s, WANGJING_BUS_STOP, "占道经营", "2025-03-10 09:00")  # LD-21: 户
         b = _finding(s, GRID_OFFICE, "牛皮癣/小广告", "2025-03-10 09:30")  # LD-27: 块
-        report_rectified(s, campaign=c, finding_id=a, now=at("2025-03-11 10:00"), actor="牵头部门", quantity=3)
-        report_rectified(s, campaign=c, finding_id=a, now=at("2025-03-11 11:00"), actor="市场监管",
+        report_rectified(s, ctx=load_context(s, campaign=c), finding_id=a, now=at("2025-03-11 10:00"), actor="牵头部门", quantity=3)
+        report_rectified(s, ctx=load_context(s, campaign=c), finding_id=a, now=at("2025-03-11 11:00"), actor="市场监管",
                          unit_id=unit(s, "县市场监督管理局").id, quantity=2)
-        report_rectified(s, campaign=c, finding_id=b, now=at("2025-03-12 10:00"), actor="牵头部门", quantity=40)
+        report_rectified(s, ctx=load_context(s, campaign=c), finding_id=b, now=at("2025-03-12 10:00"), actor="牵头部门", quantity=40)
     with db.unit_of_work() as s:
         advance_phases(s, ctx=load_context(s, campaign=get_campaign(s)), now=at("2025-05-01 00:05"))  # 加速 opens
     with db.unit_of_work() as s:
         d = _finding(s, HOUZHUANG_STOP, "牛皮癣/小广告", "2025-05-06 09:00")  # LD-11, in 加速
-        report_rectified(s, campaign=get_campaign(s), finding_id=d, now=at("2025-05-07 10:00"), actor="牵头部门",
+        report_rectified(s, ctx=load_context(s, campaign=get_campaign(s)), finding_id=d, now=at("2025-05-07 10:00"), actor="牵头部门",
                          quantity=12.5)
     return db
 
@@ -88,5 +88,5 @@ def test_ledger_refuses_a_quantity_that_is_not_positive(ledger_db):
     with ledger_db.unit_of_work() as s:
         fid = _finding(s, WANGJING_BUS_STOP, "卫生死角", "2025-05-08 09:00")
         with pytest.raises(InvalidInput):
-            report_rectified(s, campaign=get_campaign(s), finding_id=fid, now=at("2025-05-08 10:00"), actor="x",
+            report_rectified(s, ctx=load_context(s, campaign=get_campaign(s)), finding_id=fid, now=at("2025-05-08 10:00"), actor="x",
                              quantity=-1)

@@ -31,6 +31,7 @@ def _campaign(s) -> Campaign:  # noqa: ANN001
     ("UPDATE problem SET status = 'lapsed'", "problem.status"),
     ("UPDATE problem SET level = '乡镇'", "problem.level"),
     ("UPDATE problem_event SET action = '上报'", "problem_event.action"),
+    ("UPDATE problem SET source = 'complaint'", "problem.source"),
 ])
 def test_the_database_refuses_a_value_outside_the_closed_set(db, statement, column):
     with db.unit_of_work() as s:

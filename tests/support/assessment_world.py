@@ -52,8 +52,9 @@ def tick(db, task_ids, when: str) -> None:
 
 def verify(db, task_ids, when: str, verdict: str = "pass") -> None:
     with db.unit_of_work() as s:
+        ctx = load_context(s, campaign=get_campaign(s))
         for tid in task_ids:
-            verify_task(s, principal=_inspector(s), task_id=tid, verdict=verdict,
+            verify_task(s, ctx=ctx, principal=_inspector(s), task_id=tid, verdict=verdict,
                         reason="照片不清晰，请补充" if verdict == "reject" else "", now=at(when))
 
 

@@ -75,4 +75,4 @@ def messages(db, **payload_match) -> list[OutboxMessage]:  # noqa: ANN001, ANN00
 
 def targets(db, recipient: tuple[str, int | None]) -> list[str]:  # noqa: ANN001
     with db.reader() as s:
-        return recipient_targets(s, campaign=get_campaign(s), recipients=[recipient]).targets(recipient)
+        return recipient_targets(s, ctx=load_context(s, campaign=get_campaign(s)), recipients=[recipient]).targets(recipient)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from demo.sandbox import DINGTALK_SECRET, FEISHU_SECRET, FakePlatforms, SmtpSink
 from models import Leader, OutboxMessage
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.notifications.outbox import Recipient, enqueue
 
@@ -49,7 +50,7 @@ def notify(db: Any, count: int, *, now: dt.datetime, recipients: list[Recipient]
     with db.unit_of_work() as s:
         campaign = get_campaign(s)
         for i in range(count):
-            written += enqueue(s, campaign=campaign, recipients=recipients or [("office", None)],
+            written += enqueue(s, ctx=load_context(s, campaign=campaign), recipients=recipients or [("office", None)],
                                template="overdue", key_parts=(tag, i), now=now,
                                payload={"title": f"{title}（{i + 1}）", "body": f"第{i + 1}项：请立即整改，并向创卫办报告。"})
     return written

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import importlib.util
 from enum import IntEnum
+from typing import get_args
 
 import pytest
 from sqlalchemy import CheckConstraint
 
+import notify.templates
+import web.text
+from commands import labels as cli_labels
 from config.assessment import RANKED_KINDS
+from config.base import OFFICE_NAME as CONFIG_OFFICE_NAME
+from config.campaign import TaskTemplateSpec
+from config.campaign import TemplateScope as ConfigTemplateScope
 from config.campaign import UnitKind as ConfigUnitKind
 from config.escalation import LEVEL_ORDER
 from config.inspections import PLAN_KINDS
 from models import Base
 from rules import vocabulary as V
+from services.briefs import texts as brief_texts
 from services.schema import MIGRATIONS
 
 
@@ -54,6 +62,28 @@ def test_the_campaign_file_accepts_exactly_the_vocabulary_config_mirrors():
     assert LEVEL_ORDER == V.values(V.ProblemLevel)
     assert PLAN_KINDS == V.values(V.InspectionKind)
     assert set(RANKED_KINDS) < set(V.values(V.UnitKind))
+    assert V.values(ConfigTemplateScope) == V.values(V.TemplateScope)
+    assert get_args(TaskTemplateSpec.model_fields["recurrence"].annotation) == V.values(V.Recurrence)
+
+
+def test_the_office_is_named_once_and_config_keeps_an_equal_copy():
+    assert CONFIG_OFFICE_NAME == V.OFFICE_NAME == V.ProblemLevel.OFFICE == V.UnitKind.OFFICE
+    assert V.label(V.UserRole.OFFICE) == V.OFFICE_NAME
+
+
+@pytest.mark.parametrize("surface", [web.text, cli_labels, notify.templates, brief_texts],
+                         ids=["web", "cli", "notifications", "brief"])
+def test_every_surface_labels_every_member_of_each_closed_set_it_shows(surface):
+    assert surface.TABLES
+    for enum, table in surface.TABLES.items():
+        assert enum in V.VOCABULARY
+        assert list(table) == list(enum), enum.__name__
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in table.values()), enum.__name__
+
+
+def test_a_notice_announces_a_raised_problem_as_news():
+    assert notify.templates.ACTION[V.ProblemAction.RAISED] == "新问题"
+    assert notify.templates.ACTION["escalated"] == V.label(V.ProblemAction.ESCALATED)
 
 
 def test_the_migration_froze_the_checks_the_models_declare():

@@ -20,7 +20,7 @@ def test_web_light_is_green_before_80_percent_yellow_after_and_red_once_overdue(
 
 
 def _card(deadline: dt.datetime, status: str = "open") -> Card:
-    return Card(id=1, title="t", category="c", status=status, status_text="", light="green", deadline=deadline,
+    return Card(id=1, title="t", category="c", status=status, light="green", deadline=deadline,
                 segment_code=None, segment_name=None, unit="u", rework_count=0, carried_over=False, version=1)
 
 

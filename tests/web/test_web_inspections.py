@@ -6,6 +6,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from models import Attachment, InspectionStop, Segment, Unit
+from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.inspections.findings import record_finding
 from services.inspections.planning import plan_week
@@ -19,13 +20,13 @@ WEST_BUS_STOP = "4724147445"  # 阜通西大街 → LD-01, led by 县人民检�
 def _secret_round(db) -> tuple[int, int]:  # noqa: ANN001
     with db.unit_of_work() as s:
         c = get_campaign(s)
-        plans = {p.kind: p.id for p in plan_week(s, campaign=c, week="2025-W04", now=at("2025-01-20 08:00"),
+        plans = {p.kind: p.id for p in plan_week(s, ctx=load_context(s, campaign=c), week="2025-W04", now=at("2025-01-20 08:00"),
                                                        seed=7)}
         stop = s.scalars(select(InspectionStop).where(InspectionStop.inspection_id == plans["暗访"],
                                                       InspectionStop.segment_id.is_not(None))).first()
         mid = shape(s.get(Segment, stop.segment_id).geometry).interpolate(0.5, normalized=True)
         office = s.scalar(select(Unit.id).where(Unit.kind == "创卫办"))
-        fid = record_finding(s, campaign=c, category="卫生死角", lon=mid.x, lat=mid.y, now=at("2025-01-20 09:30"),
+        fid = record_finding(s, ctx=load_context(s, campaign=c), category="卫生死角", lon=mid.x, lat=mid.y, now=at("2025-01-20 09:30"),
                              inspection_id=plans["暗访"], inspector_unit_id=office).id
     return plans["暗访"], fid
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from models import AuditEntry, Photo, Tick
-from services.people import ROLE_TEXT, Principal
+from services.people import Principal
 from services.tasks import Card
+from web.text import ROLE, TASK_STATUS
 
 
 class ErrorOut(BaseModel):
@@ -44,7 +46,7 @@ class UserOut(BaseModel):
 
     @classmethod
     def of(cls, p: Principal) -> UserOut:
-        return cls(id=p.user_id, name=p.name, role=p.role, role_text=ROLE_TEXT.get(p.role, p.role),
+        return cls(id=p.user_id, name=p.name, role=p.role, role_text=ROLE.get(p.role, p.role),
                    unit_id=p.unit_id, leader_id=p.leader_id)
 
 
@@ -168,7 +170,7 @@ class SegmentBrief(BaseModel):
 
 def card_dict(card: Card) -> dict[str, Any]:
     return {"id": card.id, "title": card.title, "category": card.category, "status": card.status,
-            "status_text": card.status_text, "light": card.light, "deadline": card.deadline.isoformat(),
+            "status_text": TASK_STATUS[card.status], "light": card.light, "deadline": card.deadline.isoformat(),
             "segment": card.segment_code, "segment_name": card.segment_name, "unit": card.unit,
             "rework_count": card.rework_count, "carried_over": card.carried_over, "version": card.version}
 
@@ -179,7 +181,7 @@ def photo_dict(p: Photo) -> dict[str, Any]:
             "exif_lon": p.exif_lon, "exif_lat": p.exif_lat}
 
 
-def tick_dict(t: Tick, photos: list[Photo] = (), by: str | None = None, verifier: str | None = None) -> dict[str, Any]:
+def tick_dict(t: Tick, photos: Sequence[Photo] = (), by: str | None = None, verifier: str | None = None) -> dict[str, Any]:
     return {"id": t.id, "task_id": t.task_id, "at": t.at, "by": by, "note": t.note, "lon": t.lon, "lat": t.lat,
             "flags": list(t.flags or []), "undone_at": t.undone_at, "verdict": t.verdict,
             "verified_at": t.verified_at, "verifier": verifier, "reason": t.reason,

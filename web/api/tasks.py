@@ -42,7 +42,7 @@ from web.api.schemas import (
     card_dict,
     tick_dict,
 )
-from web.deps import AppServices, client_address, current_user, require_role, services
+from web.deps import AppServices, campaign_context, client_address, current_user, require_role, services
 from web.pages.files import photo_response
 from web.uploads import parse_point, read_uploads
 
@@ -101,7 +101,8 @@ def task_out(detail: TaskDetail) -> dict[str, Any]:
 @router.get("/tasks/{task_id}", response_model=TaskOut, tags=["任务"], summary="任务详情（打卡记录与操作日志）")
 def task(task_id: int, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.reader() as s:
-        return task_out(task_detail(s, principal=me, task_id=task_id, now=app.clock()))
+        return task_out(task_detail(s, ctx=campaign_context(s, me, app), principal=me, task_id=task_id,
+                                    now=app.clock()))
 
 
 @router.post("/tasks/{task_id}/ticks", response_model=TickOut, status_code=201, tags=["任务"],
@@ -115,8 +116,8 @@ def tick(request: Request, task_id: int, note: str = Form(""), version: int | No
         done = tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
                                  lat=point[1], expected_version=version, now=app.clock(),
                                  address=client_address(request))
-        photos = photos_of(s, [done.id]).get(done.id, []) if prepared else []
-        return tick_dict(done, photos, me.name)
+        saved = photos_of(s, [done.id]).get(done.id, []) if prepared else []
+        return tick_dict(done, saved, me.name)
 
 
 @router.post("/tasks/{task_id}/undo", response_model=TickOut, tags=["任务"], summary="撤销打卡（宽限期内）",
@@ -134,7 +135,7 @@ def verify(request: Request, task_id: int, body: VerifyIn, me: Principal = Depen
            app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
         return tick_dict(verify_task(
-            s, principal=me, task_id=task_id, verdict=body.verdict, reason=body.reason,
+            s, ctx=campaign_context(s, me, app), principal=me, task_id=task_id, verdict=body.verdict, reason=body.reason,
             expected_version=body.version, now=app.clock(), address=client_address(request)))
 
 

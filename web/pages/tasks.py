@@ -17,7 +17,7 @@ from services.tasks import (
     verify_task,
     warnings,
 )
-from web.deps import AppServices, client_address, current_user, form_user, require_role, services
+from web.deps import AppServices, campaign_context, client_address, current_user, form_user, require_role, services
 from web.pages.auth import safe_next
 from web.templating import fields_of, render
 from web.uploads import parse_point, read_uploads
@@ -40,7 +40,7 @@ def my_tasks(request: Request, view: str = "active", segment: str | None = None,
 def task_page(request: Request, task_id: int, me: Principal = Depends(current_user),
               app: AppServices = Depends(services)) -> Response:
     with app.db.reader() as s:
-        detail = task_detail(s, principal=me, task_id=task_id, now=app.clock())
+        detail = task_detail(s, ctx=campaign_context(s, me, app), principal=me, task_id=task_id, now=app.clock())
     return render(request, "task.html", fields_of(detail))
 
 
@@ -79,7 +79,7 @@ def verify(request: Request, task_id: int, verdict: str = Form(...), reason: str
            version: int | None = Form(None), next: str = Form(""), me: Principal = Depends(form_user),
            app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
-        verify_task(s, principal=me, task_id=task_id, verdict=verdict, reason=reason,
+        verify_task(s, ctx=campaign_context(s, me, app), principal=me, task_id=task_id, verdict=verdict, reason=reason,
                                  expected_version=version, now=app.clock(), address=client_address(request))
     msg = "passed" if verdict == PASS else "rejected"
     return RedirectResponse(f"{safe_next(next or f'/tasks/{task_id}')}?msg={msg}", status_code=303)

@@ -25,6 +25,7 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
     ],
     'complaint': [
         ('ck_complaint_status', "status IN ('open', 'closed')"),
+        ('ck_complaint_visit_result', "visit_result IN ('满意', '基本满意', '不满意')"),
     ],
     'extension_request': [
         ('ck_extension_request_approver', "approver IN ('参与单位', '牵头部门', '县级领导', '创卫办')"),
@@ -41,10 +42,23 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
     'unit': [
         ('ck_unit_kind', "kind IN ('创卫办', '职能部门', '牵头部门', '参与单位', '乡镇/街道')"),
     ],
+    'app_user': [
+        ('ck_app_user_role', "role IN ('office', 'inspector', 'unit', 'leader')"),
+    ],
     'assessment_rating': [
         ('ck_assessment_rating_rating', "rating IN ('绿', '黄', '红')"),
         ('ck_assessment_rating_status', "status IN ('proposed', 'confirmed')"),
         ('ck_assessment_rating_unit_kind', "unit_kind IN ('创卫办', '职能部门', '牵头部门', '参与单位', '乡镇/街道')"),
+    ],
+    'segment': [
+        ('ck_segment_kind', "kind IN ('路段', '巷道')"),
+    ],
+    'task_template': [
+        ('ck_task_template_recurrence', "recurrence IN ('once', 'weekly', 'monthly')"),
+        ('ck_task_template_scope', "scope IN ('segment', 'alley', 'segment_unit', 'lead_unit', 'participating_unit', 'functional_unit', 'town', 'unit')"),
+    ],
+    'auth_token': [
+        ('ck_auth_token_kind', "kind IN ('link', 'session', 'api')"),
     ],
     'commendation': [
         ('ck_commendation_status', "status IN ('proposed', 'confirmed')"),
@@ -54,6 +68,7 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
         ('ck_problem_acc_stage', 'acc_stage IN (0, 1, 2, 3, 4, 5)'),
         ('ck_problem_level', "level IN ('参与单位', '牵头部门', '县级领导', '创卫办')"),
         ('ck_problem_resolved_level', "resolved_level IN ('参与单位', '牵头部门', '县级领导', '创卫办')"),
+        ('ck_problem_source', "source IN ('report', 'task', 'finding')"),
         ('ck_problem_status', "status IN ('open', 'resolved', 'closed')"),
     ],
     'sanction': [
@@ -71,6 +86,7 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
         ('ck_accountability_step_stage', 'stage IN (0, 1, 2, 3, 4, 5)'),
     ],
     'finding': [
+        ('ck_finding_source', "source IN ('督查', '投诉')"),
         ('ck_finding_status', "status IN ('pending', 'triage', 'open', 'rectified', 'closed', 'merged')"),
     ],
     'problem_event': [
