@@ -42,7 +42,7 @@ def _points(rows: list, n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     return rng.uniform(x0 - pad, x1 + pad, n), rng.uniform(y0 - pad, y1 + pad, n)
 
 
-def _best(fn, repeat: int) -> tuple[float, object]:  # noqa: ANN001
+def _best(fn, repeat: int) -> tuple[float, object]:
     best, result = float("inf"), None
     for _ in range(repeat):
         t = time.perf_counter()
@@ -74,10 +74,10 @@ def main() -> None:
     to_m = transformer(WGS84, crs)
     build_bare = time.perf_counter() - t
 
-    def ours():  # noqa: ANN202
+    def ours():
         return router.route_many(lons, lats, BUFFER_M)
 
-    def bare():  # noqa: ANN202
+    def bare():
         x, y = to_m.transform(lons, lats)
         return tree.query_nearest(shapely.points(x, y), max_distance=BUFFER_M, return_distance=True)
 

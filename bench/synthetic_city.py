@@ -54,7 +54,7 @@ def geometry(n_segments: int, seed: int = 7) -> tuple[list[dict], list[dict]]:
     rng = random.Random(seed)
     s, k = _grid_size(n_segments)
     m_per_deg_lon = 111_320.0 * math.cos(math.radians(ORIGIN[1]))
-    to_lonlat = lambda x, y: [round(ORIGIN[0] + x / m_per_deg_lon, 7), round(ORIGIN[1] + y / M_PER_DEG_LAT, 7)]  # noqa: E731
+    to_lonlat = lambda x, y: [round(ORIGIN[0] + x / m_per_deg_lon, 7), round(ORIGIN[1] + y / M_PER_DEG_LAT, 7)]
     segments, alleys = [], []
     for axis in ("东西", "南北"):
         for i in range(s):

@@ -14,9 +14,7 @@ from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
 from commands.labels import PROPOSAL_STATUS
-from rules.errors import InvalidInput
-from services.assessment import (
-    AS_OF,
+from commands.texts import (
     CLI_COLUMNS,
     CLI_COMMENDED,
     CLI_CONFIRMED,
@@ -27,12 +25,16 @@ from services.assessment import (
     CLI_SEGMENT_TITLE,
     CLI_TITLE,
     CLI_WIDTH,
+    WHAT_COMMENDATIONS,
+    WHAT_RATINGS,
+)
+from rules.errors import InvalidInput
+from services.assessment import (
+    AS_OF,
     COLUMNS,
     RECORD_COLUMNS,
     SEGMENT,
     UNIT,
-    WHAT_COMMENDATIONS,
-    WHAT_RATINGS,
     ConfirmedCommendations,
     ConfirmedRatings,
     ProposedRatings,

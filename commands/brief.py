@@ -12,11 +12,8 @@ from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
 from commands.labels import BRIEF_KIND
+from commands.texts import CLI_LIST_COLS, CLI_LIST_TITLE, CLI_REUSED, CLI_WRITTEN
 from services.briefs import (
-    CLI_LIST_COLS,
-    CLI_LIST_TITLE,
-    CLI_REUSED,
-    CLI_WRITTEN,
     list_briefs,
     moment,
     number,

@@ -131,7 +131,7 @@ def export_segments_cmd(file: Annotated[Path, typer.Argument(help="输出的 Geo
     out.print(f"已导出 {len(data['features'])} 条路段/巷道到 {file}")
 
 
-def _status_all(as_json: bool, t) -> None:  # noqa: ANN001
+def _status_all(as_json: bool, t) -> None:
     ctx = context()
     with ctx.db.reader() as s:
         data = rollup_status(s, now=t)

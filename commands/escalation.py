@@ -47,7 +47,7 @@ COMMAND_TEXT = {L.C_RESOLVE: "办结", L.C_RETURN: "退回", L.C_ESCALATE: "上�
 SANCTION_STATE_TEXT = surface_table(SanctionState)
 
 
-def _unit_id(s, campaign, name: str) -> int:  # noqa: ANN001
+def _unit_id(s, campaign, name: str) -> int:
     unit = unit_directory(s, campaign.id).find(name)
     if unit is None:
         raise NotFound(f"找不到单位「{name}」")
@@ -63,7 +63,7 @@ def _until(ctx: CampaignContext, text: str) -> dt.datetime:
         raise InvalidInput(f"日期格式不正确：{text}（示例：2025-04-30）") from None
 
 
-def _act(problem_id: int, kind: str, by: str | None, now: str | None, campaign: str | None, **kw) -> None:  # noqa: ANN003
+def _act(problem_id: int, kind: str, by: str | None, now: str | None, campaign: str | None, **kw) -> None:
     with context().db.unit_of_work() as s:
         c = get_campaign(s, campaign)
         if "unit" in kw:

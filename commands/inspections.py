@@ -33,7 +33,7 @@ NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 86
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
-def viewer(session, campaign, unit: str | None) -> Principal:  # noqa: ANN001
+def viewer(session, campaign, unit: str | None) -> Principal:
     """创卫办, or the named unit's contact person (to see what that unit sees)."""
     if not unit:
         return office_principal(campaign)

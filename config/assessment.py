@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from config.base import OFFICE_NAME, Strict
+from config.base import Strict
+from rules.vocabulary import OFFICE_NAME
 
 #: unit kinds ranked against each other by default (创卫办 assesses, it is not assessed)
 RANKED_KINDS = ["牵头部门", "参与单位", "职能部门", "乡镇/街道"]

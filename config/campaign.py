@@ -8,30 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
 from config.assessment import AssessmentSpec
-from config.base import OFFICE_NAME, Strict
+from config.base import Strict
 from config.escalation import EscalationSpec
 from config.inspections import InspectionsSpec
 from config.notifications import NotificationsSpec
+from rules.vocabulary import Recurrence, TemplateScope, UnitKind
 
 Datum = Literal["wgs84", "gcj02", "bd09"]
-
-
-class UnitKind(StrEnum):
-    """单位类别: the campaign file's mirror of ``rules.vocabulary.UnitKind`` (config imports nothing of
-    the project; tests/unit/test_vocabulary.py keeps the two equal)."""
-
-    OFFICE = OFFICE_NAME
-    FUNCTIONAL = "职能部门"
-    LEAD = "牵头部门"
-    PARTICIPATING = "参与单位"
-    TOWN = "乡镇/街道"
 
 
 class BoundarySpec(Strict):
@@ -161,20 +150,6 @@ class CalendarSpec(Strict):
         return v
 
 
-class TemplateScope(StrEnum):
-    """Who a task template is instantiated for: mirrors ``rules.vocabulary.TemplateScope`` (kept equal by
-    tests/unit/test_vocabulary.py, as is ``recurrence`` with ``rules.vocabulary.Recurrence``)."""
-
-    SEGMENT = "segment"  # each 路段 (owner: its 牵头部门)
-    ALLEY = "alley"  # each 巷道 (owner: its parent segment's 牵头部门)
-    SEGMENT_UNIT = "segment_unit"  # each (路段, 参与单位) pair
-    LEAD_UNIT = "lead_unit"  # each 牵头部门
-    PARTICIPATING_UNIT = "participating_unit"  # each 参与单位
-    FUNCTIONAL_UNIT = "functional_unit"  # each 职能部门
-    TOWN = "town"  # each 乡镇/街道
-    UNIT = "unit"  # one named unit
-
-
 class DeadlineSpec(Strict):
     #: phase_end: last working day of the phase; working_days: N 工作日 after the period opens;
     #: period_end: last working day of the week/month (recurring templates)
@@ -190,7 +165,7 @@ class TaskTemplateSpec(Strict):
     description: str = ""
     scope: TemplateScope
     unit: str | None = None
-    recurrence: Literal["once", "weekly", "monthly"] = "once"
+    recurrence: Recurrence = Recurrence.ONCE
     #: "以月为单位,倒排进度": a once-per-phase template split into monthly milestones
     milestones: Literal["none", "monthly"] = "none"
     deadline: DeadlineSpec = DeadlineSpec()
@@ -201,7 +176,7 @@ class TaskTemplateSpec(Strict):
             raise ValueError("scope 为 unit 时必须填写 unit（单位名称）")
         if self.scope is not TemplateScope.UNIT and self.unit:
             raise ValueError("只有 scope 为 unit 时才能填写 unit")
-        if self.milestones == "monthly" and self.recurrence != "once":
+        if self.milestones == "monthly" and self.recurrence is not Recurrence.ONCE:
             raise ValueError("按月倒排节点只适用于 recurrence: once 的模板")
         return self
 

@@ -9,12 +9,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from config.base import OFFICE_NAME, Strict
+from config.base import Strict
+from rules.vocabulary import ProblemLevel
 
 Clock = Literal["工作日", "工作时", "紧急时"]
-#: mirrors rules.vocabulary.ProblemLevel (tests/unit/test_vocabulary.py keeps them equal)
-Level = Literal["参与单位", "牵头部门", "县级领导", "创卫办"]
-LEVEL_ORDER = ("参与单位", "牵头部门", "县级领导", OFFICE_NAME)
+LEVEL_ORDER: tuple[str, ...] = tuple(ProblemLevel)
 
 
 class LimitSpec(Strict):
@@ -29,12 +28,12 @@ class LimitSpec(Strict):
 
 
 class LadderLevelSpec(LimitSpec):
-    level: Level
+    level: ProblemLevel
 
 
 def _default_levels() -> list[LadderLevelSpec]:
-    return [LadderLevelSpec(level="参与单位", limit=2), LadderLevelSpec(level="牵头部门", limit=3),
-            LadderLevelSpec(level="县级领导", limit=3), LadderLevelSpec(level=OFFICE_NAME, limit=5)]
+    return [LadderLevelSpec(level=ProblemLevel.MEMBER, limit=2), LadderLevelSpec(level=ProblemLevel.LEAD, limit=3),
+            LadderLevelSpec(level=ProblemLevel.LEADER, limit=3), LadderLevelSpec(level=ProblemLevel.OFFICE, limit=5)]
 
 
 class InterviewSpec(Strict):
@@ -78,7 +77,7 @@ class EscalationSpec(Strict):
     @classmethod
     def _ladder(cls, v: list[LadderLevelSpec]) -> list[LadderLevelSpec]:
         names = [x.level for x in v]
-        if not names or names[-1] != OFFICE_NAME:
+        if not names or names[-1] != ProblemLevel.OFFICE:
             raise ValueError("协调层级须以创卫办结尾")
         if names != sorted(set(names), key=LEVEL_ORDER.index):
             raise ValueError(f"协调层级不能重复，且须按 {' → '.join(LEVEL_ORDER)} 的顺序排列")

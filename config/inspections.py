@@ -12,12 +12,11 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from config.base import Strict
+from rules.vocabulary import InspectionKind
 
 Clock = Literal["工作日", "工作时", "紧急时"]
 LedgerUnit = Literal["户", "间", "平方米", "块", "条", "处", "吨", "个", "辆", "米"]
-#: mirrors rules.vocabulary.InspectionKind (tests/unit/test_vocabulary.py keeps them equal)
-PlanKind = Literal["定期", "暗访", "交叉", "领导带队", "复查"]
-PLAN_KINDS: tuple[str, ...] = ("定期", "暗访", "交叉", "领导带队", "复查")
+PLAN_KINDS: tuple[str, ...] = tuple(InspectionKind)
 
 #: place types that are road lines, not imported points
 MAIN_ROADS, BACK_STREETS = "主次干道", "背街小巷"
@@ -104,7 +103,8 @@ class InspectionsSpec(Strict):
     taxonomy: list[CategorySpec] = Field(default_factory=lambda: [c.model_copy() for c in DEFAULT_TAXONOMY])
     sampling: list[SamplingSpec] = Field(default_factory=lambda: [s.model_copy() for s in DEFAULT_SAMPLING])
     #: what the weekly planner makes
-    weekly: list[PlanKind] = ["定期", "暗访", "交叉", "复查"]
+    weekly: list[InspectionKind] = [InspectionKind.REGULAR, InspectionKind.UNANNOUNCED, InspectionKind.CROSS,
+                                    InspectionKind.RECHECK]
     #: 暗访 rounds: how many of the week's working days are drawn
     unannounced_days: int = Field(default=2, ge=1, le=7)
     #: 领导带队 rounds: how many county leaders lead a round each week (in rotation)

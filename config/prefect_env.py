@@ -32,7 +32,7 @@ def configure_prefect_env(data_dir: Path) -> None:
         os.environ.setdefault(key, value)
 
 
-def heartbeats_off():  # noqa: ANN201
+def heartbeats_off():
     """A context manager turning flow-run heartbeats off (env vars cannot say None)."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 

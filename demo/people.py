@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config.campaign import UnitKind
 from models import Campaign, Leader, Problem, ProblemEvent, Segment, Task, Unit
 from models.inspections import Complaint, Finding
 from models.tasks import DONE, OPEN
 from rules import ladders as L
 from rules.errors import Conflict, DomainError
+from rules.vocabulary import UnitKind
 from services.campaigns.context import CampaignContext, load_context
 from services.inspections.rounds import office_principal, unit_principal
 from services.people.auth import Principal
@@ -300,7 +300,7 @@ class People:
         return session.scalar(select(Assignment.lead_unit_id).where(Assignment.segment_id == p.segment_id,
                                                                     Assignment.valid_to.is_(None)))
 
-    def _act(self, session: Session, ctx: CampaignContext, act, p: Problem, kind: str, who: Principal,  # noqa: ANN001
+    def _act(self, session: Session, ctx: CampaignContext, act, p: Problem, kind: str, who: Principal,
              now: dt.datetime, reason: str, passed: bool = True) -> None:
         if self._try(session, act, session, ctx=ctx, problem_id=p.id,
                      kind=kind, actor=who, now=now, reason=reason, passed=passed):

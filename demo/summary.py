@@ -34,7 +34,7 @@ def summary(db: Database, code: str, start: dt.datetime, end: dt.datetime) -> di
     with db.reader() as s:
         c = get_campaign(s, code)
         cid = c.id
-        n = lambda model, *where: _count(s, select(func.count()).select_from(model).where(  # noqa: E731
+        n = lambda model, *where: _count(s, select(func.count()).select_from(model).where(
             model.campaign_id == cid, *where))
         phases = []
         for p in s.scalars(select(Phase).where(Phase.campaign_id == cid, Phase.opened_at.is_not(None))

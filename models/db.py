@@ -22,7 +22,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5, max_overflo
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_conn, _record):
             # let SQLAlchemy, not the driver, open transactions (see _begin_immediate)
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -32,7 +32,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5, max_overflo
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(conn):  # noqa: ANN001
+        def _begin_immediate(conn):
             # take the write lock up front: a deferred transaction that reads and then writes
             # fails at once with "database is locked" when another process wrote meanwhile
             conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -80,7 +80,7 @@ class SecretMaskingFilter(logging.Filter):
             return True
         try:
             message = record.getMessage()
-        except Exception:  # a broken format string is logging's problem to report, not ours
+        except Exception:  # noqa: BLE001 - a broken format string is logging's problem to report, not ours
             return True
         masked = mask_text(message, self.secrets)
         if masked != message:

@@ -18,7 +18,6 @@ from enum import Enum, IntEnum, StrEnum
 from typing import Any, TypeVar, overload
 
 #: 创卫办 as an actor, a role and a ladder level: the office that runs the campaign
-#: (``config.campaign.OFFICE_NAME`` mirrors it: config imports nothing of the project)
 OFFICE_NAME = "创卫办"
 
 
@@ -77,7 +76,7 @@ class ProblemAction(StrEnum):
 
 
 class UnitKind(StrEnum):
-    """单位类别 (``config.campaign.UnitKind`` mirrors it: config imports nothing of the project)."""
+    """单位类别 (the campaign file's unit kinds)."""
 
     OFFICE = OFFICE_NAME
     FUNCTIONAL = "职能部门"
@@ -184,7 +183,7 @@ class ComplaintStatus(StrEnum):
 
 
 class InspectionKind(StrEnum):
-    """督查 kinds (``config.inspections.PlanKind`` mirrors them)."""
+    """督查 kinds."""
 
     REGULAR = "定期"
     UNANNOUNCED = "暗访"
@@ -225,7 +224,7 @@ class SegmentKind(StrEnum):
 
 
 class TemplateScope(StrEnum):
-    """Who a task template is instantiated for (``config.campaign.TemplateScope`` mirrors it)."""
+    """Who a task template is instantiated for."""
 
     SEGMENT = "segment"  # each 路段 (owner: its 牵头部门)
     ALLEY = "alley"  # each 巷道 (owner: its parent segment's 牵头部门)
@@ -238,7 +237,7 @@ class TemplateScope(StrEnum):
 
 
 class Recurrence(StrEnum):
-    """How often a template's task recurs (``config.campaign.Recurrence`` mirrors it)."""
+    """How often a template's task recurs."""
 
     ONCE = "once"
     WEEKLY = "weekly"

@@ -50,7 +50,7 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
-def _truncate_all(engine) -> None:  # noqa: ANN001
+def _truncate_all(engine) -> None:
     from models import Base
 
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)

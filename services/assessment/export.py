@@ -110,7 +110,7 @@ def write_workbook(session: Session, *, campaign: Campaign, path: Path, now: dt.
     if path.suffix.lower() != ".xlsx":
         raise InvalidInput(f"导出文件应以 .xlsx 结尾：{path}")
     tz = ZoneInfo(campaign.timezone)
-    as_of = lambda p: tx.AS_OF.format(as_of=f"{p.as_of.astimezone(tz):%Y-%m-%d %H:%M}")  # noqa: E731
+    as_of = lambda p: tx.AS_OF.format(as_of=f"{p.as_of.astimezone(tz):%Y-%m-%d %H:%M}")
     wb = Workbook()
     wb.remove(wb.active)
     phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.seq)).all()

@@ -22,25 +22,10 @@ COLUMNS = [
     ("visits", "回访数"), ("satisfaction_rate", "满意率"),
 ]
 RECORD_COLUMNS = [("red_streak", "连续红色周数"), ("status", "状态")]
-#: columns of the short CLI table
-CLI_COLUMNS = ["rank", "name", "score", "rating", "movement", "due", "overdue", "completion_rate", "on_time_rate",
-               "rework_rate", "findings", "escalated"]
-#: the CLI tables are laid out at least this wide (a pipe or a narrow terminal would cut them)
-CLI_WIDTH = 150
 STATUS_TEXT = surface_table(ProposalStatus)
 
-CLI_TITLE = "{label} 单位考核排名（{kind}）　{as_of}"
-CLI_SEGMENT_TITLE = "{label} 路段考核排名　{as_of}"
-CLI_NOTE = ("综合得分 = 100 ×（结案率×{completion} + 按期处置率×{on_time} + (1−返工率)×{quality} + "
-            "立案数分值/10×{load}{extra}）÷ 有数据各项权重之和；同类单位之间排名。")
-CLI_PROPOSED = "{week} 评级已提出 {n} 条（待创卫办确认；已确认的 {frozen} 条不变）。"
-CLI_CONFIRMED = "已确认 {n} 条{what}，已通知 {notified} 个单位（通知已写入发送队列）。"
-CLI_COMMENDED = "{phase}时段表彰候选单位 {n} 个（待创卫办确认）。"
-CLI_INTERVIEW = "{unit}：连续 {n} 周评级为红，按约谈规则提出约谈建议（待创卫办确认）。"
 INTERVIEW_TITLE = "【约谈建议】{unit}"
 INTERVIEW_REASON = "截至{week}连续{streak}周考核评级为红，{phase}时段已确认黄牌警告{cards}次，按约谈规则建议约谈"
-CLI_EXPORTED = "考核记录已导出：{path}（{sheets} 个工作表）"
-WHAT_RATINGS, WHAT_COMMENDATIONS = "评级", "表彰"
 
 SHEET_NOTES = "说明"
 SHEET_TITLE = "{label}　{as_of}"

@@ -12,19 +12,11 @@ from services.briefs.issues import (
     write_issue,
 )
 from services.briefs.texts import (
-    CLI_LIST_COLS,
-    CLI_LIST_TITLE,
-    CLI_REUSED,
-    CLI_WRITTEN,
     moment,
     number,
 )
 
 __all__ = [
-    "CLI_LIST_COLS",
-    "CLI_LIST_TITLE",
-    "CLI_REUSED",
-    "CLI_WRITTEN",
     "BriefRow",
     "due_week",
     "list_briefs",

@@ -125,7 +125,7 @@ def _task_predicates(as_of: dt.datetime) -> dict:
 
 
 def _count_cols(p: dict) -> tuple:
-    n = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+    n = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
     return (func.count().label("total"), n(p["verified"]).label("verified"),
             n(p["awaiting"]).label("awaiting"), n(p["overdue"]).label("overdue"))
 
@@ -258,7 +258,7 @@ def _problems_by_level(session: Session, cid: int, start: dt.datetime, as_of: dt
     late = and_(is_open, Problem.level_deadline.is_not(None), Problem.level_deadline < as_of, ~on_hold)
     new = and_(Problem.opened_at >= start, Problem.opened_at <= as_of)
     closed = and_(Problem.closed_at.is_not(None), Problem.closed_at >= start, Problem.closed_at <= as_of)
-    n = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+    n = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
     rows = session.execute(select(Problem.level, n(is_open), n(late), n(new), n(closed))
                            .where(Problem.campaign_id == cid).group_by(Problem.level)).all()
     found = {r[0]: LevelRow(r[0], *(int(x) for x in r[1:])) for r in rows if any(r[1:])}

@@ -90,7 +90,7 @@ def task_counts(session: Session, campaign_id: int, now: dt.datetime) -> TaskCou
 def campaign_status(session: Session, *, ctx: CampaignContext, now: dt.datetime) -> CampaignStatus:
     """Counts of streets, segments, alleys, units, leaders, active assignments, tasks; the phase."""
     cid = ctx.id
-    seg = lambda kind: _count(session, select(func.count()).select_from(Segment).where(  # noqa: E731
+    seg = lambda kind: _count(session, select(func.count()).select_from(Segment).where(
         Segment.campaign_id == cid, Segment.kind == kind))
     active = and_(Assignment.campaign_id == cid, Assignment.valid_to.is_(None))
     has_member = exists().where(AssignmentMember.assignment_id == Assignment.id)

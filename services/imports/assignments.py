@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config.campaign import UnitKind
 from models import Assignment, AssignmentMember, Campaign, Leader, Segment, Unit
 from models.geo import SEGMENT
 from rules.errors import InvalidInput
+from rules.vocabulary import UnitKind
 from services.campaigns.directory import Directory, leader_directory, name_key, unit_directory
 from services.imports.segments import ImportReport
 from services.imports.tables import read_table

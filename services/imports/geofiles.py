@@ -82,7 +82,7 @@ def read_features(path: Path, layer: str | None = None) -> list[Feature]:
             raise InvalidInput(f"{path}: 不是有效的 GeoJSON（{e}）") from None
     try:
         frame = _read_frame(path, layer)
-    except Exception as e:  # pyogrio/GDAL raise their own types
+    except Exception as e:  # noqa: BLE001 - pyogrio/GDAL raise their own types
         raise InvalidInput(f"{path}: 无法读取空间数据文件", log_detail=repr(e)) from None
     props = [c for c in frame.columns if c != "geometry"]
     out = []

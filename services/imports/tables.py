@@ -49,7 +49,7 @@ def _rows_from_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a broken file
+    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise InvalidInput(f"{path}: 无法打开 Excel 文件", log_detail=repr(e)) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:

@@ -129,7 +129,7 @@ def export_xlsx(session: Session, *, campaign: Campaign, path: Path) -> dict[str
 
 
 def brief_ledger(session: Session, *, campaign: Campaign, start: dt.datetime, as_of: dt.datetime,
-                 photo_dir: Any = None) -> Any:  # noqa: ARG001
+                 photo_dir: Any = None) -> Any:
     """The brief hook: per category and measure, this week's, this phase's and the campaign's sums."""
     from services.briefs.sections import LedgerRow, LedgerSection
 

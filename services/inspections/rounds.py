@@ -180,7 +180,7 @@ def _midpoint(geometry: dict[str, Any]) -> tuple[float, float]:
 
 
 def brief_inspection_points(session: Session, *, campaign: Campaign, start: dt.datetime, as_of: dt.datetime,
-                            photo_dir: Any = None) -> list[PointView]:  # noqa: ARG001
+                            photo_dir: Any = None) -> list[PointView]:
     """The week's stops everyone may see (the brief hook): announced or published rounds only."""
     tz = ZoneInfo(campaign.timezone)
     rows = session.execute(

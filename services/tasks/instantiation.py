@@ -8,13 +8,12 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from config.campaign import TemplateScope, UnitKind
 from models import Assignment, AssignmentMember, Phase, Segment, Task, TaskTemplate, Unit
 from models.geo import ALLEY, SEGMENT
 from models.tasks import OPEN
 from rules.task_plan import Slot, Target, TemplateRule, plan_slots, task_rows
 from rules.timeline import PhaseSpan
-from rules.vocabulary import TaskKind
+from rules.vocabulary import TaskKind, TemplateScope, UnitKind
 from services.bulk import insert_ignore
 from services.campaigns.context import CampaignContext
 

@@ -38,7 +38,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(app):  # noqa: F811
+def server(app):  # noqa: F811 - the app fixture is imported above by name, as pytest needs
     """The app under uvicorn in a thread on a free loopback port; yields its base URL."""
     import uvicorn
 
@@ -89,7 +89,7 @@ def _sign_in(page, base: str, token: str) -> None:
     page.wait_for_url(f"{base}/tasks")
 
 
-def test_unit_ticks_with_a_photo_on_a_phone_and_the_office_verifies_in_chromium(server, chromium, db, town,  # noqa: F811
+def test_unit_ticks_with_a_photo_on_a_phone_and_the_office_verifies_in_chromium(server, chromium, db, town,  # noqa: F811 - fixtures by name
                                                                                  tmp_path):
     base = server
     _, context = chromium

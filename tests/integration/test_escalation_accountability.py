@@ -36,7 +36,7 @@ from tests.support.escalation_world import (
 DUE = "2025-03-31 18:00"  # the March milestone of the example's monthly 起步 tasks (a Monday)
 
 
-def _tasks_due(db, n: int = 1) -> list[Task]:  # noqa: ANN001
+def _tasks_due(db, n: int = 1) -> list[Task]:
     with db.reader() as s:
         # a range, not ==: bulk-created rows on SQLite store the time without microseconds
         return list(s.scalars(select(Task).where(Task.deadline > at(DUE) - dt.timedelta(minutes=1),
@@ -44,7 +44,7 @@ def _tasks_due(db, n: int = 1) -> list[Task]:  # noqa: ANN001
                               .order_by(Task.id).limit(n)))
 
 
-def _stages(db, task_id: int) -> list[tuple[int, object]]:  # noqa: ANN001
+def _stages(db, task_id: int) -> list[tuple[int, object]]:
     with db.reader() as s:
         return [(x.stage, x.at) for x in s.scalars(select(AccountabilityStep).where(
             AccountabilityStep.object_type == "task", AccountabilityStep.object_id == task_id)

@@ -24,22 +24,22 @@ from tests.support.escalation_world import (
 )
 
 
-def _events(db, pid: int) -> list[ProblemEvent]:  # noqa: ANN001
+def _events(db, pid: int) -> list[ProblemEvent]:
     with db.reader() as s:
         return list(s.scalars(select(ProblemEvent).where(ProblemEvent.problem_id == pid).order_by(ProblemEvent.id)))
 
 
-def _problem(db, pid: int) -> Problem:  # noqa: ANN001
+def _problem(db, pid: int) -> Problem:
     with db.reader() as s:
         return s.get(Problem, pid)
 
 
-def _leader_name(db, leader_id: int) -> str:  # noqa: ANN001
+def _leader_name(db, leader_id: int) -> str:
     with db.reader() as s:
         return s.get(Leader, leader_id).name
 
 
-def _assert_one_message_per_holder_target(db, pid: int, level: str, holder: tuple[str, int | None]) -> None:  # noqa: ANN001
+def _assert_one_message_per_holder_target(db, pid: int, level: str, holder: tuple[str, int | None]) -> None:
     rows = messages(db, problem_id=pid, level=level)
     expected = targets(db, holder)
     assert expected, "the example names a notification target for every holder"

@@ -24,7 +24,7 @@ from tests.support.inspections import (
 )
 
 
-def _finding(s, osm_id: str, category: str, when: str) -> int:  # noqa: ANN001
+def _finding(s, osm_id: str, category: str, when: str) -> int:
     lon, lat = lonlat(osm_id)
     return record_finding(s, ctx=load_context(s, campaign=get_campaign(s)), category=category, lon=lon, lat=lat, now=at(when),
                           allow_duplicate=True).id

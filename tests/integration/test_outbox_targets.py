@@ -16,11 +16,11 @@ from tests.conftest import at
 NOW = at("2025-03-20 10:00")
 
 
-def _unit(s, name: str) -> int:  # noqa: ANN001
+def _unit(s, name: str) -> int:
     return s.scalars(select(Unit.id).where(Unit.name == name)).one()
 
 
-def _sent(db) -> dict[str, list[str]]:  # noqa: ANN001
+def _sent(db) -> dict[str, list[str]]:
     """Target names of the queued messages, per recipient (``unit:12``)."""
     found: dict[str, list[str]] = defaultdict(list)
     with db.reader() as s:

@@ -18,7 +18,7 @@ from tests.support.scratch_db import scratch_postgres
 NOW = at("2025-03-03 09:00")
 
 
-def _campaign(s) -> Campaign:  # noqa: ANN001
+def _campaign(s) -> Campaign:
     c = Campaign(code=f"c{uuid.uuid4().hex[:8]}", name="测试", county="测试县", spec={}, created_at=NOW,
                  updated_at=NOW)
     s.add(c)

@@ -34,13 +34,13 @@ def lonlat(osm_id: str) -> tuple[float, float]:
     return lon, lat
 
 
-def open_first_phase(db) -> None:  # noqa: ANN001
+def open_first_phase(db) -> None:
     """Open 起步 (2025-01-01) as the daily flow would."""
     with db.unit_of_work() as s:
         advance_phases(s, ctx=load_context(s, campaign=get_campaign(s)), now=at("2025-01-02 00:05"))
 
 
-def with_sink_targets(db) -> None:  # noqa: ANN001
+def with_sink_targets(db) -> None:
     """Give the example a notification target everyone falls back to, so the outbox shows who hears what."""
     with db.unit_of_work() as s:
         c = s.scalars(select(Campaign)).one()
@@ -50,21 +50,21 @@ def with_sink_targets(db) -> None:  # noqa: ANN001
         c.spec = spec
 
 
-def segment(s, code: str) -> Segment:  # noqa: ANN001
+def segment(s, code: str) -> Segment:
     return s.scalars(select(Segment).where(Segment.code == code)).one()
 
 
-def lead_of(s, code: str) -> Unit:  # noqa: ANN001
+def lead_of(s, code: str) -> Unit:
     seg = segment(s, code)
     a = s.scalars(select(Assignment).where(Assignment.segment_id == seg.id, Assignment.valid_to.is_(None))).one()
     return s.get(Unit, a.lead_unit_id)
 
 
-def unit(s, name: str) -> Unit:  # noqa: ANN001
+def unit(s, name: str) -> Unit:
     return s.scalars(select(Unit).where(Unit.name == name)).one()
 
 
-def outbox_recipients(s) -> list[tuple[str, str, dict]]:  # noqa: ANN001
+def outbox_recipients(s) -> list[tuple[str, str, dict]]:
     """(recipient, template, payload) of every outbox row, oldest first."""
     return [(m.payload["recipient"], m.template, m.payload)
             for m in s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]

@@ -22,7 +22,7 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
-def step(stage: int, deadline: str, now: str, **kw) -> int | None:  # noqa: ANN003
+def step(stage: int, deadline: str, now: str, **kw) -> int | None:
     return A.next_stage(A.rungs(LADDER, CAL, at(now)), stage, at(deadline), **kw)
 
 

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from demo.sandbox import refused_url, smtp_server
 from notify.base import Message, TargetSpec
 from notify.email import EmailChannel, message_id
-from tests.support.fake_platforms import refused_url, smtp_server
 
 NOW = datetime(2026, 5, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 MESSAGE = Message(

@@ -4,10 +4,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from demo.sandbox import FEISHU_SECRET, FakePlatforms, refused_url
 from notify.base import Message, TargetSpec
 from notify.feishu import FeishuChannel
 from notify.sizing import TRUNCATION_NOTE
-from tests.support.fake_platforms import FEISHU_SECRET, FakePlatforms, refused_url
 
 NOW = datetime(2026, 5, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 MESSAGE = Message(

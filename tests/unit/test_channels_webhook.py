@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from demo.sandbox import FakePlatforms, refused_url
 from notify.base import Message, TargetSpec
 from notify.webhook import WebhookChannel
-from tests.support.fake_platforms import FakePlatforms, refused_url
 
 NOW = datetime(2026, 5, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 MESSAGE = Message(

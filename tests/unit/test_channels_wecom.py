@@ -4,10 +4,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from demo.sandbox import FakePlatforms, refused_url
 from notify.base import Message, TargetSpec
 from notify.sizing import TRUNCATION_NOTE, utf8_len
 from notify.wecom import WeComChannel
-from tests.support.fake_platforms import FakePlatforms, refused_url
 
 NOW = datetime(2026, 5, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 MESSAGE = Message(

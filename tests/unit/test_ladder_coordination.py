@@ -24,11 +24,11 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
-def state(level: str, since: str, deadline: str | None, **kw) -> L.ProblemState:  # noqa: ANN003
+def state(level: str, since: str, deadline: str | None, **kw) -> L.ProblemState:
     return L.ProblemState(kw.pop("status", L.OPEN), level, at(since), at(deadline) if deadline else None, **kw)
 
 
-def cmd(kind: str, by: str, reason: str = "理由", **kw) -> L.Command:  # noqa: ANN003
+def cmd(kind: str, by: str, reason: str = "理由", **kw) -> L.Command:
     return L.Command(kind, by, reason, **kw)
 
 

@@ -5,11 +5,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from demo.sandbox import DINGTALK_SECRET, FEISHU_SECRET, FakePlatforms, smtp_server
 from notify.base import Message, TargetSpec
 from notify.channels import send
 from notify.masking import SecretMaskingFilter, mask_secret, mask_url
 from notify.wecom import WeComChannel
-from tests.support.fake_platforms import DINGTALK_SECRET, FEISHU_SECRET, FakePlatforms, smtp_server
 
 NOW = datetime(2026, 5, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 MESSAGE = Message("esc-0001", "【督办】人民路垃圾清运不及时", "请处理。")

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from demo.sandbox import DINGTALK_SECRET, FEISHU_SECRET, FakePlatforms
 from notify.base import Message, TargetSpec
 from notify.dingtalk import DingTalkChannel
 from notify.feishu import FeishuChannel
 from notify.signing import dingtalk_sign, feishu_sign, webhook_signature
 from notify.webhook import WebhookChannel
-from tests.support.fake_platforms import DINGTALK_SECRET, FEISHU_SECRET, FakePlatforms
 
 NOW = datetime(2026, 5, 11, 10, 0, 0, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
 MESSAGE = Message("esc-0001", "【督办】人民路垃圾清运不及时", "请牵头部门于今日内处理。")

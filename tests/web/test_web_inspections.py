@@ -17,7 +17,7 @@ from tests.web.conftest import csrf_of, jpeg
 WEST_BUS_STOP = "4724147445"  # 阜通西大街 → LD-01, led by 县人民检察院 (unit A)
 
 
-def _secret_round(db) -> tuple[int, int]:  # noqa: ANN001
+def _secret_round(db) -> tuple[int, int]:
     with db.unit_of_work() as s:
         c = get_campaign(s)
         plans = {p.kind: p.id for p in plan_week(s, ctx=load_context(s, campaign=c), week="2025-W04", now=at("2025-01-20 08:00"),
