@@ -17,6 +17,7 @@ from rules import ladders as L
 from rules.calendar import ClockType
 from rules.errors import InvalidInput, NotFound
 from rules.vocabulary import OFFICE_NAME, SanctionState, surface_table
+from services.briefs import moment
 from services.campaigns import CampaignContext, get_campaign, load_context, unit_directory
 from services.escalation import (
     ProblemDetail,
@@ -135,7 +136,7 @@ def problem_show(problem_id: int, as_json: JsonOpt = False, now: NowOpt = None, 
     p = d.row
     out.print(f"问题 {p.id}：{p.title}（{p.segment or '未定位'}）", highlight=False)
     out.print(f"状态 {p.status_text}，层级 {p.level}，承办 {p.holder}，"
-              f"期限 {p.deadline.isoformat() if p.deadline else None}", highlight=False)
+              f"期限 {moment(p.deadline) if p.deadline else '无'}", highlight=False)
     for e in d.history:
         extra = "".join(f"；{k}：{v}" for k, v in (("理由", e.reason), ("意见", e.opinion)) if v)
         move = f" {e.from_level or ''}→{e.to_level}" if e.to_level else ""
@@ -322,7 +323,7 @@ def sanctions_notices(as_json: JsonOpt = False, campaign: CampaignOpt = None) ->
         print_json(json_ready(rows))
         return
     for r in rows:
-        out.print(f"{r.doc_no}  {r.unit}  {len(r.items)} 项  限 {r.deadline.isoformat()[:16]}", highlight=False)
+        out.print(f"{r.doc_no}  {r.unit}  {len(r.items)} 项  限 {moment(r.deadline)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

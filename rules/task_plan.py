@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from rules.calendar import ClockType, WorkCalendar
 from rules.milestones import monthly_periods, period_deadline, plan_monthly_milestones, weekly_periods
 from rules.timeline import PhaseSpan
+from rules.weeks import span_label
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def recurring_slots(template: TemplateRule, phase: PhaseSpan, calendar: WorkCale
     for key, first, last in periods:
         if first <= day <= last:
             end = period_deadline(first, last, calendar)
-            label = f"{key}周" if template.recurrence == "weekly" else f"{first.year}年{first.month}月"
+            label = span_label(first, last) if template.recurrence == "weekly" else f"{first.year}年{first.month}月"
             out.append(Slot(template, key, _deadline_after(calendar, template, first, end),
                             f"{template.title}（{label}）"))
     return out

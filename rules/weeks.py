@@ -50,9 +50,15 @@ def previous_week(key: str) -> str:
 def week_label(key: str) -> str:
     """The week as people read it: 1月13日—19日, 3月31日—4月6日, 2024年12月30日—2025年1月5日."""
     monday = week_monday(key)
-    sunday = monday + dt.timedelta(days=6)
-    if monday.year != sunday.year:
-        return f"{monday.year}年{monday.month}月{monday.day}日—{sunday.year}年{sunday.month}月{sunday.day}日"
-    if monday.month != sunday.month:
-        return f"{monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日"
-    return f"{monday.month}月{monday.day}日—{sunday.day}日"
+    return span_label(monday, monday + dt.timedelta(days=6))
+
+
+def span_label(first: dt.date, last: dt.date) -> str:
+    """Days from ``first`` to ``last`` as people write them (years only where the span crosses one)."""
+    if first.year != last.year:
+        return f"{first.year}年{first.month}月{first.day}日—{last.year}年{last.month}月{last.day}日"
+    if first.month != last.month:
+        return f"{first.month}月{first.day}日—{last.month}月{last.day}日"
+    if first == last:
+        return f"{first.month}月{first.day}日"
+    return f"{first.month}月{first.day}日—{last.day}日"

@@ -76,7 +76,7 @@ def recommend_interviews(session: Session, *, ctx: CampaignContext, ratings: lis
         cards = yellow.get(r.unit_id, 0)
         if r.unit_id in done or not interview_recommended(rule, yellow_cards=cards, red_streak=r.red_streak):
             continue
-        reason = tx.INTERVIEW_REASON.format(phase=phase.name, week=week, streak=r.red_streak, cards=cards)
+        reason = tx.INTERVIEW_REASON.format(phase=phase.name, week=weeks.week_label(week), streak=r.red_streak, cards=cards)
         session.add(Sanction(campaign_id=campaign.id, key=f"interview:phase{phase.id}:unit{r.unit_id}",
                              unit_id=r.unit_id, kind=INTERVIEW, state=PROPOSED, reason=reason, phase_id=phase.id,
                              object_type=UNIT, object_id=r.unit_id, proposed_at=now,

@@ -175,14 +175,13 @@ def stored_weeks(session: Session, campaign: Campaign) -> list[str]:
 
 
 def _rating_notice(session: Session, ctx: CampaignContext, r: Rating, now: dt.datetime) -> None:
-    monday = weeks.week_monday(r.week)
     advice = tx.ADVICE[r.rating or ""] + (tx.STREAK.format(n=r.red_streak) if r.red_streak > 1 else "")
     unit = session.get(Unit, r.unit_id)
-    body = tx.RATING_BODY.format(unit=unit.name if unit else "", week=r.week, start=monday,
-                                 end=monday + dt.timedelta(days=6), score=tx.points(r.score), rank=r.rank,
+    label = weeks.week_label(r.week)
+    body = tx.RATING_BODY.format(unit=unit.name if unit else "", week=label, score=tx.points(r.score), rank=r.rank,
                                  rating=r.rating, advice=advice)
     enqueue(session, ctx=ctx, recipients=[("unit", r.unit_id)], template="assessment_rating",
-            payload={"title": tx.RATING_TITLE.format(week=r.week), "body": body, "week": r.week,
+            payload={"title": tx.RATING_TITLE.format(week=label), "body": body, "week": r.week,
                      "rating": r.rating, "score": r.score, "rank": r.rank},
             key_parts=("rating", r.week, r.unit_id), now=now)
 
@@ -208,8 +207,8 @@ def confirm_ratings(session: Session, *, ctx: CampaignContext, week: str, now: d
             notified += 1
     colours = [r.rating for r in rows]
     enqueue(session, ctx=ctx, recipients=[("office", None)], template="assessment_rating",
-                    payload={"title": tx.OFFICE_TITLE.format(week=key),
-                             "body": tx.OFFICE_BODY.format(week=key, n=len(rows), green=colours.count(rr.GREEN),
+                    payload={"title": tx.OFFICE_TITLE.format(week=weeks.week_label(key)),
+                             "body": tx.OFFICE_BODY.format(week=weeks.week_label(key), n=len(rows), green=colours.count(rr.GREEN),
                                                            yellow=colours.count(rr.YELLOW), red=colours.count(rr.RED))},
                     key_parts=("rating-office", key, len(rows), now.isoformat()), now=now)
     record(session, campaign_id=campaign.id, action="assessment.confirm", object_type="week", object_id=None,
@@ -327,6 +326,6 @@ def scheduled_proposals(session: Session, *, ctx: CampaignContext, now: dt.datet
                 propose_commendations(session, campaign=campaign, phase=p.name, now=now))))
     if proposed or commendations:
         enqueue(session, ctx=ctx, recipients=[("office", None)], template="assessment_proposed",
-                payload={"title": tx.PROPOSED_TITLE, "body": tx.PROPOSED_BODY.format(week=week)},
+                payload={"title": tx.PROPOSED_TITLE, "body": tx.PROPOSED_BODY.format(label=weeks.week_label(week), week=week)},
                 key_parts=("assessment-proposed", week), now=now)
     return ScheduledProposals(campaign=campaign.code, week=proposed, commendations=tuple(commendations))

@@ -56,14 +56,14 @@ NOTES = [
 
 # notices sent on confirmation (outbox payload title/body)
 RATING_TITLE = "【考核评级】{week}"
-RATING_BODY = "{unit}：{week}（{start}至{end}）你单位综合得分{score}，同类单位第{rank}名，评级为{rating}。{advice}"
+RATING_BODY = "{unit}：{week}这一周，你单位综合得分{score}，同类单位第{rank}名，评级为{rating}。{advice}"
 ADVICE = {"绿": "请继续保持。", "黄": "请对照逾期和返工事项抓紧整改。",
           "红": "请立即组织整改逾期和返工事项，并向创卫办书面说明原因。"}
 STREAK = "已连续{n}周评级为红。"
 OFFICE_TITLE = "【考核评级】{week}评级已确认"
 OFFICE_BODY = "{week}共确认评级{n}条：绿{green}个、黄{yellow}个、红{red}个。"
 PROPOSED_TITLE = "【考核】评级和表彰候选待确认"
-PROPOSED_BODY = ("{week}评级（及已结束时段的表彰候选）已提出，请创卫办审核确认后发布："
+PROPOSED_BODY = ("{label}的评级（及已结束时段的表彰候选）已提出，请创卫办审核确认后发布："
                  "cw assess ratings --week {week} --list；cw assess confirm --week {week} --by 姓名。")
 COMMEND_TITLE = "【表彰】{phase}时段创卫工作先进单位"
 COMMEND_BODY = "{unit}：你单位在{phase}时段创卫工作考核中综合得分{score}，列同类单位第{rank}名，经创卫办确认予以表彰。"

@@ -171,7 +171,7 @@ def plan_week(session: Session, *, ctx: CampaignContext, week: str, now: dt.date
             continue
         announced = kind != SECRET_KIND
         ins = Inspection(campaign_id=campaign.id, kind=kind, week=week, seq=1, seed=round_seed,
-                         title=f"{week} {KIND_TITLES[kind]}", announced=announced,
+                         title=f"{weeks.week_label(week)} {KIND_TITLES[kind]}", announced=announced,
                          published_at=now if announced else None, created_at=now, created_by=actor)
         session.add(ins)
         session.flush()

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from rules.errors import InvalidInput
-from rules.weeks import previous_week, week_days, week_key, week_label, week_monday, week_number
+from rules.weeks import previous_week, span_label, week_days, week_key, week_label, week_monday, week_number
 
 
 def test_a_week_key_names_its_monday_and_back():
@@ -41,3 +41,10 @@ def test_people_read_a_week_as_its_days_never_as_its_key():
     assert week_label("2025-W03") == "1月13日—19日"
     assert week_label("2025-W14") == "3月31日—4月6日"
     assert week_label("2025-W01") == "2024年12月30日—2025年1月5日"
+
+
+def test_a_span_of_days_reads_as_people_write_it():
+    assert span_label(dt.date(2025, 1, 1), dt.date(2025, 1, 5)) == "1月1日—5日"
+    assert span_label(dt.date(2025, 3, 31), dt.date(2025, 4, 6)) == "3月31日—4月6日"
+    assert span_label(dt.date(2024, 12, 30), dt.date(2025, 1, 5)) == "2024年12月30日—2025年1月5日"
+    assert span_label(dt.date(2025, 6, 30), dt.date(2025, 6, 30)) == "6月30日"
