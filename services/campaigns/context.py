@@ -21,6 +21,7 @@ from config.campaign import CampaignFile
 from models import Campaign
 from rules.calendar import WorkCalendar
 from rules.errors import NotFound
+from services.campaigns.spec import campaign_spec
 from services.campaigns.working_calendar import campaign_calendar
 
 if TYPE_CHECKING:
@@ -85,5 +86,5 @@ def load_context(session: Session, *, campaign: Campaign | None = None, campaign
         campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
         if campaign is None:
             raise NotFound(f"找不到活动（编号 {campaign_id}）")
-    return CampaignContext(session=session, campaign=campaign, spec=CampaignFile.model_validate(campaign.spec),
+    return CampaignContext(session=session, campaign=campaign, spec=campaign_spec(campaign),
                            routers=routers)
