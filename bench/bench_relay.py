@@ -4,7 +4,9 @@ The example campaign is loaded, its office notices go to the generic webhook tar
 10,000 outbox rows are queued. Relay processes (the same ``deliver_due`` the flow runs: one
 claim per batch, one HTTP POST and one committed outcome per message) deliver them to a
 receiver in its own process (HTTP/1.1 keep-alive), which records every Idempotency-Key.
-Prints messages per second and checks that none was lost or sent twice.
+Prints messages per second and checks that none was lost or sent twice. The floor, measured first
+in the same run, is the same receiver fed by bare POSTs of the same messages from the same
+keep-alive client with no database; the verdict is the relay's share of it (target ≥ 0.5).
 
     .venv/bin/python -m bench.bench_relay [--messages 10000] [--relays 1] [--db sqlite|postgresql|both]
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from bench.scratch import scratch_postgres
+from bench.verdict import verdict
 from config.loader import load_campaign
 from models import OutboxMessage
 from models.db import make_engine
@@ -57,8 +60,9 @@ def _receiver(port_out: mp.Queue, keys_out: mp.Queue) -> None:
             received.append(self.headers["Idempotency-Key"])
             self._reply(b'{"ok":true}')
 
-        def do_GET(self) -> None:  # the benchmark asks for what arrived, then the receiver stops
+        def do_GET(self) -> None:  # the benchmark asks for what arrived (and the receiver starts afresh)
             keys_out.put(list(received))
+            received.clear()
             self._reply(b"{}")
 
         def _reply(self, body: bytes) -> None:
@@ -104,13 +108,28 @@ def _prepare(url: str, messages: int) -> None:
     db.dispose()
 
 
-def run(url: str, messages: int, relays: int) -> None:
+def _floor(sink: str, messages: int) -> float:
+    """Seconds for bare POSTs of the same messages to the same receiver, same keep-alive client, no database."""
+    body = json.dumps({"title": "【督办】第1号问题逾期未整改", "body": "请立即整改。" * 10}, ensure_ascii=False)
+    with make_client() as client:
+        t0 = time.perf_counter()
+        for i in range(messages):
+            client.post(sink, content=body, headers={"Content-Type": "application/json", "Idempotency-Key": f"floor-{i}"})
+        elapsed = time.perf_counter() - t0
+        client.get(sink)  # the receiver hands over (and forgets) what it got
+    return elapsed
+
+
+def run(url: str, messages: int, relays: int) -> bool:
     _prepare(url, messages)
     ctx = mp.get_context("spawn")
     ports, keys_q, reports = ctx.Queue(), ctx.Queue(), ctx.Queue()
     receiver = ctx.Process(target=_receiver, args=(ports, keys_q), daemon=True)
     receiver.start()
     sink = f"http://127.0.0.1:{ports.get(timeout=60)}/webhook/bench"
+    floor_s = _floor(sink, messages)
+    floor_keys = keys_q.get(timeout=60)
+    assert len(floor_keys) == messages, f"floor: {len(floor_keys)} of {messages} arrived"
     workers = [ctx.Process(target=_relay, args=(url, sink, reports)) for _ in range(relays)]
     for w in workers:
         w.start()
@@ -122,6 +141,7 @@ def run(url: str, messages: int, relays: int) -> None:
         client.get(sink)
     received = Counter(keys_q.get(timeout=60))
     receiver.terminate()
+    receiver.join(10)
     engine = make_engine(url)
     with engine.connect() as c:
         states = dict(c.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
@@ -134,6 +154,10 @@ def run(url: str, messages: int, relays: int) -> None:
     print(f"{kind:<22} relays={relays} messages={messages} sent={sent} in {elapsed:.1f}s "
           f"= {messages / elapsed:,.0f} msg/s | per relay sent={[r['sent'] for r in results]} | states={json.dumps(states)} "
           f"lost={lost} duplicates={twice} -> {'OK' if lost == 0 and twice == 0 else 'FAIL'}")
+    print(f"{'':<22} floor (bare POSTs, same client and receiver, no database): {messages / floor_s:,.0f} msg/s")
+    ok = verdict(f"relay-{kind.split('+')[0]}", floor_s / elapsed, 0.5, at_least=True,
+                 detail=f"{messages / elapsed:,.0f} against {messages / floor_s:,.0f} msg/s; lost={lost} duplicated={twice}")
+    return ok and lost == 0 and twice == 0
 
 
 def main() -> None:

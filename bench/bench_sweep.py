@@ -12,6 +12,7 @@ or the driver's executemany (SQLite), then times
 checks that both wrote the same number of rows, and prints both times and their ratio.
 
     .venv/bin/python -m bench.bench_sweep [--items 1000000] [--due 0.1] [--db sqlite postgresql]
+    .venv/bin/python -m bench.bench_sweep --growth      # due items fixed, items not due × 10: time ≤ 1.5 ×
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy import func, select, text, update
 
 from bench.scratch import scratch_postgres
 from bench.synthetic_city import load
+from bench.verdict import verdict
 from models import AccountabilityStep, Assignment, AssignmentMember, Campaign, OutboxMessage, Phase, ProblemEvent, Unit
 from models.db import make_engine
 from rules.ladders import LEAD, LEADER, MEMBER, OFFICE
@@ -43,6 +45,7 @@ from services.uow import Database
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2025, 3, 20, 10, 0, tzinfo=TZ)
+DEFAULT_ITEMS = 1_000_000
 PROBLEM_COLUMNS = ("campaign_id", "source", "segment_id", "unit_id", "title", "description", "status", "level",
                    "holder_unit_id", "holder_leader_id", "level_since", "level_deadline", "rework_count", "acc_stage",
                    "opened_at", "version")
@@ -57,8 +60,9 @@ def _copy(db: Database, table: str, columns: tuple[str, ...], rows: list[tuple])
         insert_rows(s, table, columns, rows)
 
 
-def setup(url: str, items: int, due: float) -> tuple[Database, int, int]:
-    """The city, a notification target for everyone, and ``items`` open problems and tasks."""
+def setup(url: str, items: int, due: float, spread: int = 1) -> tuple[Database, int, int]:
+    """The city, a notification target for everyone, and ``items`` open problems and tasks; with ``spread``
+    > 1 every item that is not due is there ``spread`` times (the due items stay exactly the same)."""
     city = load(url, 5000)
     db = Database(make_engine(url))
     rng = random.Random(5)
@@ -83,11 +87,13 @@ def setup(url: str, items: int, due: float) -> tuple[Database, int, int]:
         is_due = rng.random() < due
         level = levels[i % 3]
         hu, hl = {MEMBER: (member, None), LEAD: (lead, None), LEADER: (lead, leader)}[level]
-        problems.append((cid, "report", seg, member, f"协调事项{i}", "", "open", level, hu, hl, since,
-                         past if is_due else future, 0, 0, since, 1))
+        for _ in range(1 if is_due else spread):
+            problems.append((cid, "report", seg, member, f"协调事项{i}", "", "open", level, hu, hl, since,
+                             past if is_due else future, 0, 0, since, 1))
         is_due = rng.random() < due
-        tasks.append((cid, "plan", phase_id, seg, lead, f"B{i}", "bench", "综合治理", f"任务{i}", "",
-                      past if is_due else future, "open", False, since, 0, 0, 1))
+        for k in range(1 if is_due else spread):
+            tasks.append((cid, "plan", phase_id, seg, lead, f"B{i}" + (f"-{k}" if k else ""), "bench", "综合治理",
+                          f"任务{i}", "", past if is_due else future, "open", False, since, 0, 0, 1))
     _copy(db, "problem", PROBLEM_COLUMNS, problems)
     _copy(db, "task", TASK_COLUMNS, tasks)
     if db.engine.dialect.name == "postgresql":
@@ -192,7 +198,7 @@ def clone(url: str) -> Iterator[str]:
         os.remove(path + ".hand")
 
 
-def run(url: str, items: int, due: float, batch: int) -> None:
+def run(url: str, items: int, due: float, batch: int) -> bool:
     kind = url.split(":", 1)[0].split("+")[0]
     t0 = time.perf_counter()
     db, cid, _ = setup(url, items, due)
@@ -216,21 +222,61 @@ def run(url: str, items: int, due: float, batch: int) -> None:
           f"rows written={hand['problem_events'] + hand['steps'] + hand['outbox']:,} ({same})\n"
           f"{'':<10} hand-written SQL {hand_s:.2f}s | sweep {sweep_s:.2f}s (batch {batch}) | ratio {sweep_s / hand_s:.2f}x",
           flush=True)
+    return verdict(f"sweep-{kind}", sweep_s / hand_s, 2.0, detail=f"sweep {sweep_s:.2f} s, hand-written SQL {hand_s:.2f} s, {same}")
+
+
+def timed_sweep(url: str, items: int, due: float, batch: int, spread: int) -> tuple[float, dict[str, int]]:
+    db, cid, _ = setup(url, items, due, spread)
+    with db.reader() as s:
+        code = s.get(Campaign, cid).code
+    db.dispose()
+    db = Database(make_engine(url))
+    t0 = time.perf_counter()
+    swept = real_sweep(db, code, batch)
+    elapsed = time.perf_counter() - t0
+    db.dispose()
+    return elapsed, swept
+
+
+def growth(kind: str, items: int, due: float, batch: int, factor: int = 10) -> bool:
+    """The same due items among ``factor`` × as many items that are not due: the sweep's cost must follow due items."""
+    times = []
+    for spread in (1, factor):
+        with scratch_db(kind) as url:
+            elapsed, swept = timed_sweep(url, items, due, batch, spread)
+        print(f"{kind:<10} due items fixed, not-due items ×{spread}: sweep {elapsed:.2f}s, moved "
+              f"{swept['problems'] + swept['tasks']:,}", flush=True)
+        times.append((elapsed, swept))
+    (base, a), (grown, b) = times
+    assert a == b, f"the due items differ between the runs: {a} vs {b}"
+    return verdict(f"sweep-growth-{kind}", grown / base, 1.5, detail=f"{base:.2f} s → {grown:.2f} s with ×{factor} items not due")
+
+
+@contextlib.contextmanager
+def scratch_db(kind: str) -> Iterator[str]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+    else:
+        with scratch_postgres() as url:
+            yield url
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--items", type=int, default=1_000_000)
+    p.add_argument("--items", type=int, default=DEFAULT_ITEMS)
     p.add_argument("--due", type=float, default=0.1)
     p.add_argument("--batch", type=int, default=BATCH)
     p.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    p.add_argument("--growth", action="store_true",
+                   help="keep the due items, multiply the items that are not due by 10 (default --items 100000)")
     a = p.parse_args()
-    if "sqlite" in a.db:
-        with tempfile.TemporaryDirectory() as tmp:
-            run(f"sqlite:///{tmp}/bench.db", a.items, a.due, a.batch)
-    if "postgresql" in a.db:
-        with scratch_postgres() as url:
-            run(url, a.items, a.due, a.batch)
+    for kind in a.db:
+        if a.growth:
+            growth(kind, a.items if a.items != DEFAULT_ITEMS else 100_000, a.due, a.batch)
+        else:
+            with scratch_db(kind) as url:
+                run(url, a.items, a.due, a.batch)
 
 
 if __name__ == "__main__":

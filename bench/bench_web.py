@@ -8,7 +8,9 @@ its unit's task list (50 at a time, as a phone page would), opens task pages and
 race for the same task, which must give 409s and never two ticks. After a warm-up, prints
 requests/s, p50 and p99, the CPU each request cost the app, PostgreSQL and the load generator
 (all on the same 2 cores), and checks that every 201 is a tick in the database and no task
-holds two active ticks. Target: ≥ 300 requests/s with p99 < 200 ms on the 2-core machine.
+holds two active ticks. First the same clients drive the floor (``bench.floor_web``: bare Starlette,
+one primary-key SELECT per request) for the same time; the ratio of throughputs is the verdict
+(target ≥ 0.4 × the floor, p99 < 200 ms).
 
 Two modes: closed loop (default: each client sends its next request as soon as the last one
 answers, which finds the throughput ceiling; by Little's law its latency is then clients /
@@ -38,6 +40,7 @@ import httpx
 from sqlalchemy import create_engine, func, select, text
 
 from bench.scratch import ADMIN_URL, scratch_postgres
+from bench.verdict import verdict
 from config.loader import load_campaign
 from models import Task, Tick, Unit
 from models.db import make_engine
@@ -122,9 +125,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, workers: int, port: int, data_dir: Path) -> subprocess.Popen:
+APP = "web.app:app_from_env"
+FLOOR = "bench.floor_web:app_from_env"
+
+
+def start_server(url: str, workers: int, port: int, data_dir: Path, app: str = APP) -> subprocess.Popen:
     env = {**os.environ, "CW_DATABASE_URL": url, "CW_DATA_DIR": str(data_dir), "CW_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "web.app:app_from_env", "--factory", "--host",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--factory", "--host",
                              "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log",
                              "--log-level", "warning"], cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
@@ -217,6 +224,37 @@ def report(results: list[tuple[str, int, float]], elapsed: float, workers: int, 
         print(f"  {kind:<6} p50 {d[len(d) // 2] * 1000:.1f} ms, p99 {d[int(len(d) * 0.99)] * 1000:.1f} ms")
 
 
+def measure(url: str, people: dict[int, tuple[str, list[int]]], args: argparse.Namespace, app: str,
+            label: str) -> tuple[list[tuple[str, int, float]], list[tuple[str, int, float]], float]:
+    """Start ``app`` under uvicorn, drive it with the clients, stop it; (all results, measured, seconds)."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data_dir:
+        server = start_server(url, args.workers, port, Path(data_dir), app)
+        try:
+            workers = [server.pid, *_children(server.pid)]
+            cpu0, own0, load0 = sum(_cpu(p) for p in workers), os.times(), os.getloadavg()[0]
+            everything, elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", people, args.clients, args.seconds,
+                                                   args.rate, args.warmup))
+            cpu1, own1 = sum(_cpu(p) for p in workers), os.times()
+            pg_cpu = postgres_cpu(url)  # while the server's connections (and their backends) are still open
+        finally:
+            server.terminate()
+            server.wait(20)
+    results = [r for r in everything if not r[0].startswith("warmup-")]
+    print(f"{label}:")
+    report(results, elapsed, args.workers, args.rate)
+    n = len(everything)
+    own = (own1.user + own1.system) - (own0.user + own0.system)
+    print(f"  CPU per request: server {1000 * (cpu1 - cpu0) / n:.2f} ms, PostgreSQL "
+          f"{1000 * pg_cpu / n:.2f} ms, load generator {1000 * own / n:.2f} ms "
+          f"(1-min load average before the run: {load0:.2f} on {os.cpu_count()} cores)")
+    return everything, results, elapsed
+
+
+def p99(results: list[tuple[str, int, float]]) -> float:
+    return statistics.quantiles(sorted(d for _, _, d in results), n=100)[98]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -228,32 +266,18 @@ def main() -> None:
                         help="offer this many requests/s in all (paced clients); 0 = each client as fast as it can")
     args = parser.parse_args()
     with scratch_postgres("cw_bench_web") as url:
-        server = None
-        try:
-            people = seed(url, args.copies)
-            port = free_port()
-            with tempfile.TemporaryDirectory() as data_dir:
-                server = start_server(url, args.workers, port, Path(data_dir))
-                workers = [server.pid, *_children(server.pid)]
-                cpu0, own0, load0 = sum(_cpu(p) for p in workers), os.times(), os.getloadavg()[0]
-                everything, elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", people, args.clients, args.seconds,
-                                                       args.rate, args.warmup))
-                cpu1, own1 = sum(_cpu(p) for p in workers), os.times()
-                results = [r for r in everything if not r[0].startswith("warmup-")]
-                report(results, elapsed, args.workers, args.rate)
-                n = len(everything)
-                own = (own1.user + own1.system) - (own0.user + own0.system)
-                print(f"  CPU per request: app {1000 * (cpu1 - cpu0) / n:.2f} ms, PostgreSQL "
-                      f"{1000 * postgres_cpu(url) / n:.2f} ms, load generator {1000 * own / n:.2f} ms "
-                      f"(1-min load average before the run: {load0:.2f} on {os.cpu_count()} cores)")
-                errors = [code for _, code, _ in everything if code >= 500 or code in (401, 403, 404)]
-                assert not errors, f"{len(errors)} unexpected responses: {Counter(errors)}"
-                created, stored = check(url, everything)
-                print(f"  no tick lost: {created} ticks accepted = {stored} stored, one active tick per task")
-        finally:
-            if server is not None:
-                server.terminate()
-                server.wait(20)
+        people = seed(url, args.copies)
+        _, floor, floor_s = measure(url, people, args, FLOOR, "floor (bare Starlette, one primary-key SELECT)")
+        everything, results, elapsed = measure(url, people, args, APP, "the app")
+        errors = [code for _, code, _ in everything if code >= 500 or code in (401, 403, 404)]
+        assert not errors, f"{len(errors)} unexpected responses: {Counter(errors)}"
+        created, stored = check(url, everything)
+        print(f"  no tick lost: {created} ticks accepted = {stored} stored, one active tick per task")
+    app_rps, floor_rps = len(results) / elapsed, len(floor) / floor_s
+    verdict("web-throughput", app_rps / floor_rps, 0.4, at_least=True,
+            detail=f"app {app_rps:.0f} req/s, floor {floor_rps:.0f} req/s")
+    verdict("web-p99", p99(results) / 0.200, 1.0,
+            detail=f"app p99 {p99(results) * 1000:.0f} ms against 200 ms; floor p99 {p99(floor) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
