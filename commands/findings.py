@@ -18,6 +18,7 @@ from rules.vocabulary import OFFICE_NAME, VisitResult
 from services.campaigns import get_campaign, load_context, unit_directory
 from services.inspections import (
     assign_finding,
+    close_complaint,
     export_xlsx,
     expose_finding,
     import_complaints,
@@ -33,7 +34,7 @@ from services.inspections import (
 )
 
 findings_app = typer.Typer(help="督查发现的问题：登记、分派/改派、整改、复查", no_args_is_help=True)
-complaints_app = typer.Typer(help="群众投诉（12345 工单）：导入、列表、回访", no_args_is_help=True)
+complaints_app = typer.Typer(help="群众投诉（12345 工单）：导入、列表、回访、办结", no_args_is_help=True)
 ledger_app = typer.Typer(help="整改台账", no_args_is_help=True)
 
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
@@ -233,6 +234,20 @@ def complaints_visit_cmd(complaint_id: Annotated[int, typer.Argument(help="工�
                             now=parse_now(now), actor=by, note=note)
         redo, reopened = c.redo_count, c.visit_result == VisitResult.DISSATISFIED
     out.print(f"工单回访：{result}" + (f"，已重办（第 {redo} 次）" if reopened else "，已办结"))
+
+
+@complaints_app.command("close")
+@handles_errors
+def complaints_close_cmd(complaint_id: Annotated[int, typer.Argument(help="工单序号（complaints list 中的编号，即 Open311 的 service_request_id）")],
+                         note: Annotated[str, typer.Option("--note", help="办结说明（告诉投诉人的处理结果）")],
+                         by: ByOpt = OFFICE_NAME, campaign: CampaignOpt = None, now: NowOpt = None) -> None:
+    """创卫办办结工单：附办结说明，其问题随之销号（Open311 中显示为 closed）。"""
+    ctx = context()
+    with ctx.db.unit_of_work() as s:
+        c = close_complaint(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), complaint_id=complaint_id,
+                            note=note, now=parse_now(now), actor=by)
+        order_no = c.order_no
+    out.print(f"工单 {order_no} 已办结")
 
 
 @ledger_app.command("export")

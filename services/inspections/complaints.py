@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from config.inspections import InspectionsSpec
 from models import Campaign, Complaint, Finding, Segment, Street, Task
 from models.geo import ALLEY
-from models.inspections import C_CLOSED, C_OPEN, CLOSED, OPEN, RECTIFIED
+from models.inspections import C_CLOSED, C_OPEN, CLOSED, MERGED, OPEN, RECTIFIED
 from models.people import ROLE_OFFICE
 from rules.address_match import NamedSegment, match_address
 from rules.errors import Conflict, InvalidInput, NotFound
@@ -135,6 +135,28 @@ def visit_complaint(session: Session, *, ctx: CampaignContext, complaint_id: int
         c.status = C_CLOSED
         if f.status != CLOSED:
             close(session, campaign=campaign, finding=f, now=now, actor=actor)
+    session.flush()
+    return c
+
+
+def close_complaint(session: Session, *, ctx: CampaignContext, complaint_id: int, note: str, now: dt.datetime,
+                    actor: str = OFFICE_NAME) -> Complaint:
+    """办结 by 创卫办 (``cw complaints close``, the console): the complaint is closed with a note for the
+    complainant (Open311's ``status_notes``); its finding is closed (销号) with its tasks and problem."""
+    note = (note or "").strip()
+    if not note or len(note) > 2000:
+        raise InvalidInput("请填写办结说明（最多 2000 字）：它会作为处理结果告诉投诉人")
+    c = session.get(Complaint, complaint_id)
+    if c is None or c.campaign_id != ctx.id:
+        raise NotFound(f"找不到工单 {complaint_id}")
+    if c.status == C_CLOSED:
+        raise Conflict(f"工单 {c.order_no} 已经办结")
+    f = complaint_finding(session, c)
+    c.status, c.closed_at, c.close_note = C_CLOSED, now, note
+    if f.status not in (CLOSED, MERGED):
+        close(session, campaign=ctx.campaign, finding=f, now=now, actor=actor)
+    record(session, campaign_id=ctx.id, action="complaint.close", object_type="complaint", object_id=c.id,
+           now=now, actor=actor, detail={"note": note, "finding_id": f.id})
     session.flush()
     return c
 
