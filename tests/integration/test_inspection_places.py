@@ -7,7 +7,7 @@ import json
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from maps.datum import wgs84_to_gcj02
 from models import InspectionStop, Place
@@ -20,6 +20,13 @@ from tests.support.inspections import GRID_OFFICE, HYATT, POIS, WANGJING_BUS_STO
 
 # real OSM POIs as places to inspect: restaurants as 餐饮店, waste points as 垃圾站, the rest as 公厕 stand-ins
 KINDS = {"restaurant": "餐饮店", "fast_food": "餐饮店", "waste_disposal": "垃圾站", "supermarket": "农贸市场"}
+
+
+@pytest.fixture(autouse=True)
+def _without_bundled_places(db, example):
+    """These tests import their own places: start from the example without the places it ships."""
+    with db.unit_of_work() as s:
+        s.execute(delete(Place))
 
 
 def _geojson(tmp_path) -> object:
