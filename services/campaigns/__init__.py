@@ -6,7 +6,22 @@ from __future__ import annotations
 
 from services.campaigns.context import (
     CampaignContext,
+    SpecCache,
     load_context,
+)
+from services.campaigns.desk import (
+    Desk,
+    Progress,
+    ProgressPage,
+    SegmentLine,
+    Waiting,
+    office_desk,
+    phase_list,
+    progress_by_segment,
+    progress_by_unit,
+    segment_map,
+    segment_table,
+    unit_names,
 )
 from services.campaigns.directory import (
     unit_directory,
@@ -38,10 +53,16 @@ __all__ = [
     "AdvanceReport",
     "CampaignContext",
     "CampaignStatus",
+    "Desk",
     "PhaseSummary",
+    "Progress",
+    "ProgressPage",
     "Rollup",
     "RollupTotal",
+    "SegmentLine",
+    "SpecCache",
     "TaskCounts",
+    "Waiting",
     "advance_phases",
     "campaign_status",
     "config_error",
@@ -50,6 +71,13 @@ __all__ = [
     "init_campaign",
     "instantiate_recurring",
     "load_context",
+    "office_desk",
+    "phase_list",
+    "progress_by_segment",
+    "progress_by_unit",
     "rollup_status",
+    "segment_map",
+    "segment_table",
     "unit_directory",
+    "unit_names",
 ]
