@@ -16,7 +16,7 @@ from models.accountability import PROBLEM, TASK
 from rules import ladders as L
 from rules.calendar import ClockType
 from rules.errors import InvalidInput, NotFound
-from rules.vocabulary import OFFICE_NAME, SanctionState, surface_table
+from rules.vocabulary import OFFICE_NAME, OpinionDecision, ProblemVerb, SanctionState, surface_table
 from services.briefs import moment
 from services.campaigns import CampaignContext, get_campaign, load_context, unit_directory
 from services.escalation import (
@@ -29,6 +29,7 @@ from services.escalation import (
     list_problems,
     list_requests,
     list_sanctions,
+    perform,
     principal_for,
     problem_detail,
     raise_problem,
@@ -43,8 +44,8 @@ CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编�
 NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="操作单位或县级领导（默认创卫办）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
-COMMAND_TEXT = {L.C_RESOLVE: "办结", L.C_RETURN: "退回", L.C_ESCALATE: "上报", L.C_OPINION: "签署意见",
-                L.C_WITHDRAW: "退单", L.C_ASSIGN: "改派", L.C_VERIFY: "核实"}
+COMMAND_TEXT = {L.C_RETURN: "退回"}
+VERB_TEXT = surface_table(ProblemVerb)
 SANCTION_STATE_TEXT = surface_table(SanctionState)
 
 
@@ -65,13 +66,25 @@ def _until(ctx: CampaignContext, text: str) -> dt.datetime:
 
 
 def _act(problem_id: int, kind: str, by: str | None, now: str | None, campaign: str | None, **kw) -> None:
+    """A ladder command with no phone action of its own (退回下一级)."""
+    with context().db.unit_of_work() as s:
+        c = get_campaign(s, campaign)
+        p = act(s, ctx=load_context(s, campaign=c), problem_id=problem_id, kind=kind, actor=principal_for(s, campaign=c, name=by),
+                         now=parse_now(now), **kw)
+        out.print(f"问题 {p.id}：{COMMAND_TEXT[kind]}完成。当前层级 {p.level}，状态 {PROBLEM_STATUS[p.status]}",
+                  highlight=False)
+
+
+def _perform(problem_id: int, verb: ProblemVerb, by: str | None, now: str | None, campaign: str | None,
+             **kw) -> None:
+    """The phone's action, under the same rule (rules.problem_actions) as the pages and the API."""
     with context().db.unit_of_work() as s:
         c = get_campaign(s, campaign)
         if "unit" in kw:
             kw["unit_id"] = _unit_id(s, c, kw.pop("unit"))
-        p = act(s, ctx=load_context(s, campaign=c), problem_id=problem_id, kind=kind, actor=principal_for(s, campaign=c, name=by),
-                         now=parse_now(now), **kw)
-        out.print(f"问题 {p.id}：{COMMAND_TEXT[kind]}完成。当前层级 {p.level}，状态 {PROBLEM_STATUS[p.status]}",
+        p = perform(s, ctx=load_context(s, campaign=c), problem_id=problem_id, verb=verb,
+                    actor=principal_for(s, campaign=c, name=by), now=parse_now(now), **kw)
+        out.print(f"问题 {p.id}：{VERB_TEXT[verb]}完成。当前层级 {p.level}，状态 {PROBLEM_STATUS[p.status]}",
                   highlight=False)
 
 
@@ -120,7 +133,7 @@ def problem_list(status: Annotated[str | None, typer.Option("--status", help="op
     for r in rows:
         flag = "（挂账）" if r.on_hold_until else "（逾期）" if r.overdue else ""
         table.add_row(str(r.id), r.segment or "", r.title, r.level, r.holder,
-                      f"{r.deadline:%Y-%m-%d %H:%M}" if r.deadline else "", r.status_text + flag)
+                      moment(r.deadline) if r.deadline else "", r.status_text + flag)
     out.print(table)
 
 
@@ -138,11 +151,12 @@ def problem_show(problem_id: int, as_json: JsonOpt = False, now: NowOpt = None, 
     out.print(f"状态 {p.status_text}，层级 {p.level}，承办 {p.holder}，"
               f"期限 {moment(p.deadline) if p.deadline else '无'}", highlight=False)
     for e in d.history:
-        extra = "".join(f"；{k}：{v}" for k, v in (("理由", e.reason), ("意见", e.opinion)) if v)
+        extra = "".join(f"；{k}：{v}" for k, v in (("理由", e.reason), ("意见", e.opinion),
+                                                 ("决定", (e.detail or {}).get("decision"))) if v)
         move = f" {e.from_level or ''}→{e.to_level}" if e.to_level else ""
-        out.print(f"  {e.at:%Y-%m-%d %H:%M} {e.actor} {e.action_text}{move}{extra}", highlight=False)
+        out.print(f"  {moment(e.at)} {e.actor} {e.action_text}{move}{extra}", highlight=False)
     for a in d.accountability:
-        out.print(f"  {a.at:%Y-%m-%d %H:%M} 系统 {a.stage_text}", highlight=False)
+        out.print(f"  {moment(a.at)} 系统 {a.stage_text}", highlight=False)
 
 
 def _problem_json(d: ProblemDetail) -> dict[str, Any]:
@@ -158,7 +172,7 @@ def _problem_json(d: ProblemDetail) -> dict[str, Any]:
 def problem_resolve(problem_id: int, note: Annotated[str, typer.Option("--note", help="处理情况")],
                     by: ByOpt = None, now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """办结（填写处理情况，待创卫办核实）。"""
-    _act(problem_id, L.C_RESOLVE, by, now, campaign, reason=note)
+    _perform(problem_id, ProblemVerb.RESOLVE, by, now, campaign, text=note)
 
 
 @problem_app.command("return")
@@ -174,15 +188,19 @@ def problem_return(problem_id: int, reason: Annotated[str, typer.Option("--reaso
 def problem_escalate(problem_id: int, reason: Annotated[str, typer.Option("--reason", help="上报理由")],
                      by: ByOpt = None, now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """上报上一级（须说明理由；县级领导层级由牵头部门连同领导意见上报）。"""
-    _act(problem_id, L.C_ESCALATE, by, now, campaign, reason=reason)
+    _perform(problem_id, ProblemVerb.ESCALATE, by, now, campaign, text=reason)
 
 
 @problem_app.command("opinion")
 @handles_errors
 def problem_opinion(problem_id: int, text: Annotated[str, typer.Option("--text", help="意见")],
+                    decision: Annotated[str | None, typer.Option("--decision", help="协调解决 或 转创卫办（县级领导层级默认转创卫办）")] = None,
                     by: ByOpt = None, now: NowOpt = None, campaign: CampaignOpt = None) -> None:
-    """签署意见（包段县级领导）。"""
-    _act(problem_id, L.C_OPINION, by, now, campaign, reason=text)
+    """签署意见（包段县级领导）：意见与处理决定。"""
+    chosen = next((d for d in OpinionDecision if d.value == decision), None)
+    if decision and chosen is None:
+        raise InvalidInput(f"--decision 应为 {' 或 '.join(OpinionDecision)}")
+    _perform(problem_id, ProblemVerb.OPINION, by, now, campaign, text=text, decision=chosen)
 
 
 @problem_app.command("withdraw")
@@ -190,7 +208,7 @@ def problem_opinion(problem_id: int, text: Annotated[str, typer.Option("--text",
 def problem_withdraw(problem_id: int, reason: Annotated[str, typer.Option("--reason", help="退单理由")],
                      by: ByOpt = None, now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """退单：非本单位职责的，收到后2个工作日内退回创卫办改派。"""
-    _act(problem_id, L.C_WITHDRAW, by, now, campaign, reason=reason)
+    _perform(problem_id, ProblemVerb.RETURN, by, now, campaign, text=reason)
 
 
 @problem_app.command("assign")
@@ -205,7 +223,7 @@ def problem_assign(problem_id: int, unit: Annotated[str, typer.Option("--unit", 
         new_limit = L.Limit(limit, ClockType(clock)) if limit else None
     except ValueError:
         raise InvalidInput(f"时限类型应为 工作日、工作时 或 紧急时：{clock}") from None
-    _act(problem_id, L.C_ASSIGN, None, now, campaign, unit=unit, limit=new_limit, reason=reason)
+    _perform(problem_id, ProblemVerb.ASSIGN, None, now, campaign, unit=unit, limit=new_limit, text=reason)
 
 
 @problem_app.command("verify")
@@ -214,7 +232,7 @@ def problem_verify(problem_id: int, passed: Annotated[bool, typer.Option("--pass
                    note: Annotated[str, typer.Option("--note", help="核实说明（不通过时必填）")] = "",
                    now: NowOpt = None, campaign: CampaignOpt = None) -> None:
     """创卫办核实办结情况：通过则销号，不通过则退回办结层级返工。"""
-    _act(problem_id, L.C_VERIFY, None, now, campaign, reason=note, passed=passed)
+    _perform(problem_id, ProblemVerb.VERIFY, None, now, campaign, text=note, passed=passed)
 
 
 @extension_app.command("request")

@@ -32,9 +32,17 @@ def day(value: dt.datetime | None, tz: str = "Asia/Shanghai") -> str:
     return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）"
 
 
+def moment(value: dt.datetime | None, tz: str | None = None) -> str:
+    """A time as people write it: 2025年1月8日18时 (18时30分), in ``tz`` or the value's own zone."""
+    if not value:
+        return ""
+    local = value.astimezone(ZoneInfo(tz)) if tz else value
+    return f"{local.year}年{local.month}月{local.day}日{local.hour}时" + (f"{local.minute:02d}分" if local.minute else "")
+
+
 def build_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
-    templates.env.filters.update(when=when, day=day)
+    templates.env.filters.update(when=when, day=day, moment=moment)
     templates.env.globals.update(text=text)
     return templates
 

@@ -4,6 +4,15 @@ Entry points (flows, web routes, commands) import from here, not from the module
 
 from __future__ import annotations
 
+from services.escalation.actions import (
+    ActionableRow,
+    ProblemView,
+    actionable,
+    perform,
+    problem_path,
+    problem_view,
+    unit_named,
+)
 from services.escalation.extensions import (
     RequestRow,
     decide,
@@ -39,6 +48,13 @@ from services.escalation.sweep import (
 
 __all__ = [
     "AccountabilityEntry",
+    "ActionableRow",
+    "ProblemView",
+    "actionable",
+    "perform",
+    "problem_path",
+    "problem_view",
+    "unit_named",
     "NoticeRow",
     "PASSES",
     "ProblemDetail",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from config.campaign import CampaignFile
 from config.escalation import LimitSpec
-from models import Assignment, Leader, Segment, Unit
+from models import Assignment, AssignmentMember, Leader, Segment, Unit
 from rules.accountability import AccountabilityLadder, InterviewRule
 from rules.calendar import ClockType, WorkCalendar
 from rules.errors import Conflict
@@ -29,7 +29,8 @@ def limit_of(spec: LimitSpec) -> Limit:
 def coordination_ladder(spec: CampaignFile) -> CoordinationLadder:
     e = spec.escalation
     return CoordinationLadder(limits=tuple((x.level, limit_of(x)) for x in e.coordination),
-                              return_window=limit_of(e.return_window), extension_max=limit_of(e.extension_max))
+                              return_window=limit_of(e.return_window), extension_max=limit_of(e.extension_max),
+                              climb_after=limit_of(e.climb_after) if e.climb_after else None)
 
 
 def accountability_ladder(spec: CampaignFile) -> AccountabilityLadder:
@@ -38,6 +39,7 @@ def accountability_ladder(spec: CampaignFile) -> AccountabilityLadder:
                                 criticise_after=a.criticise_after, yellow_after=a.yellow_after,
                                 criticise_after_supervisions=a.criticise_after_supervisions,
                                 yellow_after_criticisms=a.yellow_after_criticisms,
+                                criticism_period=a.criticism_period, yellow_after_red_weeks=a.yellow_after_red_weeks,
                                 interview=InterviewRule(yellow_cards=a.interview.yellow_cards,
                                                         red_streak=a.interview.red_streak))
 
@@ -70,6 +72,14 @@ class Holders:
     unit_names: dict[int, str]
     leader_names: dict[int, str]
     segment_names: dict[int, str] = field(default_factory=dict)
+    #: each segment's participating units (参与单位) under its 包联 in force
+    members: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    def members_of(self, segment_id: int | None) -> frozenset[int]:
+        """The segment's participating units (an alley's: its segment's)."""
+        if segment_id is None:
+            return frozenset()
+        return self.members.get(segment_id) or self.members.get(self.parent.get(segment_id, -1), frozenset())
 
     def assignment(self, segment_id: int | None) -> tuple[int, int] | None:
         if segment_id is None:
@@ -116,7 +126,8 @@ class Holders:
 
 def load_holders(session: Session, campaign_id: int, now: dt.datetime,
                  segment_ids: Iterable[int | None] | None = None) -> Holders:
-    """The 包联 in force at ``now`` (of ``segment_ids`` only, when given) and the names messages need."""
+    """The 包联 in force at ``now`` (of ``segment_ids`` only, when given: then with their participating units)
+    and the names messages need."""
     conn = session.connection()
     parents = select(Segment.id, Segment.parent_id).where(Segment.campaign_id == campaign_id,
                                                           Segment.parent_id.is_not(None))
@@ -127,22 +138,30 @@ def load_holders(session: Session, campaign_id: int, now: dt.datetime,
     # the query keeps only rows whose parent_id IS NOT NULL, which the column type cannot say
     parent = cast(dict[int, int], dict(conn.execute(parents).tuples().all())) if wanted is None or wanted else {}
     q = (select(Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id,
-                (Assignment.valid_from <= now).label("started"))
+                (Assignment.valid_from <= now).label("started"), Assignment.id)
          .where(Assignment.campaign_id == campaign_id, (Assignment.valid_to.is_(None)) | (Assignment.valid_to > now))
          .order_by(Assignment.valid_from, Assignment.id))
     if wanted is not None:
         q = q.where(Assignment.segment_id.in_(wanted | set(parent.values())))
     by_segment: dict[int, tuple[int, int]] = {}
-    for seg, unit, leader, started in (conn.execute(q).all() if wanted is None or wanted else ()):
+    chosen: dict[int, int] = {}
+    for seg, unit, leader, started, assignment_id in (conn.execute(q).all() if wanted is None or wanted else ()):
         # the latest 包联 in force at ``now``; one recorded later (an import after the fact) if none is
         if started or seg not in by_segment:
-            by_segment[seg] = (unit, leader)
+            by_segment[seg], chosen[seg] = (unit, leader), assignment_id
+    members: dict[int, set[int]] = {}
+    segment_of = {a: s for s, a in chosen.items()}
+    if chosen and wanted is not None:
+        for a, u in conn.execute(select(AssignmentMember.assignment_id, AssignmentMember.unit_id)
+                                 .where(AssignmentMember.assignment_id.in_(list(segment_of)))):
+            members.setdefault(segment_of[a], set()).add(u)
     units = conn.execute(select(Unit.id, Unit.name, Unit.kind).where(Unit.campaign_id == campaign_id)
                          .order_by(Unit.id)).all()
     leaders = conn.execute(select(Leader.id, Leader.name).where(Leader.campaign_id == campaign_id)).tuples().all()
     return Holders(by_segment=by_segment, parent=parent,
                    office_unit_id=next((i for i, _, k in units if k == OFFICE_KIND), None),
-                   unit_names={i: n for i, n, _ in units}, leader_names=dict(leaders))
+                   unit_names={i: n for i, n, _ in units}, leader_names=dict(leaders),
+                   members={s: frozenset(m) for s, m in members.items()})
 
 
 def recipient(unit_id: int | None, leader_id: int | None, office_unit_id: int | None) -> tuple[str, int | None]:
@@ -155,5 +174,8 @@ def recipient(unit_id: int | None, leader_id: int | None, office_unit_id: int | 
 
 
 def local_text(t: dt.datetime | None, cal: WorkCalendar) -> str:
-    """A deadline as people read it, in the campaign's time zone."""
-    return t.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M") if t else "无"
+    """A deadline as people write it, in the campaign's time zone: 2025年1月8日18时 (18时30分)."""
+    if t is None:
+        return "无"
+    local = t.astimezone(cal.tz)
+    return f"{local.year}年{local.month}月{local.day}日{local.hour}时" + (f"{local.minute:02d}分" if local.minute else "")

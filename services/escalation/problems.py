@@ -20,6 +20,7 @@ from notify.templates import ACTION, LEVEL, escalation_notice, extension_request
 from rules import ladders as L
 from rules.errors import InvalidInput, NotFound
 from rules.vocabulary import ProblemSource, UnitKind
+from services.escalation.entry import entry_deadline, finding_entry
 from services.escalation.ladders import Holders, Policy, local_text, recipient
 from services.notifications.outbox import enqueue
 from services.people.audit import record
@@ -62,12 +63,15 @@ def raise_problem(session: Session, *, ctx: CampaignContext, unit_id: int | None
     facts = holders.facts(segment_id)
     lead = holders.assignment(segment_id)
     wanted = L.LEAD if lead and lead[0] == unit.id else RAISE_LEVEL.get(unit.kind, L.MEMBER)
+    if source == ProblemSource.FINDING:  # a finding enters where the campaign's policy says (escalation.entry)
+        wanted, unit = finding_entry(session, ctx, segment_id=segment_id, category=category, lead=unit,
+                                     key=source_id, now=now)
     level = L.entry_level(pol.coordination, wanted, facts)
     hu, hl = holders.at_level(level, segment_id=segment_id, unit_id=unit.id)
     p = Problem(campaign_id=campaign.id, source=source, source_id=source_id, segment_id=segment_id, unit_id=unit.id,
                 category=category, title=title.strip(), description=description.strip(), lon=lon, lat=lat,
                 status=L.OPEN, level=level, holder_unit_id=hu, holder_leader_id=hl, level_since=now,
-                level_deadline=pol.coordination.limit(level).due(pol.calendar, now), opened_at=now)
+                level_deadline=entry_deadline(ctx, level, category, now), opened_at=now)
     session.add(p)
     session.flush()
     session.add(ProblemEvent(problem_id=p.id, at=now, actor=actor.name, user_id=actor.user_id, action=L.RAISED,
@@ -92,6 +96,9 @@ def role_of(principal: Principal, p: Problem, holders: Holders) -> str:
     if principal.unit_id is not None:
         if p.level != L.LEADER and principal.unit_id == p.holder_unit_id:
             return L.BY_HOLDER
+        members = holders.members_of(p.segment_id)
+        if p.level == L.MEMBER and p.holder_unit_id in members and principal.unit_id in members:
+            return L.BY_HOLDER  # a problem at the participating units' level is each of theirs to act on
         if lead and principal.unit_id == lead[0]:
             return L.BY_LEAD
     return L.BY_OTHER
@@ -170,6 +177,8 @@ def _apply(session: Session, ctx: CampaignContext, pol: Policy, holders: Holders
     opinion = a.opinion
     if a.action == L.ESCALATED and a.from_level == L.LEADER and opinion is None:  # filed by the lead department
         opinion = "；".join(_opinion_lines(session, p.id, L.LEADER)) or None
+    elif a.action == L.ESCALATED and a.from_level == L.LEAD and opinion is None:
+        opinion = a.note  # the lead department's reason is its opinion, carried up with the problem
     detail: dict[str, Any] = {"deadline": a.deadline.isoformat() if a.deadline else None}
     if a.until:
         detail["until"] = a.until.isoformat()
@@ -225,5 +234,6 @@ def _notify(session: Session, ctx: CampaignContext, pol: Policy, holders: Holder
         label = ACTION.get(a.action, a.action)
         title, body = problem_step(label, p.title, seg, deadline, a.note)
     enqueue(session, ctx=ctx, recipients=who, template="problem",
-            payload={"title": title, "body": body, "problem_id": p.id, "level": p.level, "action": a.action},
+            payload={"title": title, "body": body, "problem_id": p.id, "level": p.level, "action": a.action,
+                     "link": f"/problems/{p.id}"},  # a path: the outbox puts it under CW_PUBLIC_URL
             key_parts=("problem", p.id, p.version), now=now)

@@ -114,12 +114,14 @@ def _local(t: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
 
 def list_problems(session: Session, *, campaign: Campaign, now: dt.datetime, status: str | None = None,
                   level: str | None = None, unit_id: int | None = None, on_hold: bool | None = None,
-                  limit: int | None = None) -> list[ProblemRow]:
-    """Problems, oldest first; ``unit_id`` matches the raising or the holding unit."""
+                  limit: int | None = None, ids: list[int] | None = None) -> list[ProblemRow]:
+    """Problems, oldest first; ``unit_id`` matches the raising or the holding unit; ``ids`` only these."""
     tz = ZoneInfo(campaign.timezone)
     q = (select(Problem, Segment.code, Unit.name, Leader.name).outerjoin(Segment, Segment.id == Problem.segment_id)
          .outerjoin(Unit, Unit.id == Problem.holder_unit_id).outerjoin(Leader, Leader.id == Problem.holder_leader_id)
          .where(Problem.campaign_id == campaign.id))
+    if ids is not None:
+        q = q.where(Problem.id.in_(ids))
     if status:
         q = q.where(Problem.status == status)
     if level:
@@ -143,7 +145,7 @@ def list_problems(session: Session, *, campaign: Campaign, now: dt.datetime, sta
 def problem_detail(session: Session, *, campaign: Campaign, problem_id: int, now: dt.datetime) -> ProblemDetail:
     """One problem with its coordination history, accountability steps and requests, in time order."""
     tz = ZoneInfo(campaign.timezone)
-    row = next((r for r in list_problems(session, campaign=campaign, now=now) if r.id == problem_id), None)
+    row = next(iter(list_problems(session, campaign=campaign, now=now, ids=[problem_id])), None)
     p = session.get(Problem, problem_id)
     if row is None or p is None:
         raise NotFound(f"找不到问题 {problem_id}")
