@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -19,6 +20,7 @@ from rich.console import Console
 from config.loader import CampaignFileError
 from config.settings import Settings, load_settings
 from models.db import make_engine
+from notify.masking import LinkTokenFilter, SecretMaskingFilter, env_secrets
 from rules.errors import DomainError, InvalidInput
 from services.campaigns import config_error
 from services.uow import Database
@@ -77,6 +79,9 @@ def setup_logging(settings: Settings) -> None:
         return
     handler = logging.FileHandler(settings.log_dir / "cw.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    # the configured credentials themselves, wherever a line holds them (not a guess by parameter name)
+    handler.addFilter(SecretMaskingFilter(env_secrets(os.environ)))
+    handler.addFilter(LinkTokenFilter())
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
     root.propagate = False  # the console is for Chinese messages; Prefect configures the root logger

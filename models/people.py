@@ -44,3 +44,22 @@ class AuthToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class SignInFailure(Base):
+    """A wrong password for a phone number, from an address: what sign-in throttling and lockout count.
+
+    Kept apart from the audit log (which also records each failure) because it is read on every
+    sign-in and pruned; ``cleared_at`` is set when the right password is given, so the phone's
+    count starts again while the address's does not.
+    """
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("ix_sign_in_failure_phone_at", "phone", "at"),
+                      Index("ix_sign_in_failure_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    phone: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(64), default=None)
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

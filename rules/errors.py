@@ -80,3 +80,14 @@ class Unauthenticated(DomainError):
 
     exit_code = 2
     http_status = 401
+
+
+class Throttled(DomainError):
+    """Too many attempts (wrong passwords) from a phone number or an address: wait ``retry_after`` seconds."""
+
+    exit_code = 2
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int, log_detail: str = ""):
+        super().__init__(message, log_detail=log_detail)
+        self.retry_after = max(1, int(retry_after))

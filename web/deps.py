@@ -17,24 +17,39 @@ Page forms that change something depend on ``form_user``, which also checks the 
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Annotated
 
-from fastapi import Depends, Form, Request, Security
+from fastapi import Depends, Form, Path, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
-from rules.errors import Forbidden
-from services.campaigns import CampaignContext, load_context
+from rules.errors import Forbidden, Throttled, Unauthenticated
+from rules.vocabulary import TokenKind
+from services.campaigns import CampaignContext, SpecCache, load_context
 from services.inspections import RouterCache
-from services.people import API, SESSION, Principal, authenticate, csrf_token, hash_token
+from services.people import (
+    API,
+    SESSION,
+    Principal,
+    authenticate,
+    csrf_token,
+    hash_token,
+    record_sign_in_failure,
+    sign_in_with_password,
+)
 from services.uow import Database
 from web.text import ROLE
 
 SESSION_COOKIE = "cw_session"
+#: the largest id a path or query parameter may carry: a database integer (beyond it: 422, not a 500)
+MAX_ID = 2**31 - 1
+#: an id in a path (``/api/tasks/{task_id}``): 1 … MAX_ID, anything else is refused with 422
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
                     description="POST /api/auth/token 换取的令牌：Authorization: Bearer <token>")
 
@@ -71,22 +86,24 @@ class PrincipalCache:
 @dataclass
 class AppServices:
     """Built once per app: settings, the database, the clock every use case is given, the sign-in cache,
-    and the spatial routers (rebuilt when a campaign's segments change, not on every finding filed)."""
+    the spatial routers (rebuilt when a campaign's segments change, not on every finding filed) and the
+    validated campaign files (validated again when the stored file changes, not on every request)."""
 
     settings: Settings
     db: Database
     clock: Callable[[], dt.datetime]
     principals: PrincipalCache
     routers: RouterCache = field(default_factory=RouterCache)
+    specs: SpecCache = field(default_factory=SpecCache)
 
     @property
-    def photo_dir(self) -> Path:
+    def photo_dir(self) -> pathlib.Path:
         return self.settings.photo_dir
 
 
 def campaign_context(s: Session, me: Principal, app: AppServices) -> CampaignContext:
-    """The signed-in user's campaign for the route's unit of work, routing through the app's router cache."""
-    return load_context(s, campaign_id=me.campaign_id, routers=app.routers)
+    """The signed-in user's campaign for the route's unit of work, through the app's router and spec caches."""
+    return load_context(s, campaign_id=me.campaign_id, routers=app.routers, specs=app.specs)
 
 
 async def services(request: Request) -> AppServices:
@@ -114,8 +131,9 @@ def _credentials(request: Request, credentials: HTTPAuthorizationCredentials | N
     return request.cookies.get(SESSION_COOKIE), (SESSION,)
 
 
-def _lookup(app: AppServices, raw: str | None, kinds: tuple[str, ...], now: dt.datetime) -> Principal:
-    with app.db.reader() as s:
+def lookup(app: AppServices, raw: str | None, kinds: tuple[str, ...], now: dt.datetime) -> Principal:
+    """Check a raw token against the database (blocking) and remember the answer for a few seconds."""
+    with app.db.reader(autocommit=True) as s:
         principal = authenticate(s, raw=raw, kinds=kinds, now=now)
     app.principals.put(raw or "", kinds, principal, now)
     return principal
@@ -141,8 +159,23 @@ async def current_user(request: Request,
     now = app.clock()
     principal = app.principals.get(raw, kinds, now) if raw else None
     if principal is None:
-        principal = await run_in_threadpool(_lookup, app, raw, kinds, now)
+        principal = await run_in_threadpool(lookup, app, raw, kinds, now)
     return _remember(request, principal, raw)
+
+
+def password_sign_in(app: AppServices, *, phone: str, password: str, address: str | None,
+                     kind: TokenKind = SESSION) -> tuple[str, Principal]:
+    """Sign in with phone and password; a wrong password or a throttled attempt is recorded (and audited)
+    in a transaction of its own, since the sign-in's rolls back, then raised."""
+    now = app.clock()
+    try:
+        with app.db.unit_of_work() as s:
+            return sign_in_with_password(s, phone=phone, password=password, now=now, address=address, kind=kind)
+    except (Unauthenticated, Throttled) as e:
+        with app.db.unit_of_work() as s:
+            record_sign_in_failure(s, phone=phone, address=address, now=now,
+                                   refused=e if isinstance(e, Throttled) else None)
+        raise
 
 
 def signed_in_user(request: Request) -> Principal:
@@ -151,7 +184,7 @@ def signed_in_user(request: Request) -> Principal:
     app = request.app.state.services
     now = app.clock()
     principal = app.principals.get(raw, kinds, now) if raw else None
-    return _remember(request, principal or _lookup(app, raw, kinds, now), raw)
+    return _remember(request, principal or lookup(app, raw, kinds, now), raw)
 
 
 def require_role(*roles: str) -> Callable[..., Awaitable[Principal]]:

@@ -18,11 +18,16 @@ _CHINESE_LDIDS = {0x4D, 0x7A}
 
 @dataclass(frozen=True)
 class Feature:
-    """One feature: its 1-based position in the file, its attributes and its geometry."""
+    """One feature: its 1-based position in the file, its attributes and its geometry.
+
+    ``problem`` says (in Chinese) why a geometry present in the file could not be read (a line of
+    one point …); the feature is still returned, so the caller can list every problem at once.
+    """
 
     number: int
     properties: dict[str, Any]
     geometry: Any  # shapely geometry or None
+    problem: str | None = None
 
 
 def _dbf_encoding(shp: Path) -> str | None:
@@ -52,10 +57,10 @@ def _looks_misdecoded(frame: Any) -> bool:
 
 
 def _read_frame(path: Path, layer: str | None) -> Any:
-    """The file as a GeoDataFrame (Any: geopandas ships no type information)."""
+    """The file's attributes as a DataFrame (Any: pandas through pyogrio ships no type information)."""
     import pyogrio
 
-    kwargs: dict[str, Any] = {"layer": layer} if layer else {}
+    kwargs: dict[str, Any] = {"layer": layer, "read_geometry": False} if layer else {"read_geometry": False}
     if path.suffix.lower() == ".shp":
         enc = _dbf_encoding(path)
         if enc:
@@ -68,8 +73,46 @@ def _read_frame(path: Path, layer: str | None) -> Any:
     return pyogrio.read_dataframe(path, **kwargs)
 
 
+def _why(error: Exception) -> str:
+    """A GEOS parse error as the office can act on it."""
+    text = str(error)
+    if "point array must contain" in text or "must have at least" in text:
+        return "线只有一个点（至少需要两个点）"
+    if "rings" in text.lower() or "closed" in text.lower():
+        return "面的边界没有闭合"
+    return "图形数据无法解析"
+
+
+def _geometries(path: Path, layer: str | None) -> list[tuple[Any, str | None]]:
+    """Each feature's geometry, parsed one by one: (shapely geometry or None, problem or None)."""
+    import warnings
+
+    import shapely
+    from pyogrio import raw
+
+    kwargs: dict[str, Any] = {"layer": layer} if layer else {}
+    _meta, _fids, wkbs, _fields = raw.read(path, columns=[], **kwargs)
+    out: list[tuple[Any, str | None]] = []
+    for wkb in wkbs:
+        if wkb is None:
+            out.append((None, None))
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # NaN coordinates: checked by the caller, by name
+                out.append((shapely.from_wkb(wkb, on_invalid="raise"), None))
+        except (shapely.errors.GEOSException, ValueError) as e:
+            log.info("%s: unreadable geometry: %s", path, e)
+            out.append((None, _why(e)))
+    return out
+
+
 def read_features(path: Path, layer: str | None = None) -> list[Feature]:
-    """Features of a GeoJSON, GeoPackage or Shapefile; raise InvalidInput naming the file."""
+    """Features of a GeoJSON, GeoPackage or Shapefile; raise InvalidInput naming the file.
+
+    Geometries are parsed feature by feature, so one bad feature is reported by number with
+    the file's other problems instead of failing the whole file.
+    """
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"找不到文件 {path}")
@@ -82,14 +125,18 @@ def read_features(path: Path, layer: str | None = None) -> list[Feature]:
             raise InvalidInput(f"{path}: 不是有效的 GeoJSON（{e}）") from None
     try:
         frame = _read_frame(path, layer)
+        geometries = _geometries(path, layer)
     except Exception as e:  # noqa: BLE001 - pyogrio/GDAL raise their own types
         raise InvalidInput(f"{path}: 无法读取空间数据文件", log_detail=repr(e)) from None
     props = [c for c in frame.columns if c != "geometry"]
     out = []
-    for i, values in enumerate(frame.to_dict("records"), start=1):
-        geom = values.pop("geometry", None)
+    records = frame.to_dict("records")
+    if len(records) != len(geometries):  # GDAL skipped a feature it could not read at all
+        raise InvalidInput(f"{path}: 无法读取空间数据文件（部分要素无法解析）",
+                           log_detail=f"{len(records)} attribute rows, {len(geometries)} geometries")
+    for i, (values, (geom, problem)) in enumerate(zip(records, geometries, strict=True), start=1):
         clean = {k: _plain(values[k]) for k in props}
-        out.append(Feature(number=i, properties=clean, geometry=geom))
+        out.append(Feature(number=i, properties=clean, geometry=geom, problem=problem))
     return out
 
 

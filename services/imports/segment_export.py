@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from models import Campaign, Segment, Street
+from services import spreadsheets
 
 
 def segments_geojson(session: Session, *, campaign: Campaign) -> dict[str, Any]:
@@ -73,5 +74,5 @@ def write_xlsx(path: Any, sheet: str, header: list[str], rows: list[list[Any]]) 
         ws.column_dimensions[get_column_letter(i)].width = min(width, 60)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
+    spreadsheets.save(wb, tmp)  # text stays text (no formula injection)
     tmp.replace(path)

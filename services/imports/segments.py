@@ -50,6 +50,9 @@ def _geometry(feature: Feature, datum: str, where: str, errors: list[str]) -> tu
     from maps.datum import to_wgs84
 
     g = feature.geometry
+    if feature.problem:
+        errors.append(f"{where}: 字段 geometry: {feature.problem}")
+        return None
     if g is None or g.is_empty:
         errors.append(f"{where}: 字段 geometry: 缺少线状图形")
         return None
@@ -58,14 +61,37 @@ def _geometry(feature: Feature, datum: str, where: str, errors: list[str]) -> tu
     if not isinstance(g, (LineString, MultiLineString)):
         errors.append(f"{where}: 字段 geometry: 应为线（LineString），实际为 {g.geom_type}")
         return None
-    minx, miny, maxx, maxy = g.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        errors.append(f"{where}: 字段 geometry: 坐标超出经纬度范围（是否为投影坐标？请先转换为经纬度）")
+    problem = coordinate_problem(g)
+    if problem:
+        errors.append(f"{where}: 字段 geometry: {problem}")
         return None
     w = to_wgs84(g, datum)
+    if coordinate_problem(w):
+        errors.append(f"{where}: 字段 geometry: 坐标无法从 {datum} 转换为 WGS-84")
+        return None
     mapped = mapping(w)
     geo = {"type": mapped["type"], "coordinates": _lists(mapped["coordinates"])}
     return geo, tuple(float(v) for v in w.bounds)
+
+
+def coordinate_problem(g: Any) -> str | None:
+    """Why a geometry's coordinates cannot be a place on Earth (NaN, infinite, projected), or None.
+
+    Every coordinate is checked: a bounding box skips NaN, so one NaN vertex would pass it and
+    then break every map that draws the segment.
+    """
+    import numpy as np
+    import shapely
+
+    xy = shapely.get_coordinates(g)
+    if len(xy) < 2 and g.geom_type in ("LineString", "MultiLineString"):
+        return "线只有一个点（至少需要两个点）"
+    if not np.isfinite(xy).all():
+        return "坐标含有非数值（NaN）或无穷大"
+    lon, lat = xy[:, 0], xy[:, 1]
+    if not ((-180 <= lon) & (lon <= 180) & (-90 <= lat) & (lat <= 90)).all():
+        return "坐标超出经纬度范围（是否为投影坐标？请先转换为经纬度）"
+    return None
 
 
 def _lists(coords: Any) -> Any:
@@ -115,6 +141,8 @@ def _validate(path: Path, features: list[Feature], datum: str, known: dict[str, 
         if r.kind != ALLEY or not r.parent:
             continue
         target = in_file.get(r.parent)
+        if target is None and r.parent in first_seen:
+            continue  # the parent is in the file with errors of its own, listed above
         target_kind = target.kind if target else (known[r.parent].kind if r.parent in known else None)
         if target_kind is None:
             errors.append(f"{path}: 第{r.number}个要素（{r.code}）: 字段 {PARENT}: 路段编号 {r.parent} 不存在")

@@ -21,7 +21,7 @@ from rules.vocabulary import OFFICE_NAME, InspectionKind, UnitKind
 from services.campaigns.context import CampaignContext
 from services.inspections.rounds import SECRET_KIND
 from services.inspections.routing import responsibility
-from services.notifications.outbox import Recipient, enqueue
+from services.notifications.outbox import Recipient, enqueue, recipient_targets
 from services.people.audit import record
 
 
@@ -131,18 +131,56 @@ def _notify_inspectors(session: Session, ctx: CampaignContext, ins: Inspection, 
     by_recipient: dict[Recipient, list[str]] = defaultdict(list)
     for s in stops:
         what = places.get(s.place) if s.place else names.get(s.segment, "") if s.segment is not None else ""
-        line = f"{s.day:%m月%d日} {what}" + (f"（复查问题 {s.finding}）" if s.finding else "")
+        line = f"{s.day.month}月{s.day.day}日 {what}" + (f"（复查问题 {s.finding}）" if s.finding else "")
         if s.leader is not None:
             by_recipient[("leader", s.leader)].append(line)
         if s.inspector_unit is not None:
             by_recipient[("office", None) if s.inspector_unit == office else ("unit", s.inspector_unit)].append(line)
+    if not ins.announced:
+        return _notify_office_only(session, ctx, ins, by_recipient, now)
     sent = 0
     for recipient, lines in sorted(by_recipient.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
         sent += enqueue(session, ctx=ctx, recipients=[recipient], template="inspection_plan",
                         payload={"title": f"督查安排：{ins.title}", "body": "\n".join(lines),
-                                 "inspection_id": ins.id, "confidential": not ins.announced},
+                                 "inspection_id": ins.id, "confidential": False},
                         key_parts=("inspection", ins.id), now=now)
     return sent
+
+
+def office_only_targets(session: Session, ctx: CampaignContext) -> list[str]:
+    """The office's targets that no unit or leader reads: not a default target, not in anyone's own list
+    (the 创卫办 unit's own list aside)."""
+    book = recipient_targets(session, ctx=ctx)
+    offices = set(session.scalars(select(Unit.id).where(Unit.campaign_id == ctx.id, Unit.kind == UnitKind.OFFICE)))
+    shared = set(book.default).union(*(names for (kind, rid), names in book.own.items()
+                                       if not (kind == "unit" and rid in offices)))
+    return [t for t in book.office if t not in shared]
+
+
+def _notify_office_only(session: Session, ctx: CampaignContext, ins: Inspection,
+                        by_recipient: dict[Recipient, list[str]], now: dt.datetime) -> int:
+    """An unannounced round (暗访) before it is published: one notice to 创卫办 through its office-only
+    targets, never a default target or one a unit reads (the inspected could be on it). The office
+    tells its inspectors in person; with no office-only target nothing is sent (the plan is in the app)."""
+    targets = office_only_targets(session, ctx)
+    if not targets:
+        return 0
+    lines = [f"{line}（{_who(session, r)}）" for r, rs in sorted(by_recipient.items(),
+                                                                  key=lambda kv: (kv[0][0], kv[0][1] or 0))
+             for line in rs]
+    return enqueue(session, ctx=ctx, recipients=[("office", None)], template="inspection_plan",
+                   payload={"title": f"督查安排：{ins.title}", "body": "\n".join(lines),
+                            "inspection_id": ins.id, "confidential": True},
+                   key_parts=("inspection", ins.id), now=now, targets=targets)
+
+
+def _who(session: Session, recipient: Recipient) -> str:
+    """Whom a line of the plan is for, named (the office tells them in person)."""
+    kind, rid = recipient
+    if rid is None or kind == "office":
+        return OFFICE_NAME
+    found = session.get(Leader, rid) if kind == "leader" else session.get(Unit, rid)
+    return found.name if found is not None else OFFICE_NAME
 
 
 def plan_week(session: Session, *, ctx: CampaignContext, week: str, now: dt.datetime, kinds: list[str] | None = None,

@@ -16,6 +16,7 @@ from services.people.auth import (
     sign_in_with_password,
     sign_out,
 )
+from services.people.throttle import record_failure as record_sign_in_failure
 from services.people.users import (
     add_user,
     import_users,
@@ -36,6 +37,7 @@ __all__ = [
     "hash_token",
     "import_users",
     "list_users",
+    "record_sign_in_failure",
     "revoke_user",
     "set_password",
     "sign_in_link",

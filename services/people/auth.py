@@ -25,6 +25,7 @@ from models.people import ROLE_INSPECTOR, ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT
 from rules.errors import Forbidden, NotFound, Unauthenticated
 from rules.vocabulary import TokenKind, UserRole, surface_table
 from services.people.audit import record
+from services.people.throttle import check_allowed, clear_failures, phone_key
 
 LINK, SESSION, API = TokenKind.LINK, TokenKind.SESSION, TokenKind.API
 TTL = {LINK: dt.timedelta(days=7), SESSION: dt.timedelta(days=30), API: dt.timedelta(days=365)}
@@ -158,13 +159,20 @@ def sign_in_with_link(session: Session, *, raw: str, now: dt.datetime, address: 
 
 def sign_in_with_password(session: Session, *, phone: str, password: str, now: dt.datetime,
                           address: str | None, kind: TokenKind = SESSION) -> tuple[str, Principal]:
-    """Check a phone number and password; return a new session/API token."""
-    users = session.scalars(select(User).where(User.phone == phone.strip(), User.active)).all()
+    """Check a phone number and password; return a new session/API token.
+
+    Raises ``Throttled`` (before the password is checked) while the phone or the address must
+    wait, ``Unauthenticated`` for a wrong password: the caller records either with
+    ``throttle.record_failure`` in a transaction of its own (this one rolls back).
+    """
+    check_allowed(session, phone=phone, address=address, now=now)
+    users = session.scalars(select(User).where(User.phone == phone_key(phone), User.active)).all()
     user = next((u for u in users if check_password(password, u.password_hash)), None)
     if not users:
         check_password(password, None)
     if user is None:
         raise Unauthenticated("手机号或密码不正确")
+    clear_failures(session, phone=phone, now=now)
     token = issue_token(session, user_id=user.id, kind=kind, now=now)
     _audit(session, user, "sign_in_password", now, address, {"token": kind})
     return token, principal_of(user)
@@ -196,9 +204,11 @@ def sign_out(session: Session, *, principal: Principal, now: dt.datetime, addres
            object_id=principal.user_id, now=now, actor=principal.name, user_id=principal.user_id, address=address)
 
 
-def revoke_all(session: Session, *, user_id: int, now: dt.datetime) -> int:
-    """Revoke every unrevoked token of a user; return how many."""
-    result = session.execute(update(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
+def revoke_all(session: Session, *, user_id: int, now: dt.datetime,
+               kinds: tuple[str, ...] = (LINK, SESSION, API)) -> int:
+    """Revoke every unrevoked token of a user (of ``kinds``); return how many."""
+    result = session.execute(update(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None),
+                                                     AuthToken.kind.in_(kinds))
                              .values(revoked_at=now).execution_options(synchronize_session=False))
     return cast("CursorResult[Any]", result).rowcount or 0  # an UPDATE's result is a cursor result
 

@@ -18,7 +18,7 @@ from rules.vocabulary import OFFICE_NAME, UserRole, label
 from services.campaigns.directory import Directory, leader_directory, unit_directory
 from services.imports.tables import read_table
 from services.people.audit import record
-from services.people.auth import LINK, TTL, hash_password, issue_token, revoke_all
+from services.people.auth import API, LINK, SESSION, TTL, hash_password, issue_token, revoke_all
 
 NAME, UNIT, PHONE, ROLE = "姓名", "单位", "手机", "角色"
 #: what a user table may write in 角色: a role's stored value, its label, or a common other name
@@ -136,11 +136,16 @@ def revoke_user(session: Session, *, campaign: Campaign, phone: str, now: dt.dat
 
 def set_password(session: Session, *, campaign: Campaign, phone: str, password: str, now: dt.datetime,
                  actor: str = OFFICE_NAME) -> User:
-    """Set (or replace) a user's password; their existing sessions stay valid."""
+    """Set (or replace) a user's password and end every session and API token they hold.
+
+    Whoever knew the old password may have signed in with it: after a change or a reset only the
+    new password (or a sign-in link, which stays valid) lets anyone in.
+    """
     user = find_user(session, campaign=campaign, phone=phone)
     user.password_hash = _password_hash(password)
+    ended = revoke_all(session, user_id=user.id, now=now, kinds=(SESSION, API))
     record(session, campaign_id=campaign.id, action="password_set", object_type="user", object_id=user.id, now=now,
-           actor=actor)
+           actor=actor, detail={"tokens_ended": ended})
     session.flush()
     return user
 

@@ -27,6 +27,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut, "description": "他人已先行操作（乐观锁版本不符）"},
                                                422: {"model": ErrorOut, "description": "填写有误"}}
 
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorOut, "description": "密码错误次数过多：按 Retry-After 秒数等待后再试（账号可能已临时锁定）"}}
+
 
 class TokenIn(BaseModel):
     """Either phone + password, or a one-time sign-in link token."""
@@ -131,7 +134,7 @@ class TaskOut(TaskCardOut):
 class VerifyIn(BaseModel):
     verdict: Literal["pass", "reject"]
     reason: str = Field(default="", description="退回时必填，单位可见")
-    version: int | None = Field(default=None, description="看到的任务版本；与当前不符返回 409")
+    version: int | None = Field(default=None, ge=0, le=2**31 - 1, description="看到的任务版本；与当前不符返回 409")
 
 
 class QueueItemOut(BaseModel):
@@ -139,7 +142,7 @@ class QueueItemOut(BaseModel):
     tick: TickOut
 
 
-class ProblemOut(BaseModel):
+class SegmentProblemOut(BaseModel):
     id: int
     title: str
     level: str
@@ -157,7 +160,7 @@ class SegmentOut(BaseModel):
     members: list[str]
     alleys: list[str]
     tasks: list[TaskCardOut]
-    problems: list[ProblemOut]
+    problems: list[SegmentProblemOut]
 
 
 class SegmentBrief(BaseModel):

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from models.tasks import DONE, OPEN, VERIFIED
 from rules.errors import InvalidInput
-from services.people import API, Principal, sign_in_with_link, sign_in_with_password, sign_out
+from services.people import API, Principal, sign_in_with_link, sign_out
 from services.tasks import (
     TaskDetail,
     card_of,
@@ -27,10 +27,11 @@ from services.tasks import (
 from web.api.schemas import (
     CONFLICT,
     ERRORS,
-    ProblemOut,
+    THROTTLED,
     QueueItemOut,
     SegmentBrief,
     SegmentOut,
+    SegmentProblemOut,
     TaskCardOut,
     TaskOut,
     TickOut,
@@ -42,26 +43,36 @@ from web.api.schemas import (
     card_dict,
     tick_dict,
 )
-from web.deps import AppServices, campaign_context, client_address, current_user, require_role, services
+from web.deps import (
+    MAX_ID,
+    AppServices,
+    PathId,
+    campaign_context,
+    client_address,
+    current_user,
+    password_sign_in,
+    require_role,
+    services,
+)
 from web.pages.files import photo_response
-from web.uploads import parse_point, read_uploads
+from web.uploads import parse_point, uploaded
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 STATUSES = {"active": (OPEN, DONE), OPEN: (OPEN,), DONE: (DONE,), VERIFIED: (VERIFIED,),
             "all": (OPEN, DONE, VERIFIED)}
 
 
-@router.post("/auth/token", response_model=TokenOut, tags=["登录"], summary="换取 API 令牌（手机号+密码，或登录链接）")
+@router.post("/auth/token", response_model=TokenOut, tags=["登录"], summary="换取 API 令牌（手机号+密码，或登录链接）",
+             responses=THROTTLED)
 def token(body: TokenIn, request: Request, app: AppServices = Depends(services)) -> TokenOut:
-    with app.db.unit_of_work() as s:
-        if body.link_token:
-            raw, who = sign_in_with_link(s, raw=body.link_token, now=app.clock(),
-                                              address=client_address(request), kind=API)
-        elif body.phone and body.password:
-            raw, who = sign_in_with_password(s, phone=body.phone, password=body.password, now=app.clock(),
-                                                  address=client_address(request), kind=API)
-        else:
-            raise InvalidInput("请提供手机号和密码，或登录链接中的 token")
+    address = client_address(request)
+    if body.link_token:
+        with app.db.unit_of_work() as s:
+            raw, who = sign_in_with_link(s, raw=body.link_token, now=app.clock(), address=address, kind=API)
+    elif body.phone and body.password:
+        raw, who = password_sign_in(app, phone=body.phone, password=body.password, address=address, kind=API)
+    else:
+        raise InvalidInput("请提供手机号和密码，或登录链接中的 token")
     return TokenOut(access_token=raw, user=UserOut.of(who))
 
 
@@ -82,7 +93,7 @@ def me_(me: Principal = Depends(current_user)) -> UserOut:
 def tasks(status: Literal["active", "open", "done", "verified", "all"] = "active", segment: str | None = None,
           limit: int = Query(200, ge=1, le=1000, description="最多返回条数（按截止时间先后）"),
           me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[dict[str, Any]]:
-    with app.db.reader() as s:
+    with app.db.reader(autocommit=True) as s:
         cards = list_cards(s, principal=me, now=app.clock(), statuses=STATUSES[status], segment=segment,
                                       limit=limit)
     return [card_dict(c) for c in cards]
@@ -99,30 +110,28 @@ def task_out(detail: TaskDetail) -> dict[str, Any]:
 
 
 @router.get("/tasks/{task_id}", response_model=TaskOut, tags=["任务"], summary="任务详情（打卡记录与操作日志）")
-def task(task_id: int, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> dict[str, Any]:
-    with app.db.reader() as s:
+def task(task_id: PathId, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> dict[str, Any]:
+    with app.db.reader(autocommit=True) as s:
         return task_out(task_detail(s, ctx=campaign_context(s, me, app), principal=me, task_id=task_id,
                                     now=app.clock()))
 
 
 @router.post("/tasks/{task_id}/ticks", response_model=TickOut, status_code=201, tags=["任务"],
              summary="打卡（说明、照片、可选位置）", responses=CONFLICT)
-def tick(request: Request, task_id: int, note: str = Form(""), version: int | None = Form(None),
+def tick(request: Request, task_id: PathId, note: str = Form(""), version: int | None = Form(None, ge=0, le=MAX_ID),
          lon: str = Form(""), lat: str = Form(""), photos: list[UploadFile] = File(default=[]),
          me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> dict[str, Any]:
     point = parse_point(lon, lat)
-    prepared = read_uploads(photos, app, me, task_id)
-    with app.db.unit_of_work() as s:
+    with uploaded(photos, app, me, task_id, version) as prepared, app.db.unit_of_work() as s:
         done = tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
-                                 lat=point[1], expected_version=version, now=app.clock(),
-                                 address=client_address(request))
+                         lat=point[1], expected_version=version, now=app.clock(), address=client_address(request))
         saved = photos_of(s, [done.id]).get(done.id, []) if prepared else []
         return tick_dict(done, saved, me.name)
 
 
 @router.post("/tasks/{task_id}/undo", response_model=TickOut, tags=["任务"], summary="撤销打卡（宽限期内）",
              responses=CONFLICT)
-def undo(request: Request, task_id: int, me: Principal = Depends(current_user),
+def undo(request: Request, task_id: PathId, me: Principal = Depends(current_user),
          app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
         return tick_dict(undo_tick(s, principal=me, task_id=task_id, now=app.clock(),
@@ -131,7 +140,7 @@ def undo(request: Request, task_id: int, me: Principal = Depends(current_user),
 
 @router.post("/tasks/{task_id}/verify", response_model=TickOut, tags=["核查"], summary="核查：通过或退回返工",
              responses=CONFLICT)
-def verify(request: Request, task_id: int, body: VerifyIn, me: Principal = Depends(current_user),
+def verify(request: Request, task_id: PathId, body: VerifyIn, me: Principal = Depends(current_user),
            app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
         return tick_dict(verify_task(
@@ -143,7 +152,7 @@ def verify(request: Request, task_id: int, body: VerifyIn, me: Principal = Depen
 def queue(me: Principal = Depends(require_role("office", "inspector")),
           app: AppServices = Depends(services)) -> list[dict[str, Any]]:
     now, tz = app.clock(), ZoneInfo(me.timezone)
-    with app.db.reader() as s:
+    with app.db.reader(autocommit=True) as s:
         items = verification_queue(s, principal=me)
     return [{"task": card_dict(card_of(i.task, i.segment_code, i.segment_name, i.unit, now, tz)),
              "tick": tick_dict(i.tick, i.photos, i.by)} for i in items]
@@ -151,13 +160,13 @@ def queue(me: Principal = Depends(require_role("office", "inspector")),
 
 @router.get("/segments", response_model=list[SegmentBrief], tags=["路段"], summary="我包联或参与的路段")
 def segments(me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[SegmentBrief]:
-    with app.db.reader() as s:
+    with app.db.reader(autocommit=True) as s:
         return [SegmentBrief(code=x.code, name=x.name) for x in my_segments(s, principal=me)]
 
 
 @router.get("/segments/{code}", response_model=SegmentOut, tags=["路段"], summary="路段：包联单位、任务、问题")
 def segment(code: str, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> SegmentOut:
-    with app.db.reader() as s:
+    with app.db.reader(autocommit=True) as s:
         page = segment_page(s, principal=me, code=code, now=app.clock())
     seg = page.segment
     return SegmentOut(code=seg.code, name=seg.name, kind=seg.kind, geometry=seg.geometry,
@@ -165,17 +174,17 @@ def segment(code: str, me: Principal = Depends(current_user), app: AppServices =
                       lead_unit=page.lead.name if page.lead else None,
                       members=[u.name for u in page.members], alleys=[a.code for a in page.alleys],
                       tasks=[TaskCardOut(**card_dict(c)) for c in page.cards],
-                      problems=[ProblemOut(id=p.id, title=p.title, level=p.level, status=p.status,
+                      problems=[SegmentProblemOut(id=p.id, title=p.title, level=p.level, status=p.status,
                                            opened_at=p.opened_at) for p in page.problems])
 
 
 @router.get("/photos/{photo_id}", tags=["照片"], summary="照片原图（HEIC 转为 JPEG）",
             response_class=Response, responses={200: {"content": {"image/jpeg": {}}}})
-def photo(photo_id: int, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
+def photo(photo_id: PathId, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     return photo_response(app, me, photo_id, thumb=False)
 
 
 @router.get("/photos/{photo_id}/thumb", tags=["照片"], summary="照片缩略图",
             response_class=Response, responses={200: {"content": {"image/jpeg": {}}}})
-def photo_thumb(photo_id: int, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
+def photo_thumb(photo_id: PathId, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     return photo_response(app, me, photo_id, thumb=True)

@@ -12,7 +12,7 @@ from maps.offline_assets import leaflet_assets
 from rules.errors import NotFound
 from services.people import Principal
 from services.tasks import view_path, visible_photo
-from web.deps import AppServices, current_user, services
+from web.deps import AppServices, PathId, current_user, services
 
 router = APIRouter(include_in_schema=False)
 PRIVATE = {"Cache-Control": "private, max-age=86400"}
@@ -31,12 +31,12 @@ def photo_response(app: AppServices, me: Principal, photo_id: int, thumb: bool) 
 
 
 @router.get("/photos/{photo_id}")
-def photo(photo_id: int, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
+def photo(photo_id: PathId, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     return photo_response(app, me, photo_id, thumb=False)
 
 
 @router.get("/photos/{photo_id}/thumb")
-def thumb(photo_id: int, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
+def thumb(photo_id: PathId, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     return photo_response(app, me, photo_id, thumb=True)
 
 

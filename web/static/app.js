@@ -41,6 +41,13 @@
     });
   }
 
+  // "back" links (no javascript: URLs, which the Content-Security-Policy blocks)
+  document.querySelectorAll("[data-back]").forEach(function (link) {
+    link.addEventListener("click", function (e) {
+      if (window.history.length > 1) { e.preventDefault(); window.history.back(); }
+    });
+  });
+
   document.querySelectorAll("form").forEach(function (form) {
     form.addEventListener("submit", function () {
       form.querySelectorAll("button[type=submit]").forEach(function (b) {
