@@ -12,8 +12,24 @@ from rich.table import Table
 
 from commands.common import context, handles_errors, out, parse_now, print_json
 from commands.labels import BRIEF_KIND
-from commands.texts import CLI_LIST_COLS, CLI_LIST_TITLE, CLI_REUSED, CLI_WRITTEN
+from commands.texts import (
+    CLI_BAD_FILE,
+    CLI_DRAFT_GENERATED,
+    CLI_DRAFT_OWN,
+    CLI_DRAFT_SECTION,
+    CLI_DRAFTED,
+    CLI_EDITED,
+    CLI_LIST_COLS,
+    CLI_LIST_TITLE,
+    CLI_NO_TEXT,
+    CLI_REUSED,
+    CLI_WRITTEN,
+)
+from rules.errors import InvalidInput
+from rules.vocabulary import BriefState, label
 from services.briefs import (
+    draft_brief,
+    edit_brief,
     list_briefs,
     moment,
     number,
@@ -22,7 +38,8 @@ from services.briefs import (
 )
 from services.campaigns import get_campaign, load_context
 
-brief_app = typer.Typer(help="创卫简报：cw brief --week 2025-W18 --out 目录 | cw brief --special 标题 --out 目录 | cw brief list",
+brief_app = typer.Typer(help="创卫简报：cw brief --week 2025-W18 --out 目录 | cw brief --special 标题 --out 目录 | cw brief list | "
+                             "cw brief draft/edit/issue --week 2025-W18（草稿 → 修改 → 签发）",
                         invoke_without_command=True)
 
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
@@ -87,3 +104,56 @@ def brief_list(campaign: CampaignOpt = None, as_json: JsonOpt = False) -> None:
         table.add_row(number(r.number, r.kind == "special"), BRIEF_KIND.get(r.kind, r.kind),
                       r.title, moment(dt.datetime.fromisoformat(r.as_of)), Path(r.docx).stem if r.docx else "")
     out.print(table)
+
+
+WeekOpt = Annotated[str, typer.Option("--week", help="ISO 周次，如 2025-W18")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="输出目录，默认 <output_dir>/briefs")]
+
+
+@brief_app.command("draft")
+@handles_errors
+def brief_draft(week: WeekOpt, now: NowOpt = None, campaign: CampaignOpt = None, as_json: JsonOpt = False) -> None:
+    """生成（或查看）一期简报草稿：工作动态、下步工作等各节的文字，签发前可修改。"""
+    ctx = context()
+    with ctx.db.unit_of_work() as s:
+        d = draft_brief(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), week=week, now=parse_now(now),
+                        photo_dir=ctx.settings.photo_dir)
+    if as_json:
+        print_json(asdict(d))
+        return
+    out.print(CLI_DRAFTED.format(number=number(d.number, False), state=label(BriefState(d.state)), week=d.week),
+              highlight=False)
+    for section, text in d.sections.items():
+        mark = CLI_DRAFT_OWN if section in d.edited else CLI_DRAFT_GENERATED
+        out.print(CLI_DRAFT_SECTION.format(section=section, mark=mark), highlight=False)
+        out.print(text or "—", highlight=False)
+
+
+@brief_app.command("edit")
+@handles_errors
+def brief_edit(week: WeekOpt,
+               section: Annotated[str, typer.Option("--section", help="工作动态、下步工作 或 按语")],
+               file: Annotated[Path | None, typer.Option("--file", help="UTF-8 文本文件（空文件恢复系统生成的文字）")] = None,
+               text: Annotated[str | None, typer.Option("--text", help="直接填写的文字")] = None,
+               now: NowOpt = None, campaign: CampaignOpt = None) -> None:
+    """修改草稿中的一节文字（签发前）。"""
+    if file is None and text is None:
+        raise InvalidInput(CLI_NO_TEXT)
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InvalidInput(CLI_BAD_FILE.format(path=file, reason=type(e).__name__)) from e
+    ctx = context()
+    with ctx.db.unit_of_work() as s:
+        issue = edit_brief(s, campaign=get_campaign(s, campaign), week=week, section=section, text=text or "",
+                           now=parse_now(now), actor="创卫办")
+        n = issue.number
+    out.print(CLI_EDITED.format(number=n, section=section, chars=len((text or "").strip())), highlight=False)
+
+
+@brief_app.command("issue")
+def brief_issue(week: WeekOpt, out_dir: OutOpt = None, now: NowOpt = None, campaign: CampaignOpt = None,
+                as_json: JsonOpt = False) -> None:
+    """签发：写出 HTML 与 Word 文件并通知创卫办（期号以草稿时为准）。"""
+    _write(week, None, out_dir, now, campaign, as_json)

@@ -96,6 +96,8 @@ def page_css() -> str:
     return f"""<style>
 .leaflet-container, .cw-box {{ font-family: {_FONT_STACK}; }}
 .leaflet-container {{ background: #f7f7f5; }}
+.cw-street {{ font-size: 12px; color: #212121; white-space: nowrap; font-weight: bold;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; transform: translate(-50%, -50%); }}
 .cw-box {{ position: absolute; z-index: 1000; background: rgba(255,255,255,.92);
   border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); padding: 8px 12px;
   color: #212121; }}
@@ -130,6 +132,7 @@ def legend_html(
     levels: list[tuple[str, str]],
     inspections: bool,
     boundary: bool,
+    boundary_label: str = styles.LEGEND_BOUNDARY,
 ) -> str:
     rows = [f"<h4>{styles.LEGEND_PROGRESS_TITLE}</h4>"]
     rows += [
@@ -157,5 +160,5 @@ def legend_html(
             f"{styles.LEGEND_INSPECTION}</div>"
         )
     if boundary:
-        rows.append(f'<div><span class="cw-dash"></span>{styles.LEGEND_BOUNDARY}</div>')
+        rows.append(f'<div><span class="cw-dash"></span>{html.escape(boundary_label)}</div>')
     return f'<div class="cw-box cw-legend">{"".join(rows)}</div>'

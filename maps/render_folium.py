@@ -59,6 +59,7 @@ def progress_map(
     basemap: str = "none",
     tianditu_key: str | None = None,
     osm_credit: bool = True,
+    boundary_label: str | None = None,
 ) -> str:
     """Render the campaign progress map as a complete, self-contained HTML document.
 
@@ -80,6 +81,9 @@ def progress_map(
         (高德, GCJ-02: every overlay is shifted WGS-84 → GCJ-02 here, at render time).
     osm_credit
         Add "© OpenStreetMap contributors" to the attribution (required for OSM roads).
+    boundary_label
+        What the outline is called in the legend and layer list (示意范围 when it only sketches
+        the area); 辖区边界 by default.
     """
     if basemap not in BASEMAPS:
         raise InvalidInput(f"底图只能是 {'、'.join(BASEMAPS)} 之一，收到 {basemap!r}。")
@@ -114,8 +118,9 @@ def progress_map(
 
     bounds = []
     if boundary is not None:
-        bounds.append(_add_boundary(folium, fmap, boundary, to_map))
+        bounds.append(_add_boundary(folium, fmap, boundary, to_map, boundary_label or styles.LAYER_BOUNDARY))
     bounds += _add_segments(folium, fmap, segments, to_map)
+    _add_street_labels(folium, fmap, segments, to_map)
     colours = styles.category_colours(p.category for p in findings)
     if findings:
         _add_findings(folium, fmap, findings, colours, to_map)
@@ -137,6 +142,7 @@ def progress_map(
         levels=styles.level_legend(p.level for p in problems),
         inspections=bool(shown_inspections),
         boundary=boundary is not None,
+        boundary_label=boundary_label or styles.LEGEND_BOUNDARY,
     )
     root.html.add_child(folium.Element(legend), name="chuangwei_legend")
     script = map_script_class()
@@ -158,11 +164,31 @@ def progress_map(
     return page
 
 
-def _add_boundary(folium, fmap, boundary: dict, to_map: Transform) -> tuple:
+def _add_street_labels(folium, fmap, segments: Sequence[SegmentView], to_map: Transform) -> None:
+    """Each main street's name once, at the middle of its middle segment (a layer that can be hidden)."""
+    streets: dict[str, list[SegmentView]] = {}
+    for s in segments:
+        if s.kind == styles.SEGMENT_KIND and s.street:
+            streets.setdefault(s.street, []).append(s)
+    if not streets:
+        return
+    layer = folium.FeatureGroup(name=styles.LAYER_STREET_NAMES)
+    for name, group in sorted(streets.items()):
+        middle = sorted(group, key=lambda s: s.code)[len(group) // 2]
+        geometry = shape(middle.geometry)
+        line = max(getattr(geometry, "geoms", [geometry]), key=lambda g: g.length)
+        point = to_map(np.array([line.interpolate(0.5, normalized=True)], dtype=object))[0]
+        lon, lat = point.x, point.y
+        folium.Marker([lat, lon], icon=folium.DivIcon(html=f'<div class="cw-street">{html.escape(name)}</div>',
+                                                      icon_size=(0, 0)), interactive=False).add_to(layer)
+    layer.add_to(fmap)
+
+
+def _add_boundary(folium, fmap, boundary: dict, to_map: Transform, label: str) -> tuple:
     data = _transform_collection(_as_feature_collection(boundary), to_map)
     folium.GeoJson(
         data,
-        name=styles.LAYER_BOUNDARY,
+        name=label,
         style_function=lambda _f: {
             "color": styles.BOUNDARY_COLOUR,
             "weight": 2,

@@ -28,6 +28,10 @@ _MIN_LABEL_LENGTH_M = 150.0  # shorter streets get no label: it would not fit al
 _LABEL_SIZE_PT = 9
 _FIG_SIZE_IN = (12.0, 9.0)
 _MAP_BOX = (0.02, 0.03, 0.74, 0.86)  # left, bottom, width, height (figure fractions)
+_FINDING_SIZE = 60  # points² : visible on a printed A4 page
+_PROBLEM_SIZE = 110
+_CODE_SIZE_PT = 7
+_MAX_CODE_LABELS = 200
 
 
 def static_progress_map(
@@ -41,12 +45,17 @@ def static_progress_map(
     fmt: str = "png",
     dpi: int = 150,
     osm_credit: bool = True,
+    problems: Iterable[PointView] = (),
+    boundary_label: str | None = None,
 ) -> Path:
     """Draw the progress map to `out_path` and return it.
 
     Segments are coloured by the share of tasks verified (the same scale as the web map),
     alleys thinner; each main street (主街道) is labelled once along its longest stretch.
-    `boundary` is GeoJSON in WGS-84. `osm_credit` adds "© OpenStreetMap contributors".
+    `boundary` is GeoJSON in WGS-84, called `boundary_label` in the legend (示意范围 when the
+    outline only sketches the area). `osm_credit` adds "© OpenStreetMap contributors".
+    Each 路段 carries its code on the line and the table beside the map names its 包段县级领导;
+    findings are drawn by category, open 协调事项 (`problems`) as squares by ladder level.
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"静态地图格式只能是 {'、'.join(FORMATS)}，收到 {fmt!r}。")
@@ -60,6 +69,8 @@ def static_progress_map(
             boundary=boundary,
             findings=list(findings),
             osm_credit=osm_credit,
+            problems=list(problems),
+            boundary_label=boundary_label or styles.LEGEND_BOUNDARY,
         )
         out_path = Path(out_path)
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +86,8 @@ def _draw(
     boundary: dict | None,
     findings: list[PointView],
     osm_credit: bool,
+    problems: list[PointView],
+    boundary_label: str,
 ):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -119,17 +132,30 @@ def _draw(
         points.plot(
             ax=ax,
             color=points["colour"].tolist(),
-            markersize=22,
-            edgecolor="white",
-            linewidth=0.6,
-            zorder=4,
+            markersize=_FINDING_SIZE,
+            edgecolor="#212121",
+            linewidth=0.7,
+            zorder=5,  # above the 协调事项 square of the same place
+        )
+    levels = dict(styles.level_legend(p.level for p in problems))
+    if problems:
+        squares = gpd.GeoDataFrame(
+            {"colour": [styles.level_colour(p.level) for p in problems]},
+            geometry=gpd.points_from_xy([p.lon for p in problems], [p.lat for p in problems]),
+            crs=_WGS84,
+        ).to_crs(utm)
+        squares.plot(
+            ax=ax, color=squares["colour"].tolist(), marker="s", markersize=_PROBLEM_SIZE,
+            edgecolor="white", linewidth=0.8, zorder=4,
         )
 
     _set_extent(ax, _extent(lines, boundary_frame))
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas; the base class lacks it
     furniture = [_scale_bar(ax), _north_arrow(ax, utm)]
     _label_streets(ax, lines, avoid=[a.get_window_extent(renderer) for a in furniture])
-    _legends(ax, colours, boundary=not boundary_frame.empty)
+    _label_codes(ax, lines)
+    bottom = _legends(ax, colours, boundary=boundary_label if not boundary_frame.empty else None, levels=levels)
+    _leader_table(fig, ax, segments, top=bottom)
     centre = _MAP_BOX[0] + _MAP_BOX[2] / 2
     fig.text(
         centre, 0.955, title, ha="center", va="center", fontsize=19, path_effects=_bold("#212121")
@@ -147,6 +173,7 @@ def _segment_frame(segments: Sequence[SegmentView]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "kind": [s.kind for s in segments],
+            "code": [s.code for s in segments],
             "street": [s.street for s in segments],
             "colour": [styles.segment_colour(s) for s in segments],
         },
@@ -372,8 +399,9 @@ def _bold(colour: str):
     return [patheffects.withStroke(linewidth=0.9, foreground=colour)]
 
 
-def _legends(ax, categories: dict[str, str], *, boundary: bool) -> None:
-    """Progress legend right of the map; the finding categories in a second box below it."""
+def _legends(ax, categories: dict[str, str], *, boundary: str | None, levels: dict[str, str]) -> float:
+    """Progress legend right of the map; the finding categories and 协调事项 levels in a second box
+    below it. Returns where the legends end (axes fraction)."""
     from matplotlib.lines import Line2D
 
     handles = [
@@ -392,7 +420,7 @@ def _legends(ax, categories: dict[str, str], *, boundary: bool) -> None:
                 color=styles.BOUNDARY_COLOUR,
                 linewidth=1.2,
                 linestyle=(0, (6, 4)),
-                label=styles.LEGEND_BOUNDARY,
+                label=boundary,
             )
         )
     options = {
@@ -405,26 +433,61 @@ def _legends(ax, categories: dict[str, str], *, boundary: bool) -> None:
     progress = ax.legend(
         handles=handles, title=styles.LEGEND_PROGRESS_TITLE, bbox_to_anchor=(1.01, 1.0), **options
     )
-    if not categories:
-        return
-    ax.add_artist(progress)  # a second ax.legend() call would replace the first
-    box = progress.get_window_extent(ax.figure.canvas.get_renderer())
+    renderer = ax.figure.canvas.get_renderer()
+    box = progress.get_window_extent(renderer)
     below = ax.transAxes.inverted().transform((box.x0, box.y0))[1] - 0.03
-    ax.legend(
-        handles=[
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                markersize=7,
-                markerfacecolor=colour,
-                markeredgecolor="white",
-                label=name,
-            )
-            for name, colour in categories.items()
-        ],
-        title=styles.LEGEND_CATEGORY_TITLE,
-        bbox_to_anchor=(1.01, below),
-        **options,
-    )
+    if not categories and not levels:
+        return below
+    ax.add_artist(progress)  # a second ax.legend() call would replace the first
+    handles = [
+        Line2D([], [], linestyle="none", marker="o", markersize=8, markerfacecolor=colour,
+               markeredgecolor="#212121", label=name)
+        for name, colour in categories.items()
+    ]
+    handles += [
+        Line2D([], [], linestyle="none", marker="s", markersize=9, markerfacecolor=colour,
+               markeredgecolor="white", label=f"{styles.LEGEND_PROBLEM_PREFIX}{label}")
+        for colour, label in levels.items()
+    ]
+    second = ax.legend(handles=handles, title=styles.LEGEND_CATEGORY_TITLE, bbox_to_anchor=(1.01, below), **options)
+    box = second.get_window_extent(renderer)
+    return float(ax.transAxes.inverted().transform((box.x0, box.y0))[1] - 0.03)
+
+
+def _label_codes(ax, lines: gpd.GeoDataFrame) -> None:
+    """Each 路段's code (LD-01) on its line; in a city with very many segments only the table names them."""
+    from matplotlib import patheffects
+
+    roads = lines[(lines["kind"] == styles.SEGMENT_KIND) & lines["code"].notna()]
+    if len(roads) > _MAX_CODE_LABELS:
+        return
+    for code, geometry in zip(roads["code"], roads.geometry, strict=True):
+        parts = list(getattr(geometry, "geoms", [geometry]))
+        anchor = max(parts, key=lambda g: g.length).interpolate(0.5, normalized=True)
+        ax.text(anchor.x, anchor.y, code, fontsize=_CODE_SIZE_PT, ha="center", va="center", color="#0d47a1",
+                zorder=6, gid=f"code-{code}",
+                path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
+
+
+def _leader_table(fig, ax, segments: Sequence[SegmentView], *, top: float) -> None:
+    """包段县级领导 beside the map: each leader with the codes of the segments they hold."""
+    held: dict[str, list[str]] = {}
+    for s in segments:
+        if s.kind == styles.SEGMENT_KIND and s.leader:
+            held.setdefault(s.leader, []).append(s.code)
+    if not held:
+        return
+    rows = [f"{leader}：{'、'.join(sorted(codes, key=_natural))}" for leader, codes in held.items()]
+    rows.sort(key=lambda r: _natural(r.split("：")[1]))
+    x, y = ax.transAxes.transform((1.01, min(top, 1.0)))
+    fx, fy = fig.transFigure.inverted().transform((x, y))
+    lines = [styles.LEGEND_LEADERS, *rows]
+    size = 9 if len(lines) * 0.022 < fy else 7
+    fig.text(fx + 0.005, fy, "\n".join(lines), ha="left", va="top", fontsize=size, color="#212121",
+             linespacing=1.35, wrap=True, gid="leader-table")
+
+
+def _natural(text: str) -> tuple:
+    import re
+
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))

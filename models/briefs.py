@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, one_of
-from rules.vocabulary import BriefKind
+from models.base import Base, JSONText, UTCDateTime, one_of
+from rules.vocabulary import BriefKind, BriefState
 
 WEEKLY = BriefKind.WEEKLY  # 周报: one issue per ISO week
 SPECIAL = BriefKind.SPECIAL  # 专刊: e.g. for a 转段 meeting; shares the numbering
@@ -25,7 +25,7 @@ class Brief(Base):
 
     __tablename__ = "brief"
     __table_args__ = (UniqueConstraint("campaign_id", "number"), UniqueConstraint("campaign_id", "key"),
-                      one_of("kind", BriefKind))
+                      one_of("kind", BriefKind), one_of("state", BriefState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -42,3 +42,24 @@ class Brief(Base):
     html_path: Mapped[str | None] = mapped_column(String(500), default=None)
     docx_path: Mapped[str | None] = mapped_column(String(500), default=None)
     map_path: Mapped[str | None] = mapped_column(String(500), default=None)
+    #: draft (草稿, the office edits its narrative) → issued (签发: files written, announced)
+    state: Mapped[str] = mapped_column(String(10), default=BriefState.ISSUED, server_default=BriefState.ISSUED)
+    #: the office's own text per narrative section (工作动态, 下步工作, 按语); absent: generated
+    narrative: Mapped[dict[str, str]] = mapped_column(JSONText, default=dict, server_default="{}")
+    issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Circular(Base):
+    """督查通报: the document issued for a published inspection round, numbered in its own sequence."""
+
+    __tablename__ = "circular"
+    __table_args__ = (UniqueConstraint("campaign_id", "number"), UniqueConstraint("inspection_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    html_path: Mapped[str | None] = mapped_column(String(500), default=None)
+    docx_path: Mapped[str | None] = mapped_column(String(500), default=None)

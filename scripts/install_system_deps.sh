@@ -4,6 +4,8 @@
 #   libjs-leaflet                Leaflet, inlined into the HTML maps (no CDN)
 #   libjs-leaflet.markercluster  marker clustering for the 问题点位 layer
 #   chromium                     headless browser for tests/browser (driven by Playwright)
+#   libreoffice-writer-nogui     headless LibreOffice: the tests lay out the Word briefs as PDF
+#   poppler-utils                pdfinfo/pdftotext to read those PDFs back
 # The heat layer needs no package: its script ships inside the folium wheel.
 #
 # Idempotent: when every package is installed it touches nothing (no apt-get update).
@@ -11,7 +13,7 @@
 # Exit status is non-zero, with the tail of apt's output, when that fails.
 set -euo pipefail
 
-PACKAGES=(fonts-wqy-microhei libjs-leaflet libjs-leaflet.markercluster chromium)
+PACKAGES=(fonts-wqy-microhei libjs-leaflet libjs-leaflet.markercluster chromium libreoffice-writer-nogui poppler-utils)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -19,7 +19,7 @@ from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from maps.views import PointView, SegmentView
-from models import Assignment, AssignmentMember, Leader, Phase, Problem, Segment, Street, Task, Unit
+from models import Assignment, AssignmentMember, Leader, Phase, Problem, ProblemEvent, Segment, Street, Task, Unit
 from models.geo import ALLEY, SEGMENT
 from rules.errors import CalendarMissing
 from rules.ladders import LEVELS
@@ -95,7 +95,7 @@ class LevelRow:
 class BriefData:
     campaign: str
     county: str
-    office: str  # the 创卫办 unit's name, e.g. 县创卫办
+    office: str  # the 创卫办 unit's full name (the byline), e.g. 示范县创建国家卫生县城工作领导小组办公室
     timezone: str
     start: dt.datetime
     as_of: dt.datetime
@@ -108,6 +108,7 @@ class BriefData:
     map_segments: list[SegmentView] = field(default_factory=list)
     map_problems: list[PointView] = field(default_factory=list)
     boundary: dict | None = None
+    boundary_label: str | None = None  # 示意范围 when the outline only sketches the area
 
     def local(self, t: dt.datetime) -> dt.datetime:
         return t.astimezone(ZoneInfo(self.timezone))
@@ -251,17 +252,45 @@ def _aware(t: dt.datetime | str) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
+def levels_at(session: Session, problem_ids: list[int], as_of: dt.datetime) -> dict[int, str]:
+    """The ladder level each problem stood at ``as_of``, from its history (a problem that moved
+    since then is counted where it was, so a brief rewritten later says the same)."""
+    out: dict[int, str] = {}
+    later: dict[int, str] = {}
+    for i in range(0, len(problem_ids), 500):
+        chunk = problem_ids[i:i + 500]
+        for pid, at, before, after in session.execute(
+                select(ProblemEvent.problem_id, ProblemEvent.at, ProblemEvent.from_level, ProblemEvent.to_level)
+                .where(ProblemEvent.problem_id.in_(chunk), ProblemEvent.to_level.is_not(None),
+                       ProblemEvent.from_level.is_distinct_from(ProblemEvent.to_level))
+                .order_by(ProblemEvent.at, ProblemEvent.id)):
+            if at <= as_of:
+                out[pid] = after
+            elif pid not in later and before is not None:
+                later[pid] = before  # the level it left after as_of is where it stood then
+    return {pid: out.get(pid) or later.get(pid) or "" for pid in problem_ids}
+
+
 def _problems_by_level(session: Session, cid: int, start: dt.datetime, as_of: dt.datetime) -> list[LevelRow]:
-    """协调事项 by their level on the ladder: open, past the level's limit, new and closed this week."""
-    is_open = and_(Problem.opened_at <= as_of, or_(Problem.closed_at.is_(None), Problem.closed_at > as_of))
-    on_hold = and_(Problem.on_hold_until.is_not(None), Problem.on_hold_until > as_of)
-    late = and_(is_open, Problem.level_deadline.is_not(None), Problem.level_deadline < as_of, ~on_hold)
-    new = and_(Problem.opened_at >= start, Problem.opened_at <= as_of)
-    closed = and_(Problem.closed_at.is_not(None), Problem.closed_at >= start, Problem.closed_at <= as_of)
-    n = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
-    rows = session.execute(select(Problem.level, n(is_open), n(late), n(new), n(closed))
-                           .where(Problem.campaign_id == cid).group_by(Problem.level)).all()
-    found = {r[0]: LevelRow(r[0], *(int(x) for x in r[1:])) for r in rows if any(r[1:])}
+    """协调事项 by their level on the ladder at ``as_of``: open, past the level's limit, new and closed this week."""
+    rows = session.execute(select(Problem.id, Problem.level, Problem.level_since, Problem.level_deadline,
+                                  Problem.on_hold_until, Problem.opened_at, Problem.closed_at).where(
+        Problem.campaign_id == cid, Problem.opened_at <= as_of,
+        or_(Problem.closed_at.is_(None), Problem.closed_at >= start))).all()
+    then = levels_at(session, [r.id for r in rows], as_of)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for r in rows:
+        level = then.get(r.id) or r.level
+        c = counts[level]
+        is_open = r.closed_at is None or r.closed_at > as_of
+        on_hold = r.on_hold_until is not None and r.on_hold_until > as_of
+        same_level = r.level_since <= as_of  # its current deadline was already in force then
+        c[0] += is_open
+        c[1] += bool(is_open and same_level and r.level_deadline is not None and r.level_deadline < as_of
+                     and not on_hold)
+        c[2] += r.opened_at >= start
+        c[3] += bool(r.closed_at is not None and start <= r.closed_at <= as_of)
+    found = {lv: LevelRow(lv, *c) for lv, c in counts.items() if any(c)}
     order = [lv for lv in LEVELS if lv in found] + sorted(lv for lv in found if lv not in LEVELS)
     return [found[lv] for lv in order]
 
@@ -282,6 +311,18 @@ def office_name(session: Session, campaign_id: int) -> str:
     return name or OFFICE_KIND
 
 
+def office_full_name(session: Session, ctx: CampaignContext) -> str:
+    """The byline of the office's documents: the 创卫办's ``full_name`` in the campaign file, else an
+    alias that is a full 领导小组办公室 name, else its short name."""
+    short = office_name(session, ctx.id)
+    unit = next((u for u in ctx.spec.units if u.kind == OFFICE_KIND and u.name == short), None)
+    if unit is None:
+        return short
+    if unit.full_name:
+        return unit.full_name
+    return next((a for a in unit.aliases if a.endswith("领导小组办公室")), short)
+
+
 def gather(session: Session, *, ctx: CampaignContext, start: dt.datetime, as_of: dt.datetime,
            photo_dir: Path | None = None) -> BriefData:
     """Every number and map record of the brief for the window ``[start, as_of]``."""
@@ -289,7 +330,7 @@ def gather(session: Session, *, ctx: CampaignContext, start: dt.datetime, as_of:
     phase = opened_phase_at(session, cid, as_of)
     table, views = _segments(session, cid, phase, as_of)
     return BriefData(
-        campaign=campaign.name, county=campaign.county, office=office_name(session, cid),
+        campaign=campaign.name, county=campaign.county, office=office_full_name(session, ctx),
         timezone=campaign.timezone, start=start, as_of=as_of,
         phase=_phase_info(session, ctx, phase, as_of),
         progress=_progress(session, cid, phase, start, as_of),
@@ -300,4 +341,5 @@ def gather(session: Session, *, ctx: CampaignContext, start: dt.datetime, as_of:
         map_segments=views,
         map_problems=_problem_points(session, cid, as_of),
         boundary=campaign.boundary,
+        boundary_label=campaign.boundary_label,
     )

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from models import Brief, Campaign
 from models.briefs import SPECIAL, WEEKLY
 from notify.templates import brief_summary
-from rules.errors import InvalidInput, NotFound
+from rules.errors import Conflict, InvalidInput, NotFound
+from rules.vocabulary import BriefState
 from rules.weeks import week_key, week_monday, week_number
 from services.briefs import texts as t
 from services.briefs.data import BriefData, gather
@@ -114,9 +115,9 @@ def _insert(session: Session) -> postgresql.Insert | sqlite.Insert:
 
 
 def reserve(session: Session, *, campaign: Campaign, week: str | None = None, special: str | None = None,
-            now: dt.datetime) -> IssueRef:
+            now: dt.datetime, state: str = BriefState.ISSUED) -> IssueRef:
     """The issue for ``week`` (or the special issue titled ``special``): its old number on a
-    rerun, else the next number of the campaign."""
+    rerun, else the next number of the campaign; a new row starts in ``state`` (草稿 for a draft)."""
     if (week is None) == (special is None):
         raise InvalidInput("请指定 --week 周次 或 --special 专刊标题（二者选一）")
     if special is not None and not special.strip():
@@ -141,7 +142,8 @@ def reserve(session: Session, *, campaign: Campaign, week: str | None = None, sp
                                  .where(Brief.campaign_id == campaign.id)).scalar_one()
         inserted = session.execute(_insert(session).values(
             campaign_id=campaign.id, number=number, kind=kind, key=key, week=week, title=title,
-            as_of=as_of, created_at=now).on_conflict_do_nothing().returning(Brief.id)).scalar()
+            as_of=as_of, created_at=now, state=state, narrative={}).on_conflict_do_nothing()
+            .returning(Brief.id)).scalar()
         if inserted is not None:
             record(session, campaign_id=campaign.id, action="brief.reserve", object_type="brief",
                    object_id=inserted, now=now, detail={"number": number, "key": key})
@@ -163,22 +165,25 @@ def _highlights(data: BriefData) -> list[str]:
 
 def write_issue(session: Session, *, ctx: CampaignContext, issue_id: int, out_dir: Path, now: dt.datetime,
                 photo_dir: Path | None = None) -> WrittenBrief:
-    """Gather, render and write a reserved issue into ``out_dir``; record the files; announce
-    the issue to 创卫办's targets through the outbox (once per issue)."""
+    """签发: gather, render and write a reserved issue (draft or not) into ``out_dir``; record the
+    files; announce the issue to 创卫办's targets through the outbox (once per issue)."""
     campaign = ctx.campaign
     issue = session.get(Brief, issue_id)
     if issue is None or issue.campaign_id != campaign.id:
         raise NotFound(f"找不到简报（编号 {issue_id}）")
     start, as_of = window(campaign, week=issue.week, now=now)
     data = gather(session, ctx=ctx, start=start, as_of=as_of, photo_dir=photo_dir)
-    files = render_issue(data, Issue(issue.number, issue.kind == SPECIAL, issue.title, issue.week), out_dir)
+    files = render_issue(data, Issue(issue.number, issue.kind == SPECIAL, issue.title, issue.week,
+                                     dict(issue.narrative or {})), out_dir)
     issue.as_of, issue.written_at = as_of, now
+    issue.state, issue.issued_at = BriefState.ISSUED, issue.issued_at or now
     issue.html_path, issue.docx_path = str(files.html), str(files.docx)
     issue.map_path = str(files.png) if files.png else None
-    title, body = brief_summary(issue.number, issue.week or issue.title, _highlights(data))
+    period = t.span(data.local(start).date(), (data.local(as_of) - dt.timedelta(microseconds=1)).date())
+    title, body = brief_summary(issue.number, period if issue.week else issue.title, _highlights(data))
     names = [files.html.name, files.docx.name]
     notified = enqueue(session, ctx=ctx, recipients=[("office", None)], template=TEMPLATE,
-                       payload={"title": title, "body": body + "\n" + t.SUMMARY_FILES.format(files="、".join(names)),
+                       payload={"title": title, "body": body,  # the link opens /office/briefs; file names carry week codes
                                 "files": [issue.html_path, issue.docx_path]},
                        key_parts=("brief", issue.number), now=now)
     record(session, campaign_id=campaign.id, action="brief.write", object_type="brief", object_id=issue.id,
@@ -195,3 +200,76 @@ def list_briefs(session: Session, *, campaign: Campaign) -> list[BriefRow]:
                      as_of=b.as_of.astimezone(tz).isoformat(), html=b.html_path, docx=b.docx_path, map=b.map_path,
                      written_at=b.written_at.astimezone(tz).isoformat() if b.written_at else None)
             for b in rows]
+
+
+NARRATIVE_SECTIONS = ("工作动态", "下步工作", "按语")
+MAX_NARRATIVE = 20000
+
+
+def get_weekly(session: Session, *, campaign: Campaign, week: str) -> Brief:
+    """The issue of ``week`` (draft or issued)."""
+    try:
+        key = week_key(week_monday(week))
+    except ValueError as e:
+        raise InvalidInput(f"周次「{week}」无法识别，请按 2025-W03 的格式填写") from e
+    issue = session.scalars(select(Brief).where(Brief.campaign_id == campaign.id, Brief.key == key)).first()
+    if issue is None:
+        raise NotFound(f"{key} 的简报还没有草稿，请先运行 cw brief draft --week {key}")
+    return issue
+
+
+def draft_brief(session: Session, *, ctx: CampaignContext, week: str, now: dt.datetime,
+                photo_dir: Path | None = None) -> DraftBrief:
+    """草稿: reserve the week's issue as a draft (once) and return the narrative it would print:
+    the office's own text where it wrote some, the generated text elsewhere."""
+    ref = reserve(session, campaign=ctx.campaign, week=week, now=now, state=BriefState.DRAFT)
+    issue = session.get(Brief, ref.id)
+    assert issue is not None  # reserved just now
+    start, as_of = window(ctx.campaign, week=issue.week, now=now)
+    data = gather(session, ctx=ctx, start=start, as_of=as_of, photo_dir=photo_dir)
+    from services.briefs.narrative import news, next_steps
+
+    own = dict(issue.narrative or {})
+    generated = {"工作动态": news(data), "下步工作": next_steps(data)}
+    texts = {k: own.get(k) or "\n".join(getattr(b, "text", "") for b in generated.get(k, []))
+             for k in NARRATIVE_SECTIONS}
+    return DraftBrief(number=issue.number, week=issue.week or week, state=issue.state, created=ref.created,
+                      sections=texts, edited=tuple(k for k in NARRATIVE_SECTIONS if own.get(k)))
+
+
+def edit_brief(session: Session, *, campaign: Campaign, week: str, section: str, text: str, now: dt.datetime,
+               actor: str) -> Brief:
+    """The office writes a narrative section of a draft (an empty text goes back to the generated one)."""
+    if section not in NARRATIVE_SECTIONS:
+        raise InvalidInput(f"只能修改{'、'.join(NARRATIVE_SECTIONS)}，不能修改「{section}」")
+    if len(text) > MAX_NARRATIVE:
+        raise InvalidInput(f"「{section}」过长（{len(text)} 字），请控制在 {MAX_NARRATIVE} 字以内")
+    issue = get_weekly(session, campaign=campaign, week=week)
+    if issue.state != BriefState.DRAFT:
+        raise Conflict(f"第{issue.number}期简报已签发，不能再修改")
+    narrative = dict(issue.narrative or {})
+    if text.strip():
+        narrative[section] = text.strip()
+    else:
+        narrative.pop(section, None)
+    issue.narrative = narrative
+    record(session, campaign_id=campaign.id, action="brief.edit", object_type="brief", object_id=issue.id, now=now,
+           actor=actor, detail={"section": section, "chars": len(text.strip())})
+    session.flush()
+    return issue
+
+
+def pending_draft(session: Session, *, campaign: Campaign, week: str) -> int | None:
+    """The id of ``week``'s issue while it is a draft (what the automatic 签发 issues), else None."""
+    return session.scalar(select(Brief.id).where(Brief.campaign_id == campaign.id, Brief.week == week,
+                                                 Brief.state == BriefState.DRAFT))
+
+
+@dataclass(frozen=True)
+class DraftBrief:
+    number: int
+    week: str
+    state: str
+    created: bool
+    sections: dict[str, str]  # section → the text 签发 would print
+    edited: tuple[str, ...]  # the sections the office wrote itself

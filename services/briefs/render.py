@@ -46,15 +46,20 @@ def _maps(data: BriefData, issue: Issue, png_tmp: Path) -> tuple[Path | None, st
     title = t.MAP_TITLE.format(county=data.county, number=t.number(issue.number, issue.special))
     if not data.map_segments and data.boundary is None:
         return None, None, title
+    from config.settings import load_settings
     from maps.render_folium import progress_map
     from maps.render_static import static_progress_map
 
     findings = data.sections.findings.points if data.sections.findings else []
     date_text = t.MAP_DATE.format(as_of=t.moment(data.local(data.as_of)))
     static_progress_map(data.map_segments, title=title, date_text=date_text, boundary=data.boundary,
-                        findings=findings, out_path=png_tmp, fmt="png")
+                        findings=findings, problems=data.map_problems, boundary_label=data.boundary_label,
+                        out_path=png_tmp, fmt="png")
+    key = load_settings().tianditu_key  # 天地图 tiles when the office has a key; offline otherwise
     page = progress_map(data.map_segments, title=f"{title} {date_text}", boundary=data.boundary,
-                        findings=findings, problems=data.map_problems, inspections=data.sections.inspections)
+                        findings=findings, problems=data.map_problems, inspections=data.sections.inspections,
+                        boundary_label=data.boundary_label, basemap="tianditu" if key else "none",
+                        tianditu_key=key or None)
     return png_tmp, page, title
 
 

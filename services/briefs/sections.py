@@ -12,6 +12,7 @@ section                hook                                returns
 红榜/黑榜               ``services.assessment.ranking.brief_ranking``  ``RankingSection``
 整改台账                ``services.inspections.ledger.brief_ledger``       ``LedgerSection``
 本周督查点位 (map)       ``services.inspections.rounds.brief_inspection_points``  ``list[PointView]``
+督查通报                ``services.inspections.brief_sections.brief_rounds``  ``InspectionsSection``
 =====================  =================================  ==========================
 
 Every hook is called as ``hook(session, campaign=, start=, as_of=, photo_dir=)``: the
@@ -50,8 +51,9 @@ class CategoryCount:
 
     category: str
     new: int
-    rectified: int
-    open: int
+    rectified: int  # 已销号 (passed 复查) by the report date
+    open: int  # 整改中, incl. not yet dispatched
+    awaiting: int = 0  # 已整改待复查: new = rectified + awaiting + open
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Exposure:
     description: str
     deadline: dt.date | None
     photo: Path | None
+    state: str = ""  # 整改中 | 待复查 | 已销号, as of the report date
 
 
 @dataclass(frozen=True)
@@ -126,13 +129,6 @@ class LedgerSection:
     rows: list[LedgerRow]
 
 
-@dataclass(frozen=True)
-class OptionalSections:
-    findings: FindingsSection | None
-    ranking: RankingSection | None
-    exposures: ExposuresSection | None
-    ledger: LedgerSection | None
-    inspections: list[PointView]
 
 
 def _hook(module: str, name: str) -> Callable[..., Any] | None:
@@ -183,4 +179,49 @@ def optional_sections(session: Session, *, campaign: Campaign, start: dt.datetim
         exposures=exposures_section(session, **window),
         ledger=ledger_section(session, **window),
         inspections=inspection_points(session, **window),
+        rounds=rounds_section(session, **window),
     )
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """One inspection round of the week as the brief's 督查通报 paragraph tells it."""
+
+    kind: str  # 定期 | 暗访 | 交叉 | 领导带队 | 复查
+    title: str
+    stops: int
+    findings: int
+    categories: list[tuple[str, int]]  # most found first
+    units: list[tuple[str, int]]  # 整改责任单位 named, most findings first
+    segments: list[tuple[str, int]]  # 路段 (code and name) named, most findings first
+
+
+@dataclass(frozen=True)
+class SanctionLine:
+    """A confirmed 通报批评 or 黄牌警告 circulated by the brief."""
+
+    kind: str
+    unit: str
+    reason: str
+    decided: dt.date
+
+
+@dataclass(frozen=True)
+class InspectionsSection:
+    rounds: list[RoundSummary]
+    sanctions: list[SanctionLine]
+
+
+@dataclass(frozen=True)
+class OptionalSections:
+    findings: FindingsSection | None
+    ranking: RankingSection | None
+    exposures: ExposuresSection | None
+    ledger: LedgerSection | None
+    inspections: list[PointView]
+    rounds: InspectionsSection | None = None
+
+
+def rounds_section(session: Session, **window: Any) -> InspectionsSection | None:
+    """督查通报: the week's rounds and the 通报批评/黄牌 confirmed for this issue."""
+    return _call("services.inspections.brief_sections", "brief_rounds", session, **window)

@@ -38,8 +38,9 @@ def test_one_sub_phase_runs_end_to_end_through_every_part(tmp_path):
     assert s["sanctions"]["督办"] > 0 and s["ratings"]["red"] > 0
     assert sum(s["problems_by_final_level"].values()) > 0
     out = tmp_path / "qibu"
-    briefs = sorted(out.glob("briefs/**/*.docx"))
+    briefs = sorted(out.glob("briefs/**/创卫简报*.docx"))  # the 督查通报 lie beside them
     assert len(briefs) == s["briefs"] and list(out.glob("briefs/**/*.html"))
+    assert list(out.glob("briefs/**/督查通报*.docx")) and list(out.glob("briefs/**/督查通报*.html"))
     assert (out / "maps" / "progress_map.html").is_file() and (out / "maps" / "progress_map.png").is_file()
     assert (out / "考核记录.xlsx").is_file() and list((out / "receivers").glob("*.jsonl"))
 

@@ -169,7 +169,7 @@ def test_the_html_and_docx_show_the_database_numbers(db, week, tmp_path):
     written = _write(db, at("2025-05-05 06:00"), tmp_path, week="2025-W18")
     total, verified, _awaiting, overdue, _week, _units = _oracle(db)
     page = written.files.html.read_text(encoding="utf-8")
-    assert "创卫简报" in page and "第1期" in page and "县创卫办编" in page
+    assert "创卫简报" in page and "第1期" in page and "示范县创建国家卫生县城工作领导小组办公室" in page  # the office's full name
     assert f"本时段共有任务{total[None]}项，已核查销号{verified[None]}项" in page
     assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="https?://', page)
     doc = open_docx(str(written.files.docx))

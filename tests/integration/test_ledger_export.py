@@ -56,8 +56,8 @@ def test_ledger_totals_sum_quantities_by_phase_segment_and_unit(ledger_db):
         c = get_campaign(s)
         by_phase = {(t.group, t.category): (t.quantity, t.measure)
                     for t in totals(s, campaign=c, by="phase")}
-        assert by_phase == {("起步", "占道经营"): (5.0, "户"), ("起步", "牛皮癣/小广告"): (40.0, "块"),
-                            ("加速", "牛皮癣/小广告"): (12.5, "块")}
+        assert by_phase == {("起步", "占道经营"): (5.0, "户"), ("起步", "牛皮癣/小广告"): (40.0, "条"),
+                            ("加速", "牛皮癣/小广告"): (12.5, "条")}
         by_unit = {(t.group, t.category): t.quantity for t in totals(s, campaign=c, by="unit")}
         assert by_unit[(lead_of(s, "LD-21").name, "占道经营")] == 3.0
         assert by_unit[("县市场监督管理局", "占道经营")] == 2.0
@@ -77,8 +77,8 @@ def test_ledger_export_opens_in_a_spreadsheet_with_the_right_sums(ledger_db, tmp
     assert detail[0][:9] == ("登记时间", "时段", "路段编号", "路段", "责任单位", "问题编号", "问题类别", "数量", "单位")
     assert sum(r[7] for r in detail[1:]) == pytest.approx(57.5)
     phases = {(r[0], r[1]): (r[2], r[3], r[4]) for r in list(wb["按时段汇总"].iter_rows(values_only=True))[1:]}
-    assert phases == {("起步", "占道经营"): (5, "户", 2), ("起步", "牛皮癣/小广告"): (40, "块", 1),
-                      ("加速", "牛皮癣/小广告"): (12.5, "块", 1)}
+    assert phases == {("起步", "占道经营"): (5, "户", 2), ("起步", "牛皮癣/小广告"): (40, "条", 1),
+                      ("加速", "牛皮癣/小广告"): (12.5, "条", 1)}
     for sheet in ("按路段汇总", "按单位汇总"):
         assert sum(r[2] for r in list(wb[sheet].iter_rows(values_only=True))[1:]) == pytest.approx(57.5)
     wb.close()

@@ -14,7 +14,7 @@ from docx.shared import Mm
 
 from services.briefs import texts as t
 from services.briefs.render import render_issue
-from services.briefs.view import Empty, Heading, Issue, compose
+from services.briefs.view import Empty, Heading, Issue, Para, compose
 from tests.support.brief_sample import ISSUE, full_sections, sample_data
 
 REMOTE = re.compile(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["\']?(?:https?:)?//', re.I)
@@ -41,13 +41,15 @@ def test_an_empty_optional_section_reads_no_data_under_its_heading():
     for block, following in zip(doc.blocks, doc.blocks[1:], strict=False):
         if isinstance(block, Heading):
             after[block.text] = following
-    for heading in (t.H_RED, t.H_BLACK, t.H_FINDINGS, t.H_EXPOSURES, t.H_LEDGER):
+    for heading in (t.H_FINDINGS, t.H_QUANTITIES):
         assert after[heading] == Empty(t.NO_DATA), heading
+    assert after[t.H_RANKING] == Para(t.RANKING_PENDING)  # ratings not confirmed yet: said so, not left blank
+    assert after[t.H_EXPOSURES] == Para(t.NO_EXPOSURES)
 
 
 def test_the_masthead_reads_like_an_official_brief():
     doc = compose(sample_data(), ISSUE, map_png=None)
-    assert (doc.masthead, doc.number, doc.editor, doc.date) == ("创卫简报", "第12期", "街道创卫办编", "2025年5月4日")
+    assert (doc.masthead, doc.number, doc.editor, doc.date) == ("创卫简报", "第12期", "街道创卫办", "2025年5月5日")  # dated Monday
     assert doc.headline == "2025年第18周（4月28日至5月4日）创卫工作情况"
     assert doc.period == "统计周期：2025年4月28日至2025年5月4日　数据截至2025年5月4日24时"
 
@@ -101,9 +103,9 @@ def test_the_docx_is_a4_with_chinese_fonts_headings_tables_and_pictures(full):
                     t.H_PROBLEMS, t.H_EXPOSURES, t.H_LEDGER, t.H_MAPS):
         assert heading in headings
     assert doc.paragraphs[0].text == "创卫简报"
-    # segments, ranking ×2, findings, photos, overdue, problems, exposures, exposure photo, ledger
+    # ranking ×2, exposures, exposure photo, segments, overdue, problems, findings, photos, ledger
     assert len(doc.tables) == 10
-    segment_table = doc.tables[0]
+    segment_table = doc.tables[4]
     assert [c.text for c in segment_table.rows[0].cells] == list(t.COLS_SEGMENTS)
     assert segment_table.rows[-1].cells[0].text == t.TOTAL
     assert len(doc.inline_shapes) == 1 + 3 + 1  # map, finding photos, exposure photo
@@ -111,7 +113,7 @@ def test_the_docx_is_a4_with_chinese_fonts_headings_tables_and_pictures(full):
 
 def test_an_empty_brief_still_has_its_map_and_no_broken_image(empty):
     page = empty.html.read_text(encoding="utf-8")
-    assert page.count(t.NO_DATA) == 5  # 红榜, 黑榜, findings, exposures, ledger
+    assert page.count(t.NO_DATA) == 2  # findings, ledger quantities
     assert "<img" in page and 'src=""' not in page
     assert len(open_docx(str(empty.docx)).inline_shapes) == 1
 

@@ -355,3 +355,11 @@ def test_a_missing_leaflet_package_is_named_in_the_error(tmp_path):
     assert leaflet.value.package == "libjs-leaflet"
     with pytest.raises(MissingSystemPackage, match=r"libjs-leaflet\.markercluster"):
         markercluster_assets(tmp_path)
+
+
+def test_main_streets_are_labelled_and_a_sketched_outline_is_called_so():
+    page = wangjing_page(boundary_label="示意范围")
+    streets = {s.street for s in wangjing_segments() if s.kind == styles.SEGMENT_KIND and s.street}
+    labels = re.findall(r'"html": "(\\u003cdiv class=\\"cw-street\\".*?)",', page)
+    assert streets and {json.loads(f'"{x}"') for x in labels} == {f'<div class="cw-street">{n}</div>' for n in streets}
+    assert "示意范围" in page and styles.LEGEND_BOUNDARY not in page

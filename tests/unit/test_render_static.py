@@ -116,3 +116,16 @@ def test_the_cjk_font_is_registered_by_file_and_listed_first():
     assert family in ("WenQuanYi Micro Hei", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
     rc = cjk_rc()
     assert rc["font.sans-serif"][0] == family and rc["axes.unicode_minus"] is False
+
+
+def test_the_printed_map_names_segment_codes_leaders_the_sketched_outline_and_problem_levels(tmp_path):
+    _, problems, _ = wangjing_points()
+    path, caught = draw(tmp_path, "svg", boundary_label="示意范围", problems=problems)
+    assert caught == []
+    svg = path.read_text(encoding="utf-8")
+    roads = [s for s in wangjing_segments() if s.kind == styles.SEGMENT_KIND]
+    assert all(f'id="code-{s.code}"' in svg for s in roads)
+    assert styles.LEGEND_LEADERS in svg and all(s.leader in svg for s in roads if s.leader)
+    assert "示意范围" in svg and styles.LEGEND_BOUNDARY not in svg
+    levels = {p.level for p in problems if p.level}
+    assert levels and all(f"{styles.LEGEND_PROBLEM_PREFIX}{level}" in svg for level in levels)
