@@ -75,6 +75,9 @@ class NotificationsSpec(Strict):
     max_attempts: int = Field(default=8, ge=1, le=50)
     #: burst size above which messages due together for one robot or mailbox become a digest
     digest_after: int = Field(default=10, ge=0)
+    #: leaders with these titles get the morning line on their segments weekly (Mondays), not daily;
+    #: anything addressed to them still arrives at once
+    weekly_titles: list[str] = ["县委书记", "县长", "市委书记", "市长", "区委书记", "区长"]
 
     @model_validator(mode="after")
     def _known_targets(self) -> NotificationsSpec:

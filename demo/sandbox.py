@@ -198,6 +198,8 @@ class FakePlatforms:
         if not isinstance(r.json, dict):
             return _errcode(40035, "invalid param, not a JSON object")
         msgtype = r.json.get("msgtype")
+        if msgtype == "template_card":
+            return _wecom_card(r.json.get("template_card"))
         limits = {"text": WECOM_TEXT_MAX, "markdown": WECOM_MARKDOWN_MAX}
         if msgtype not in limits:
             return _errcode(40008, "invalid message type")
@@ -228,6 +230,8 @@ class FakePlatforms:
             return _errcode(460101, "body 大小不合法;请保持大小在 20000bytes 以内")
         if not isinstance(r.json, dict) or r.json.get("msgtype") not in DINGTALK_TYPES:
             return _errcode(40035, "缺少参数 msgtype")
+        if r.json["msgtype"] == "actionCard" and not _dingtalk_card_ok(r.json.get("actionCard")):
+            return _errcode(40035, "缺少参数 actionCard")
         if self.dingtalk_keyword and not _contains(r.json, self.dingtalk_keyword):
             return _errcode(310000, "keywords not in content, more: " + DINGTALK_DOC)
         return _errcode(0, "ok")
@@ -246,7 +250,7 @@ class FakePlatforms:
             if not fresh or not hmac.compare_digest(sign, expected):
                 msg = "sign match fail or timestamp is not within one hour from current time"
                 return Reply(200, {"code": 19021, "msg": msg, "data": {}})
-        if self.feishu_keyword and not _contains(r.json, self.feishu_keyword):
+        if self.feishu_keyword and not _contains(_feishu_content(r.json), self.feishu_keyword):
             return Reply(200, {"code": 19024, "msg": "Key Words Not Found", "data": {}})
         return Reply(200, FEISHU_OK)
 
@@ -326,12 +330,46 @@ def _scripted_reply(platform: str, scripted: _Scripted) -> Reply:
         raise ValueError(f"unknown scripted reply {scripted.kind!r}")
     if platform == "wecom":
         return _errcode(45009, "api freq out of limit")
-    if platform == "dingtalk":
-        return _errcode(130101, "send too fast, exceed 20 times per minute")
+    if platform == "dingtalk":  # the current code; 130101 was the older one
+        return _errcode(410100, "send too fast, exceed 20 times per minute")
     if platform == "feishu":
         msg = "frequency limited psm[lark.oapi.app_platform_runtime]appID[1]"
         return Reply(200, {"code": 11232, "msg": msg, "data": {}})
     return Reply(429, {"error": "too many requests"}, headers)
+
+
+def _wecom_card(card: Any) -> Reply:
+    """A ``text_notice`` card as WeCom checks it: a title or text, a URL click action, ≤ 3 jumps."""
+    if not isinstance(card, dict) or card.get("card_type") != "text_notice":
+        return _errcode(40035, "invalid template_card, card_type must be text_notice")
+    title = (card.get("main_title") or {}).get("title") if isinstance(card.get("main_title"), dict) else None
+    if not title and not card.get("sub_title_text"):
+        return _errcode(40035, "main_title.title or sub_title_text is required")
+    action = card.get("card_action")
+    if not isinstance(action, dict) or action.get("type") != 1 or not str(action.get("url", "")).startswith("http"):
+        return _errcode(40035, "card_action is required for text_notice, type 1 needs url")
+    jumps = card.get("jump_list") or []
+    if len(jumps) > 3 or any(j.get("type") == 1 and not j.get("url") for j in jumps):
+        return _errcode(40035, "jump_list exceeds 3 items or lacks url")
+    return _errcode(0, "ok")
+
+
+def _dingtalk_card_ok(card: Any) -> bool:
+    """An ``actionCard`` needs a title, a text and one button or a list of them."""
+    return isinstance(card, dict) and bool(card.get("title")) and bool(card.get("text")) and (
+        bool(card.get("singleTitle") and card.get("singleURL")) or bool(card.get("btns")))
+
+
+def _feishu_content(document: Any) -> Any:
+    """What Feishu scans for the keyword: the message content, not a post's or card's title."""
+    if not isinstance(document, dict):
+        return document
+    if document.get("msg_type") == "interactive":
+        return (document.get("card") or {}).get("elements")
+    post = ((document.get("content") or {}).get("post") or {})
+    if isinstance(post, dict) and post:
+        return [lang.get("content") for lang in post.values() if isinstance(lang, dict)]
+    return document.get("content")
 
 
 def _errcode(code: int, msg: str) -> Reply:

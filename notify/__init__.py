@@ -5,7 +5,7 @@ platform's reply counts as delivered only with HTTP 200 *and* a zero result code
 """
 
 from notify.base import Channel, Message, Outcome, TargetSpec, merge_digest
-from notify.channels import CHANNELS, channel_for, send
+from notify.channels import CHANNELS, channel_for, requests_for, send
 from notify.throttle import SlidingWindow, limits_for
 from notify.transport import make_client
 
@@ -20,5 +20,6 @@ __all__ = [
     "limits_for",
     "make_client",
     "merge_digest",
+    "requests_for",
     "send",
 ]

@@ -39,8 +39,10 @@ class Outcome:
 class Message:
     """A rendered notification, independent of the channel it goes out on.
 
-    ``mentions`` are mobile numbers (or ``"@all"``); ``digest_keys`` are the idempotency keys
-    of the messages merged into this one when it is a digest.
+    ``mentions`` are mobile numbers (or ``"@all"``); ``link`` is the page where the reader acts
+    (the card's click target); ``links`` are further ``(label, url)`` pages, such as the items a
+    digest lists (a card shows the first three as buttons); ``digest_keys`` are the idempotency
+    keys of the messages merged into this one when it is a digest.
     """
 
     idempotency_key: str
@@ -49,6 +51,7 @@ class Message:
     mentions: tuple[str, ...] = ()
     link: str | None = None
     digest_keys: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         # the key travels in an HTTP header and a Message-ID: printable ASCII only
@@ -57,6 +60,21 @@ class Message:
             raise ValueError(f"idempotency key must be printable ASCII, got {key!r}")
         object.__setattr__(self, "mentions", tuple(self.mentions))
         object.__setattr__(self, "digest_keys", tuple(self.digest_keys))
+        object.__setattr__(self, "links", tuple((str(a), str(b)) for a, b in self.links))
+
+    @property
+    def opens(self) -> str | None:
+        """The page a tap on the whole message opens: its link, else the first listed item's."""
+        return self.link or (self.links[0][1] if self.links else None)
+
+    def jumps(self, limit: int = 3) -> list[tuple[str, str]]:
+        """Up to ``limit`` distinct ``(label, url)`` buttons: the extra links, else the main link."""
+        found: dict[str, str] = {}
+        for label, url in self.links:
+            found.setdefault(url, label)
+        if not found and self.link:
+            found[self.link] = templates.LINK_TEXT
+        return [(label, url) for url, label in list(found.items())[:limit]]
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,10 @@ class Channel(Protocol):
 
     name: str
 
+    def requests_for(self, message: Message) -> int:
+        """How many requests ``message`` costs the target's rate limit."""
+        ...
+
     def send(
         self, client: httpx.Client, target: TargetSpec, message: Message, now: datetime
     ) -> Outcome: ...
@@ -126,12 +148,30 @@ def with_keyword(message: Message, keyword: str | None) -> Message:
     return replace(message, title=f"【{keyword}】{message.title}")
 
 
+def keyword_in_body(message: Message, keyword: str | None) -> Message:
+    """Make sure the body carries the keyword too: Feishu scans the message content, not its title."""
+    if not keyword or keyword in message.body:
+        return message
+    return replace(message, body=f"【{keyword}】{message.body}")
+
+
 def merge_digest(idempotency_key: str, messages: Sequence[Message]) -> Message:
-    """One digest message for a burst; ``digest_keys`` lists every merged original's key."""
-    title, body = templates.digest([(m.title, m.body) for m in messages])
+    """One digest message for a burst; it keeps every merged original's key and link.
+
+    The digest's own link is the one its messages share; when they differ, each item's link is
+    kept in ``links`` (and in the body, next to its title).
+    """
+    title, body = templates.digest([(m.title, m.body, m.link) for m in messages])
     mentions = dict.fromkeys(mention for m in messages for mention in m.mentions)
     keys = [key for m in messages for key in (m.digest_keys or (m.idempotency_key,))]
-    return Message(idempotency_key, title, body, tuple(mentions), None, tuple(dict.fromkeys(keys)))
+    links: dict[str, str] = {}
+    for m in messages:
+        own = ([(templates.short_title(m.title), m.link)] if m.link else []) + list(m.links)
+        for label, url in own:
+            links.setdefault(url, label)
+    shared = next(iter(links)) if len(links) == 1 else None
+    return Message(idempotency_key, title, body, tuple(mentions), shared, tuple(dict.fromkeys(keys)),
+                   tuple((label, url) for url, label in links.items()))
 
 
 def epoch_seconds(now: datetime) -> float:

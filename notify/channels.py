@@ -37,3 +37,8 @@ def channel_for(name: str) -> Channel:
 def send(client: httpx.Client, target: TargetSpec, message: Message, now: datetime) -> Outcome:
     """Deliver ``message`` to ``target`` through its channel's adapter."""
     return channel_for(target.channel).send(client, target, message, now)
+
+
+def requests_for(channel: str, message: Message) -> int:
+    """How many requests ``message`` costs on ``channel`` (a WeCom card's mentions need a second)."""
+    return channel_for(channel).requests_for(message)

@@ -39,7 +39,10 @@ class ReplyFormat:
 
 
 WECOM = ReplyFormat("errcode", "errmsg", {45009: RetryRule(60.0), -1: RetryRule(5.0)})
-DINGTALK = ReplyFormat("errcode", "errmsg", {130101: RetryRule(600.0), -1: RetryRule(5.0)})
+# DingTalk blocks a robot for 10 minutes after 20 messages a minute: 410100 now, 130101 before
+DINGTALK = ReplyFormat(
+    "errcode", "errmsg", {410100: RetryRule(600.0), 130101: RetryRule(600.0), -1: RetryRule(5.0)}
+)
 # Feishu's 9499 means both "Bad Request" (fatal) and "too many request" (retry): the msg decides.
 FEISHU = ReplyFormat(
     "code", "msg", {11232: RetryRule(60.0), 9499: RetryRule(60.0, "too many request")}

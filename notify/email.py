@@ -8,6 +8,7 @@ message carries the same id and downstream systems can drop the duplicate.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import smtplib
 import ssl
@@ -20,7 +21,7 @@ import httpx
 
 from notify.base import Message, Outcome, TargetSpec
 from notify.classify import DEFAULT_RETRY_AFTER
-from notify.templates import LINK_TEXT
+from notify.templates import LINK_TEXT, plain_text
 from notify.transport import finish
 
 _DOT_ATOM = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*")
@@ -41,11 +42,15 @@ class EmailChannel:
         mail["Subject"] = " ".join(message.title.split())  # a header cannot hold line breaks
         mail["Date"] = format_datetime(now)
         mail["Message-ID"] = message_id(message.idempotency_key, sender.domain)
-        body = message.body
-        if message.link:
-            body += f"\n\n{LINK_TEXT}：{message.link}"
-        mail.set_content(body, cte="base64")
+        text = plain_text("", message.body, message.link, message.links).lstrip("\n")
+        mail.set_content(text, cte="base64")
+        if message.link or message.links:  # a mail client shows the HTML part with links to tap
+            mail.add_alternative(html_body(message), subtype="html", cte="base64")
         return mail
+
+    def requests_for(self, message: Message) -> int:
+        """Every message is one mail."""
+        return 1
 
     def send(
         self, client: httpx.Client | None, target: TargetSpec, message: Message, now: datetime
@@ -56,6 +61,18 @@ class EmailChannel:
         except ValueError as exc:
             return finish(target, message, Outcome("fatal", None, f"cannot build the email: {exc}"))
         return finish(target, message, _deliver(target, mail))
+
+
+def html_body(message: Message) -> str:
+    """The HTML part: the body's lines, then the links as anchors (everything escaped)."""
+    lines = "<br>\n".join(html.escape(line) for line in message.body.split("\n"))
+    anchors = []
+    if message.link:
+        anchors.append(f'<p><a href="{html.escape(message.link)}">{html.escape(LINK_TEXT)}</a></p>')
+    anchors += [f'<p><a href="{html.escape(url)}">{html.escape(label)}</a></p>'
+                for label, url in message.links if url != message.link]
+    return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'
+            f"<p>{lines}</p>{''.join(anchors)}</body></html>")
 
 
 def parse_address(text: str) -> Address:

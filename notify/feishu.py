@@ -2,7 +2,10 @@
 
 Unlike DingTalk, the timestamp is in seconds and goes into the JSON body with the signature.
 A custom bot cannot resolve mobile numbers, so mobile mentions are written out as text;
-``@all`` becomes a real ``at`` element.
+``@all`` becomes a real ``at`` element. A message with a link goes out as an ``interactive``
+card whose buttons open the link (custom bots support link jumps only, no callbacks); one
+without, as a rich-text ``post``. The keyword (自定义关键词) is put in the body as well as the
+title, where the platform looks for it.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from typing import Any
 
 import httpx
 
-from notify.base import Message, Outcome, TargetSpec, epoch_seconds, with_keyword
+from notify.base import Message, Outcome, TargetSpec, epoch_seconds, keyword_in_body, with_keyword
 from notify.classify import FEISHU, classify_reply
 from notify.signing import feishu_sign
 from notify.sizing import encode_json, fit_within
-from notify.templates import LINK_TEXT, MENTION_PREFIX
+from notify.templates import BUTTON_CHARS, LINK_TEXT, MENTION_PREFIX, short_title
 from notify.transport import finish, post_json
 
 #: "请求体 ≤ 20 KB"; read as 20 000 bytes to stay on the safe side of either meaning of KB
@@ -30,13 +33,17 @@ class FeishuChannel:
 
     name = "feishu"
 
+    def requests_for(self, message: Message) -> int:
+        """Every message is one request."""
+        return 1
+
     def render(self, target: TargetSpec, message: Message) -> dict[str, Any]:
-        """The rich-text ``post`` payload, truncated with a note to fit the body limit."""
-        message = with_keyword(message, target.keyword)
-        extra_rows: list[list[dict[str, str]]] = []
-        if message.link:
-            extra_rows.append([{"tag": "a", "text": LINK_TEXT, "href": message.link}])
+        """The card (with a link) or ``post`` payload, truncated with a note to fit the body limit."""
+        message = keyword_in_body(with_keyword(message, target.keyword), target.keyword)
         mobiles = [m for m in message.mentions if m != "@all"]
+        if message.opens:
+            return self._card(message, mobiles)
+        extra_rows: list[list[dict[str, str]]] = []
         mention_row: list[dict[str, str]] = []
         if mobiles:
             names = " ".join(f"@{m}" for m in mobiles)
@@ -50,6 +57,35 @@ class FeishuChannel:
             rows = [[{"tag": "text", "text": line}] for line in body.split("\n")]
             post = {"zh_cn": {"title": message.title, "content": rows + extra_rows}}
             return {"msg_type": "post", "content": {"post": post}}
+
+        def size(body: str) -> int:
+            return len(encode_json(payload(body)))
+
+        return payload(fit_within(size, message.body, MAX_BODY_BYTES - SIGNATURE_RESERVE))
+
+    def _card(self, message: Message, mobiles: list[str]) -> dict[str, Any]:
+        mention = ""
+        if mobiles:
+            mention += MENTION_PREFIX + " ".join(f"@{m}" for m in mobiles)
+        if "@all" in message.mentions:
+            mention += " <at id=all></at>"
+        buttons: list[dict[str, Any]] = []
+        if message.link:
+            buttons.append({"tag": "button", "text": {"tag": "plain_text", "content": LINK_TEXT}, "type": "primary",
+                            "url": message.link})
+        buttons += [{"tag": "button", "text": {"tag": "plain_text", "content": short_title(label, BUTTON_CHARS)},
+                     "type": "default", "url": url} for label, url in message.jumps(3) if url != message.link]
+        buttons = buttons[:3]
+
+        def payload(body: str) -> dict[str, Any]:
+            elements: list[dict[str, Any]] = [{"tag": "div", "text": {"tag": "plain_text", "content": body}}]
+            if mention:
+                elements.append({"tag": "div", "text": {"tag": "lark_md", "content": mention.strip()}})
+            elements.append({"tag": "action", "actions": buttons})
+            return {"msg_type": "interactive", "card": {
+                "config": {"wide_screen_mode": True},
+                "header": {"title": {"tag": "plain_text", "content": message.title}, "template": "blue"},
+                "elements": elements}}
 
         def size(body: str) -> int:
             return len(encode_json(payload(body)))

@@ -37,22 +37,23 @@ class SlidingWindow:
         self._horizon = max((window for _, window in self.limits), default=0.0)
         self._sent: dict[Hashable, deque[float]] = {}
 
-    def wait_time(self, key: Hashable, now: datetime) -> float:
-        """Seconds until one more send for ``key`` is allowed; 0.0 if it is allowed now."""
+    def wait_time(self, key: Hashable, now: datetime, cost: int = 1) -> float:
+        """Seconds until ``cost`` more sends for ``key`` are allowed; 0.0 if they are allowed now."""
         t = now.timestamp()
         sent = self._sent.get(key, ())
         wait = 0.0
         for count, window in self.limits:
             recent = sorted(s for s in sent if s > t - window)
-            if len(recent) >= count:
-                # the send that must leave the window before one more fits
-                wait = max(wait, recent[len(recent) - count] + window - t)
+            room = count - min(cost, count)
+            if len(recent) > room:
+                # the send that must leave the window before ``cost`` more fit
+                wait = max(wait, recent[len(recent) - room - 1] + window - t)
         return wait
 
-    def record(self, key: Hashable, now: datetime) -> None:
-        """Note one send for ``key`` at ``now``."""
+    def record(self, key: Hashable, now: datetime, cost: int = 1) -> None:
+        """Note ``cost`` sends for ``key`` at ``now``."""
         t = now.timestamp()
         sent = self._sent.setdefault(key, deque())
-        sent.append(t)
+        sent.extend([t] * cost)
         while sent and sent[0] <= t - self._horizon:
             sent.popleft()

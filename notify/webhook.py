@@ -25,15 +25,21 @@ class WebhookChannel:
     name = "webhook"
 
     def render(self, target: TargetSpec, message: Message) -> dict[str, Any]:
-        """The JSON document: every field of the message, nothing truncated."""
+        """The JSON document: every field of the message, nothing truncated; ``url`` is the page to act on."""
         return {
             "idempotency_key": message.idempotency_key,
             "title": message.title,
             "body": message.body,
             "mentions": list(message.mentions),
             "link": message.link,
+            "url": message.opens,
+            "links": [{"title": label, "url": url} for label, url in message.links],
             "digest_keys": list(message.digest_keys),
         }
+
+    def requests_for(self, message: Message) -> int:
+        """Every message is one request."""
+        return 1
 
     def send(
         self, client: httpx.Client, target: TargetSpec, message: Message, now: datetime

@@ -20,6 +20,7 @@ from models.inspections import CLOSED, OPEN
 from models.people import ROLE_OFFICE
 from models.tasks import OPEN as TASK_OPEN
 from models.tasks import VERIFIED
+from notify.templates import when_text
 from rules.calendar import ClockType
 from rules.errors import Conflict
 from rules.vocabulary import ProblemSource, TaskKind
@@ -118,7 +119,7 @@ def dispatch(session: Session, *, ctx: CampaignContext, finding: Finding, resp: 
            now=now, actor=actor, detail={"segment_id": finding.segment_id, "tasks": [t.id for t in tasks]})
     local = finding.deadline.astimezone(ctx.calendar.tz)
     notify_units(session, ctx=ctx, finding=finding, unit_ids=[u for u, _ in owners], event="整改通知",
-                 body=f"{title}。{finding.description}\n整改时限：{local:%Y-%m-%d %H:%M}", now=now)
+                 body=f"{title}。{finding.description}\n整改时限：{when_text(local)}", now=now)
     return tasks
 
 

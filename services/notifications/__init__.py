@@ -12,6 +12,14 @@ from services.notifications.admin import (
     requeue,
     summary,
 )
+from services.notifications.daily import (
+    DigestReport,
+    Fold,
+    morning_digests,
+)
+from services.notifications.links import (
+    public_base,
+)
 from services.notifications.relay import (
     deliver_due,
 )
@@ -20,11 +28,15 @@ from services.notifications.targets import (
 )
 
 __all__ = [
+    "DigestReport",
+    "Fold",
     "MessageRow",
     "StateCount",
     "deliver_due",
     "list_dead",
     "list_messages",
+    "morning_digests",
+    "public_base",
     "requeue",
     "send_test",
     "summary",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Leader, OutboxMessage, Unit
 from models.outbox import PENDING
+from services.notifications.links import public_base, stamp
 
 if TYPE_CHECKING:
     from services.campaigns.context import CampaignContext
@@ -66,16 +67,23 @@ def idempotency_key(*parts: Any) -> str:
 
 def enqueue(session: Session, *, ctx: CampaignContext, recipients: Iterable[Recipient], template: str,
             payload: dict[str, Any], key_parts: tuple[Any, ...], now: dt.datetime,
-            due_at: dt.datetime | None = None) -> int:
-    """One outbox row per (recipient, target); a row whose key exists already is skipped."""
+            due_at: dt.datetime | None = None, targets: Sequence[str] | None = None) -> int:
+    """One outbox row per (recipient, target); a row whose key exists already is skipped.
+
+    Each recipient's row carries the absolute link to the page where it acts (``links.stamp``).
+    ``targets`` (issue 16, confidential messages such as an unannounced round's plan): exactly
+    these target names for every recipient, never the recipient's own or the default ones.
+    """
     recipients = list(recipients)
     book = recipient_targets(session, ctx=ctx, recipients=recipients)
+    base = public_base()
     rows = []
     for recipient in recipients:
-        for target in book.targets(recipient):
+        linked = stamp(payload, template=template, recipient_kind=recipient[0], base=base)
+        for target in book.targets(recipient) if targets is None else targets:
             key = idempotency_key(ctx.code, template, *key_parts, recipient[0], recipient[1], target)
             rows.append(dict(campaign_id=ctx.id, idempotency_key=key, target=target, template=template,
-                             payload={**payload, "recipient": f"{recipient[0]}:{recipient[1] or ''}"},
+                             payload={**linked, "recipient": f"{recipient[0]}:{recipient[1] or ''}"},
                              state=PENDING, due_at=due_at or now, next_attempt_at=due_at or now,
                              attempts=0, created_at=now))
     if not rows:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from models import OutboxMessage
 from models.outbox import DEAD, MERGED, PENDING, SENDING, SENT
-from notify import Message, Outcome, merge_digest, send
+from notify import Message, Outcome, merge_digest, requests_for, send
 from notify.masking import mask_text
 from rules.delivery import Decision, decide
 from rules.errors import ConfigError
@@ -60,8 +60,9 @@ class Claimed:
 
     def message(self) -> Message:
         p = self.payload
+        links = tuple((str(x.get("title", "")), str(x["url"])) for x in p.get("links") or () if x.get("url"))
         return Message(self.key, str(p.get("title") or self.template), str(p.get("body") or ""),
-                       tuple(p.get("mentions") or ()), p.get("link"), tuple(p.get("digest_keys") or ()))
+                       tuple(p.get("mentions") or ()), p.get("link"), tuple(p.get("digest_keys") or ()), links)
 
 
 @dataclass
@@ -246,21 +247,22 @@ def release(session: Session, *, rows: list[tuple[int, dt.datetime | None]], wor
 
 def _send_all(db: Any, ready: list[Claimed], *, directory: Directory, throttle: Throttle, client: httpx.Client,
               worker: str, now: dt.datetime, report: RelayReport, deadline: float | None) -> None:
-    blocked: dict[tuple[int, str], dt.datetime] = {}  # targets that must wait: throttled or asked us to
+    blocked: dict[str, dt.datetime] = {}  # robots (by URL) that must wait: throttled or asked us to
     released: list[tuple[int, dt.datetime | None]] = []
     for i, row in enumerate(ready):
         if deadline is not None and time.monotonic() >= deadline:
             released += [(r.id, None) for r in ready[i:]]
             report.deferred += len(ready) - i
             break
-        target, key = directory.target(row.campaign_id, row.target), (row.campaign_id, row.target)
-        if key not in blocked and (wait := throttle.wait(target.channel, key, now)) > 0:
+        target = directory.target(row.campaign_id, row.target)
+        key, cost = target.url, requests_for(target.channel, row.message())
+        if key not in blocked and (wait := throttle.wait(target.channel, key, now, cost)) > 0:
             blocked[key] = now + dt.timedelta(seconds=wait)
         if key in blocked:
             released.append((row.id, blocked[key]))
             report.throttled += 1
             continue
-        throttle.record(target.channel, key, now)
+        throttle.record(target.channel, key, now, cost)
         outcome = _attempt(client, target, row, now)
         with db.unit_of_work() as s:
             decision = record_outcome(s, row=row, worker=worker, outcome=outcome, now=now, channel=target.channel,
@@ -302,7 +304,8 @@ def _merge(session: Session, rows: list[Claimed], worker: str, now: dt.datetime)
     keys = sorted(k for m in messages for k in (m.digest_keys or (m.idempotency_key,)))
     key = "digest:" + hashlib.sha256("|".join(keys).encode()).hexdigest()[:40]
     digest = merge_digest(key, messages)
-    payload = {"title": digest.title, "body": digest.body, "mentions": list(digest.mentions),
+    payload = {"title": digest.title, "body": digest.body, "mentions": list(digest.mentions), "link": digest.link,
+               "links": [{"title": label, "url": url} for label, url in digest.links],
                "digest_keys": list(digest.digest_keys), "recipients": [r.payload.get("recipient") for r in rows]}
     first = rows[0]
     carrier = OutboxMessage(campaign_id=first.campaign_id, idempotency_key=key, target=first.target,

@@ -1,4 +1,8 @@
-"""The relay's local rate limits per robot (``notify.throttle`` windows on the injected clock)."""
+"""The relay's local rate limits per robot (``notify.throttle`` windows on the injected clock).
+
+A platform limits the robot, that is its webhook URL: two target names (or two campaigns) that
+share one robot share one allowance, so the windows are keyed by the resolved URL.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,15 @@ from sqlalchemy.orm import Session
 
 from models import OutboxMessage
 from models.outbox import SENT
-from notify import SlidingWindow, limits_for
+from notify import Message, SlidingWindow, limits_for, requests_for
+from rules.errors import ConfigError
 from services.notifications.targets import Directory
 
 _WINDOW = dt.timedelta(seconds=60)  # the longest local throttle window
 
 
 class Throttle:
-    """Local rate limits per robot, seeded with the last minute's sends (by any relay)."""
+    """Local rate limits per robot URL, seeded with the last minute's sends (by any relay)."""
 
     def __init__(self) -> None:
         self._windows: dict[str, SlidingWindow] = {}
@@ -25,22 +30,30 @@ class Throttle:
     def seed(cls, session: Session, directory: Directory, now: dt.datetime) -> Throttle:
         throttle = cls()
         m = OutboxMessage
-        recent = session.execute(select(m.campaign_id, m.target, m.sent_at).where(
+        recent = session.execute(select(m.campaign_id, m.target, m.sent_at, m.payload).where(
             m.state == SENT, m.sent_at > now - _WINDOW, m.sent_at <= now).order_by(m.sent_at))
-        for campaign_id, target, sent_at in recent:
+        for campaign_id, target, sent_at, payload in recent:
             channel = directory.channel(campaign_id, target)
-            if channel:
-                throttle.record(channel, (campaign_id, target), sent_at)
+            if not channel or not limits_for(channel):
+                continue
+            try:
+                url = directory.target(campaign_id, target).url
+            except ConfigError:
+                continue
+            p = payload or {}
+            sent = Message("seed", "", "", tuple(p.get("mentions") or ()), p.get("link"))
+            throttle.record(channel, url, sent_at, requests_for(channel, sent))
         return throttle
 
-    def wait(self, channel: str, key: tuple[int, str], now: dt.datetime) -> float:
+    def wait(self, channel: str, url: str, now: dt.datetime, cost: int = 1) -> float:
+        """Seconds before ``cost`` more requests may go to the robot at ``url``."""
         window = self._window(channel)
-        return window.wait_time(key, now) if window else 0.0
+        return window.wait_time(url, now, cost) if window else 0.0
 
-    def record(self, channel: str, key: tuple[int, str], now: dt.datetime) -> None:
+    def record(self, channel: str, url: str, now: dt.datetime, cost: int = 1) -> None:
         window = self._window(channel)
         if window:
-            window.record(key, now)
+            window.record(url, now, cost)
 
     def _window(self, channel: str) -> SlidingWindow | None:
         if channel not in self._windows and limits_for(channel):

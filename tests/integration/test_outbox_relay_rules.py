@@ -51,12 +51,14 @@ def test_relay_merges_a_wecom_burst_into_one_digest_carrying_the_merged_keys(db,
     report = deliver_due(db, now=NOW, client=client, environ=world.environ(fake))
     assert (report.digests, report.merged, report.sent) == (1, 60, 1)
     [request] = fake.requests_for("wecom")
-    content = request.json["markdown"]["content"]
-    assert "【汇总】通知60条" in content and "路段问题逾期未整改（1）" in content
-    assert len(content.encode()) <= 4096  # the list of titles is cut to the robot's limit, with a note
+    card = request.json["template_card"]
+    assert card["main_title"]["title"] == "【汇总】督办通知60条" and "路段问题逾期未整改（1）" in card["sub_title_text"]
+    assert len(card["sub_title_text"]) <= 112  # the card shows the head of the list; the link opens the rest
     rows = world.outbox(db)
     [digest] = [r for r in rows if r.template == "digest"]
     assert digest.state == SENT and set(digest.payload["digest_keys"]) == keys
+    # the digest keeps the link its messages share (the office's console)
+    assert digest.payload["link"] == rows[0].payload["link"] and card["card_action"]["url"] == digest.payload["link"]
     originals = [r for r in rows if r.template != "digest"]
     assert {(r.state, r.merged_into, r.sent_at) for r in originals} == {(MERGED, digest.id, NOW)}
 
@@ -72,8 +74,8 @@ def test_relay_sends_a_few_messages_to_a_group_one_by_one_and_never_merges_a_dig
     later = NOW + dt.timedelta(hours=1)
     report = deliver_due(db, now=later, client=client, environ=world.environ(fake))
     assert (report.sent, report.digests) == (2, 1)  # the old digest as it was, plus a new one
-    titles = [r.json["markdown"]["content"].splitlines()[0] for r in fake.requests_for("wecom")[3:]]
-    assert titles.count("**【汇总】通知12条**") == 3
+    titles = [r.json["template_card"]["main_title"]["title"] for r in fake.requests_for("wecom")[3:]]
+    assert titles.count("【汇总】督办通知12条") == 3
 
 
 def test_webhook_receives_every_message_of_a_burst_one_by_one(db, example, fake, client):

@@ -46,7 +46,7 @@ def test_relay_delivers_to_wecom_dingtalk_feishu_and_webhook_and_marks_them_sent
     assert {p: len(fake.requests_for(p)) for p in ("wecom", "dingtalk", "feishu", "webhook")} == \
         {"wecom": 2, "dingtalk": 1, "feishu": 1, "webhook": 1}
     # the signed robots accepted the signature and found their keyword; the webhook got the key
-    assert "创卫" in fake.requests_for("dingtalk")[0].json["markdown"]["text"]
+    assert "创卫" in fake.requests_for("dingtalk")[0].json["actionCard"]["text"]
     hooked = {r.headers["idempotency-key"] for r in fake.requests_for("webhook")}
     assert hooked == {r.idempotency_key for r in rows if r.target == "政务协同平台"}
     assert "路段问题逾期未整改" in fake.requests_for("webhook")[0].json["title"]
@@ -116,7 +116,7 @@ def test_relay_sends_email_with_a_chinese_subject_through_smtp(db, example, fake
     assert mail.content.isascii()  # 7-bit clean: RFC 2047 headers, base64 body
     parsed = email.message_from_bytes(mail.content, policy=email.policy.default)
     assert parsed["Subject"] == "【督办】路段问题逾期未整改（1）"
-    assert "请立即整改" in parsed.get_content()
+    assert "请立即整改" in parsed.get_body(("plain",)).get_content()
     assert mail.rcpt_tos == ("znbm-llj@example.gov.cn",)
 
 

@@ -58,7 +58,42 @@ def test_a_rate_limited_send_is_retried_after_ten_minutes(fake, client):
 
     outcome = dingtalk.send(client, target(fake.dingtalk_url()), MESSAGE, NOW)
 
-    assert (outcome.kind, outcome.code, outcome.retry_after) == ("retry", 130101, 600.0)
+    assert (outcome.kind, outcome.code, outcome.retry_after) == ("retry", 410100, 600.0)
+
+
+def test_a_message_with_a_link_goes_out_as_an_action_card_with_one_button(fake, client):
+    message = Message("esc-0005", "【督办】人民路垃圾清运", "路段：人民路东段", link="https://cw.example/problems/1")
+
+    outcome = dingtalk.send(client, target(fake.dingtalk_url()), message, NOW)
+
+    assert outcome.kind == "ok"
+    sent = fake.requests[0].json
+    assert sent["msgtype"] == "actionCard" and "at" not in sent
+    card = sent["actionCard"]
+    assert (card["singleTitle"], card["singleURL"]) == ("查看详情", "https://cw.example/problems/1")
+    assert card["text"].startswith("#### 【督办】人民路垃圾清运")
+
+
+def test_an_action_card_for_a_list_has_a_button_for_the_list_and_the_first_items(fake, client):
+    links = tuple((f"任务{i}", f"https://cw.example/tasks/{i}") for i in range(5))
+    message = Message("esc-0006", "【督办】今日待办", "清单", link="https://cw.example/tasks", links=links)
+
+    dingtalk.send(client, target(fake.dingtalk_url()), message, NOW)
+
+    buttons = fake.requests[0].json["actionCard"]["btns"]
+    assert [b["actionURL"] for b in buttons] == ["https://cw.example/tasks", "https://cw.example/tasks/0",
+                                                 "https://cw.example/tasks/1"]
+
+
+def test_a_message_that_mentions_stays_markdown_with_its_link_because_cards_cannot_at(fake, client):
+    message = Message("esc-0007", "【督办】人民路", "请处理。", mentions=("13800000000",),
+                      link="https://cw.example/problems/1")
+
+    dingtalk.send(client, target(fake.dingtalk_url()), message, NOW)
+
+    sent = fake.requests[0].json
+    assert sent["msgtype"] == "markdown" and sent["at"]["atMobiles"] == ["13800000000"]
+    assert "[查看详情](https://cw.example/problems/1)" in sent["markdown"]["text"]
 
 
 def test_a_wrong_signing_secret_is_fatal_with_the_platform_code_in_the_message(fake, client):

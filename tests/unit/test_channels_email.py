@@ -40,8 +40,29 @@ def test_a_chinese_subject_and_display_names_decode_back_exactly():
     assert received["Subject"] == MESSAGE.title
     assert received["From"].addresses[0].display_name == "创卫办督办系统"
     assert received["To"].addresses[0].display_name == "市城管局 张科长"
-    assert received.get_content().startswith("市城管局：\n经督查")
-    assert "查看详情：https://cw.example/problems/1" in received.get_content()
+    text = received.get_body(("plain",)).get_content()
+    assert text.startswith("市城管局：\n经督查")
+    assert "查看详情：https://cw.example/problems/1" in text
+
+
+def test_a_message_with_a_link_carries_an_html_part_with_the_link_as_an_anchor():
+    with smtp_server() as sink:
+        mailer.send(None, target(sink.url), MESSAGE, NOW)
+
+        received = parsed(sink.messages[0].content)
+    html = received.get_body(("html",)).get_content()
+    assert '<a href="https://cw.example/problems/1">查看详情</a>' in html
+    assert "市城管局：<br>" in html and "<script" not in html
+
+
+def test_html_in_a_notice_is_escaped_in_the_html_part():
+    message = Message("esc-0009", "【提醒】<b>", "路段：<script>alert(1)</script>", link="https://cw.example/t/1?a=1&b=2")
+    with smtp_server() as sink:
+        mailer.send(None, target(sink.url), message, NOW)
+
+        html = parsed(sink.messages[0].content).get_body(("html",)).get_content()
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert 'href="https://cw.example/t/1?a=1&amp;b=2"' in html
 
 
 def test_the_message_on_the_wire_is_pure_7bit_ascii():

@@ -35,15 +35,28 @@ def target(url: str, secret: str | None = FEISHU_SECRET, **kwargs) -> TargetSpec
     return TargetSpec("飞书创卫群", "feishu", url, secret=secret, **kwargs)
 
 
-def test_a_signed_post_accepted_by_feishu_is_ok(fake, client):
-    outcome = feishu.send(client, target(fake.feishu_url()), MESSAGE, NOW)
+def test_a_signed_card_with_a_link_button_accepted_by_feishu_is_ok(fake, client):
+    outcome = feishu.send(client, target(fake.feishu_url(), keyword="督办"), MESSAGE, NOW)
 
     assert outcome.kind == "ok"
-    post = fake.requests[0].json["content"]["post"]["zh_cn"]
-    assert post["title"] == "【督办】人民路垃圾清运不及时"
-    assert post["content"][0] == [{"tag": "text", "text": "路段：人民路东段"}]
-    link = {"tag": "a", "text": "查看详情", "href": "https://cw.example/problems/1"}
-    assert post["content"][-1] == [link]
+    card = fake.requests[0].json["card"]
+    assert fake.requests[0].json["msg_type"] == "interactive"
+    assert card["header"]["title"]["content"] == "【督办】人民路垃圾清运不及时"
+    assert card["elements"][0]["text"]["content"].startswith("【督办】路段：人民路东段")
+    button = card["elements"][-1]["actions"][0]
+    assert (button["text"]["content"], button["url"]) == ("查看详情", "https://cw.example/problems/1")
+
+
+def test_a_keyword_only_in_the_title_is_refused_as_feishu_scans_the_body(fake, client):
+    message = Message("esc-0011", "【督办】人民路", "路段：人民路东段")
+
+    unconfigured = feishu.send(client, target(fake.feishu_url()), message, NOW)
+    configured = feishu.send(client, target(fake.feishu_url(), keyword="督办"), message, NOW)
+
+    assert (unconfigured.kind, unconfigured.code) == ("fatal", 19024)
+    assert configured.kind == "ok"
+    rows = fake.requests[1].json["content"]["post"]["zh_cn"]["content"]
+    assert rows[0] == [{"tag": "text", "text": "【督办】路段：人民路东段"}]
 
 
 def test_at_all_becomes_an_at_element_and_mobiles_are_written_out(fake, client):
@@ -99,7 +112,7 @@ def test_an_oversize_body_is_truncated_with_a_note_and_accepted(fake, client):
     body = "\n".join(f"{i}. 人民路东段垃圾清运不及时，沿街商户门前三包落实不到位。" for i in range(400))
     message = Message("esc-0004", "【督办】问题清单", body)
 
-    outcome = feishu.send(client, target(fake.feishu_url()), message, NOW)
+    outcome = feishu.send(client, target(fake.feishu_url(), keyword="督办"), message, NOW)
 
     assert outcome.kind == "ok"
     received = fake.requests[0]

@@ -49,6 +49,8 @@ def test_a_2xx_reply_is_ok_and_the_whole_message_arrives_as_json(fake, client):
         "body": "以下通知合并发送：\n1. 【督办】人民路\n2. 【提醒】解放路",
         "mentions": ["13800000000"],
         "link": "https://cw.example/outbox",
+        "url": "https://cw.example/outbox",
+        "links": [],
         "digest_keys": ["esc-0001", "esc-0002"],
     }
 

@@ -35,14 +35,45 @@ def target(url: str, **kwargs) -> TargetSpec:
     return TargetSpec("企业微信创卫群", "wecom", url, **kwargs)
 
 
-def test_a_message_accepted_by_wecom_is_ok(fake, client):
+def test_a_message_with_a_link_goes_out_as_a_text_notice_card_that_opens_the_link(fake, client):
     outcome = wecom.send(client, target(fake.wecom_url()), MESSAGE, NOW)
 
     assert outcome.kind == "ok"
     sent = fake.requests[0].json
-    assert sent["msgtype"] == "markdown"
-    assert sent["markdown"]["content"].startswith("**【督办】人民路垃圾清运不及时**\n路段：人民路东段")
-    assert "(https://cw.example/problems/1)" in sent["markdown"]["content"]
+    assert sent["msgtype"] == "template_card"
+    card = sent["template_card"]
+    assert card["card_type"] == "text_notice"
+    assert card["main_title"]["title"] == "【督办】人民路垃圾清运不及时"
+    assert card["sub_title_text"].startswith("路段：人民路东段")
+    assert card["card_action"] == {"type": 1, "url": "https://cw.example/problems/1"}
+    assert card["jump_list"] == [{"type": 1, "title": "查看详情", "url": "https://cw.example/problems/1"}]
+
+
+def test_a_card_title_is_cut_to_26_characters_and_its_jump_list_to_three(fake, client):
+    links = tuple((f"第{i}项巡查任务", f"https://cw.example/tasks/{i}") for i in range(5))
+    message = Message("esc-0010", "【提醒】" + "路段周巡查保洁" * 6, "清单" * 100,
+                      link="https://cw.example/tasks", links=links)
+
+    outcome = wecom.send(client, target(fake.wecom_url()), message, NOW)
+
+    assert outcome.kind == "ok"
+    card = fake.requests[0].json["template_card"]
+    assert len(card["main_title"]["title"]) == 26 and card["main_title"]["title"].endswith("…")
+    assert len(card["sub_title_text"]) <= 112
+    assert [j["url"] for j in card["jump_list"]] == [f"https://cw.example/tasks/{i}" for i in range(3)]
+
+
+def test_a_card_with_mentions_is_followed_by_a_text_message_that_mentions(fake, client):
+    message = Message("esc-0012", "【上报】人民路积水", "请研究。", mentions=("13800000000",),
+                      link="https://cw.example/problems/2")
+
+    outcome = wecom.send(client, target(fake.wecom_url()), message, NOW)
+
+    assert outcome.kind == "ok"
+    card, text = (r.json for r in fake.requests)
+    assert card["msgtype"] == "template_card" and "mentioned_mobile_list" not in str(card)
+    assert text["msgtype"] == "text" and text["text"]["mentioned_mobile_list"] == ["13800000000"]
+    assert wecom.requests_for(message) == 2 and wecom.requests_for(MESSAGE) == 1
 
 
 def test_mentions_by_mobile_go_out_as_text_because_markdown_cannot_mention_them(fake, client):
@@ -108,6 +139,13 @@ def test_a_refused_connection_is_retried(client):
 
     assert outcome.kind == "retry"
     assert outcome.retry_after > 0
+
+
+def test_a_message_without_a_link_goes_out_as_markdown(fake, client):
+    message = Message("esc-0013", "【简报】第3期", "统计周期：1月13日—19日")
+
+    assert wecom.send(client, target(fake.wecom_url()), message, NOW).kind == "ok"
+    assert fake.requests[0].json["markdown"]["content"] == "**【简报】第3期**\n统计周期：1月13日—19日"
 
 
 def test_the_target_keyword_is_put_in_front_of_a_title_that_lacks_it(fake, client):

@@ -51,6 +51,7 @@ def test_anything_short_of_http_200_with_a_zero_code_is_not_success(response):
         (WECOM, {"errcode": 45009, "errmsg": "api freq out of limit"}, 60.0),
         (WECOM, {"errcode": -1, "errmsg": "system busy"}, 5.0),
         (DINGTALK, {"errcode": 130101, "errmsg": "send too fast"}, 600.0),
+        (DINGTALK, {"errcode": 410100, "errmsg": "send too fast, exceed 20 times per minute"}, 600.0),
         (DINGTALK, {"errcode": -1, "errmsg": "系统繁忙"}, 5.0),
         (FEISHU, {"code": 11232, "msg": "frequency limited"}, 60.0),
     ],

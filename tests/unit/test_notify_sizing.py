@@ -90,16 +90,24 @@ def _long_message(**kwargs):
     return Message("k-long", "【督办】问题清单", body, **kwargs)
 
 
-def test_wecom_markdown_is_truncated_to_4096_bytes_with_the_note_and_keeps_the_link():
+def test_wecom_markdown_is_truncated_to_4096_bytes_with_the_note():
     target = TargetSpec("企微", "wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")
 
-    payload = WeComChannel().render(target, _long_message(link="https://cw.example/p/1"))
+    payload = WeComChannel().render(target, _long_message())
     content = payload["markdown"]["content"]
 
     assert utf8_len(content) <= MARKDOWN_MAX_BYTES
     assert content.startswith("**【督办】问题清单**")
-    assert TRUNCATION_NOTE in content
-    assert content.endswith("(https://cw.example/p/1)")
+    assert content.endswith(TRUNCATION_NOTE)
+
+
+def test_a_long_wecom_card_keeps_its_link_and_says_the_rest_is_one_tap_away():
+    target = TargetSpec("企微", "wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")
+
+    card = WeComChannel().render(target, _long_message(link="https://cw.example/p/1"))["template_card"]
+
+    assert card["card_action"]["url"] == "https://cw.example/p/1"
+    assert len(card["sub_title_text"]) <= 112 and card["sub_title_text"].endswith("（点开查看全部）")
 
 
 def test_wecom_text_with_mentions_is_truncated_to_2048_bytes():

@@ -75,3 +75,14 @@ def test_a_limit_must_allow_at_least_one_send_in_a_positive_window():
         SlidingWindow([(0, 60.0)])
     with pytest.raises(ValueError):
         SlidingWindow([(5, 0.0)])
+
+
+def test_a_card_with_its_mention_line_costs_two_sends_of_the_robots_allowance():
+    window = SlidingWindow(limits_for("wecom"))
+    for i in range(17):
+        window.record("企微群", at(i))
+
+    assert window.wait_time("企微群", at(20)) == 0.0  # one more single message fits
+    assert window.wait_time("企微群", at(20), cost=2) == pytest.approx(40.0)  # a card + mention waits for t=0
+    window.record("企微群", at(20), cost=1)
+    assert window.wait_time("企微群", at(60.5), cost=2) == pytest.approx(0.5)  # t=0 left; t=1 must leave too
