@@ -17,10 +17,20 @@ from services.tasks import (
     verify_task,
     warnings,
 )
-from web.deps import AppServices, campaign_context, client_address, current_user, form_user, require_role, services
+from web.deps import (
+    MAX_ID,
+    AppServices,
+    PathId,
+    campaign_context,
+    client_address,
+    current_user,
+    form_user,
+    require_role,
+    services,
+)
 from web.pages.auth import safe_next
 from web.templating import fields_of, render
-from web.uploads import parse_point, read_uploads
+from web.uploads import parse_point, uploaded
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +47,7 @@ def my_tasks(request: Request, view: str = "active", segment: str | None = None,
 
 
 @router.get("/tasks/{task_id}")
-def task_page(request: Request, task_id: int, me: Principal = Depends(current_user),
+def task_page(request: Request, task_id: PathId, me: Principal = Depends(current_user),
               app: AppServices = Depends(services)) -> Response:
     with app.db.reader() as s:
         detail = task_detail(s, ctx=campaign_context(s, me, app), principal=me, task_id=task_id, now=app.clock())
@@ -45,12 +55,11 @@ def task_page(request: Request, task_id: int, me: Principal = Depends(current_us
 
 
 @router.post("/tasks/{task_id}/tick")
-def tick(request: Request, task_id: int, note: str = Form(""), version: int | None = Form(None),
+def tick(request: Request, task_id: PathId, note: str = Form(""), version: int | None = Form(None, ge=0, le=MAX_ID),
          lon: str = Form(""), lat: str = Form(""), photos: list[UploadFile] = File(default=[]),
          me: Principal = Depends(form_user), app: AppServices = Depends(services)) -> Response:
     point = parse_point(lon, lat)
-    prepared = read_uploads(photos, app, me, task_id)
-    with app.db.unit_of_work() as s:
+    with uploaded(photos, app, me, task_id, version) as prepared, app.db.unit_of_work() as s:
         done = tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
                                  lat=point[1], expected_version=version, now=app.clock(),
                                  address=client_address(request))
@@ -59,7 +68,7 @@ def tick(request: Request, task_id: int, note: str = Form(""), version: int | No
 
 
 @router.post("/tasks/{task_id}/undo")
-def undo(request: Request, task_id: int, me: Principal = Depends(form_user),
+def undo(request: Request, task_id: PathId, me: Principal = Depends(form_user),
          app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
         undo_tick(s, principal=me, task_id=task_id, now=app.clock(), address=client_address(request))
@@ -75,11 +84,12 @@ def queue(request: Request, me: Principal = Depends(require_role("office", "insp
 
 
 @router.post("/tasks/{task_id}/verify")
-def verify(request: Request, task_id: int, verdict: str = Form(...), reason: str = Form(""),
-           version: int | None = Form(None), next: str = Form(""), me: Principal = Depends(form_user),
+def verify(request: Request, task_id: PathId, verdict: str = Form(...), reason: str = Form(""),
+           version: int | None = Form(None, ge=0, le=MAX_ID), next: str = Form(""),
+           me: Principal = Depends(form_user),
            app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
         verify_task(s, ctx=campaign_context(s, me, app), principal=me, task_id=task_id, verdict=verdict, reason=reason,
                                  expected_version=version, now=app.clock(), address=client_address(request))
     msg = "passed" if verdict == PASS else "rejected"
-    return RedirectResponse(f"{safe_next(next or f'/tasks/{task_id}')}?msg={msg}", status_code=303)
+    return RedirectResponse(f"{safe_next(next) or f'/tasks/{task_id}'}?msg={msg}", status_code=303)
