@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from rules.weeks import week_label, week_monday
 from services.briefs import texts as t
 from services.briefs.data import BriefData
 from services.briefs.docx import render_docx
@@ -26,8 +27,12 @@ class BriefFiles:
 
 
 def file_stem(issue: Issue) -> str:
-    """创卫简报第12期（2025-W18） or 创卫简报第13期（专刊）."""
-    return f"创卫简报第{issue.number}期（{t.SPECIAL_MARK if issue.special else issue.week}）"
+    """创卫简报第12期（2025年4月28日—5月4日） or 创卫简报第13期（专刊）: the week as people write it."""
+    if issue.special or issue.week is None:
+        return f"创卫简报第{issue.number}期（{t.SPECIAL_MARK}）"
+    span = week_label(issue.week)
+    year = "" if "年" in span else f"{week_monday(issue.week).year}年"
+    return f"创卫简报第{issue.number}期（{year}{span}）"
 
 
 def _temp(out_dir: Path, suffix: str) -> Path:

@@ -26,7 +26,7 @@ def test_monday_drafts_the_issue_and_the_afternoon_issues_it_once(db, example, a
     assert (drafted["state"], drafted["number"], drafted["week"]) == ("draft", 1, "2025-W18")
     assert not (tmp_path / "briefs").exists()  # a draft has no files yet
     (issued,) = issue_brief.fn(now=at("2025-05-05 14:00").isoformat(), out_dir=out)
-    assert issued["number"] == 1 and (tmp_path / "briefs" / "demo-county" / "创卫简报第1期（2025-W18）.docx").is_file()
+    assert issued["number"] == 1 and (tmp_path / "briefs" / "demo-county" / "创卫简报第1期（2025年4月28日—5月4日）.docx").is_file()
     (again,) = issue_brief.fn(now=at("2025-05-05 15:00").isoformat(), out_dir=out)
     assert "skipped" in again
     with db.reader() as s:
@@ -44,7 +44,7 @@ def test_monday_runs_write_last_weeks_issue_and_a_rerun_keeps_its_number(db, exa
     with db.reader() as s:
         assert [(b.number, b.week) for b in s.scalars(select(Brief).order_by(Brief.number))] == [
             (1, "2025-W18"), (2, "2025-W19")]
-    assert (tmp_path / "briefs" / "demo-county" / "创卫简报第2期（2025-W19）.docx").is_file()
+    assert (tmp_path / "briefs" / "demo-county" / "创卫简报第2期（2025年5月5日—11日）.docx").is_file()
 
 
 def test_no_issue_is_written_outside_the_campaign(db, example, app_db_env, tmp_path):
@@ -57,4 +57,4 @@ def test_no_issue_is_written_outside_the_campaign(db, example, app_db_env, tmp_p
 def test_a_real_flow_run_writes_the_brief(db, example, app_db_env, prefect_harness, tmp_path):
     (result,) = weekly_brief(campaign=example, now=at("2025-05-05 06:00").isoformat(), out_dir=str(tmp_path),
                              issue=True)
-    assert result["number"] == 1 and (tmp_path / "创卫简报第1期（2025-W18）.html").is_file()
+    assert result["number"] == 1 and (tmp_path / "创卫简报第1期（2025年4月28日—5月4日）.html").is_file()
