@@ -34,12 +34,14 @@ from services.briefs import (
     moment,
     number,
     reserve,
+    reserve_readiness,
     write_issue,
 )
 from services.campaigns import get_campaign, load_context
 
 brief_app = typer.Typer(help="创卫简报：cw brief --week 2025-W18 --out 目录 | cw brief --special 标题 --out 目录 | cw brief list | "
-                             "cw brief draft/edit/issue --week 2025-W18（草稿 → 修改 → 签发）",
+                             "cw brief draft/edit/issue --week 2025-W18（草稿 → 修改 → 签发）| "
+                             "cw brief readiness --month 2025-03（达标准备情况专刊）",
                         invoke_without_command=True)
 
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
@@ -50,13 +52,17 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 @handles_errors
 def _write(week: str | None, special: str | None, out_dir: Path | None, now: str | None, campaign: str | None,
-           as_json: bool) -> None:
+           as_json: bool, readiness: str | None = None) -> None:
     ctx = context()
     t_now = parse_now(now)
     folder = out_dir or ctx.settings.output_dir / "briefs"
     # the number is recorded (committed) before any file shows it
     with ctx.db.unit_of_work() as s:
-        ref = reserve(s, campaign=get_campaign(s, campaign), week=week, special=special, now=t_now)
+        if readiness is not None:
+            ref = reserve_readiness(s, ctx=load_context(s, campaign=get_campaign(s, campaign)),
+                                    month=readiness or None, now=t_now)
+        else:
+            ref = reserve(s, campaign=get_campaign(s, campaign), week=week, special=special, now=t_now)
     with ctx.db.unit_of_work() as s:
         written = write_issue(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), issue_id=ref.id, out_dir=folder, now=t_now,
                               photo_dir=ctx.settings.photo_dir)
@@ -157,3 +163,11 @@ def brief_issue(week: WeekOpt, out_dir: OutOpt = None, now: NowOpt = None, campa
                 as_json: JsonOpt = False) -> None:
     """签发：写出 HTML 与 Word 文件并通知创卫办（期号以草稿时为准）。"""
     _write(week, None, out_dir, now, campaign, as_json)
+
+
+@brief_app.command("readiness")
+def brief_readiness(month: Annotated[str, typer.Option("--month", help="月份，如 2025-03；默认为上一天所在的月份")] = "",
+                    out_dir: OutOpt = None, now: NowOpt = None, campaign: CampaignOpt = None,
+                    as_json: JsonOpt = False) -> None:
+    """达标准备情况专刊：国家卫生县城标准各方面达标率、未达标条目及责任单位、未自评条目（HTML 与 Word），并通知创卫办。"""
+    _write(None, None, out_dir, now, campaign, as_json, readiness=month)

@@ -1,5 +1,6 @@
 """The weekly 创卫简报: Monday 06:00 last week's issue is drafted for every campaign; at the
-configured time (``issue-brief``, Monday 14:00) a draft nobody issued is issued (签发) as it stands."""
+configured time (``issue-brief``, Monday 14:00) a draft nobody issued is issued (签发) as it stands.
+On the first of each month (``readiness-brief``) the 达标准备情况专刊 of the month just ended is issued."""
 
 from __future__ import annotations
 
@@ -10,8 +11,17 @@ from prefect import flow
 
 from config.settings import load_settings
 from flows.runtime import campaign_codes, database, resolve_now, step
-from services.briefs import draft_brief, due_week, pending_draft, reserve, write_issue
+from services.briefs import (
+    draft_brief,
+    due_readiness,
+    due_week,
+    pending_draft,
+    reserve,
+    reserve_readiness,
+    write_issue,
+)
 from services.campaigns import get_campaign, load_context
+from services.standard import list_items
 
 
 @step("brief-reserve")
@@ -97,4 +107,33 @@ def issue_brief(campaign: str | None = None, now: str | None = None, week: str |
             results.append({"campaign": code, "skipped": "没有待签发的简报草稿"})
             continue
         results.append(write(code, issue_id, now_iso, _folder(out_dir, campaign, code)))
+    return results
+
+
+@step("brief-reserve-readiness")
+def reserve_readiness_issue(campaign: str, now_iso: str, month: str | None) -> dict[str, Any] | None:
+    """The month's readiness issue number (None outside the campaign or without a loaded standard)."""
+    now = resolve_now(now_iso)
+    with database().unit_of_work() as s:
+        ctx = load_context(s, campaign=get_campaign(s, campaign))
+        month = month or due_readiness(ctx, now=now)
+        if month is None or not list_items(s, ctx=ctx):
+            return None
+        ref = reserve_readiness(s, ctx=ctx, month=month, now=now)
+    return {"campaign": campaign, "issue_id": ref.id, "number": ref.number, "month": month, "new": ref.created}
+
+
+@flow(name="readiness-brief", log_prints=False)
+def readiness_brief(campaign: str | None = None, now: str | None = None, month: str | None = None,
+                    out_dir: str | None = None) -> list[dict[str, Any]]:
+    """达标准备情况专刊: for every campaign with a loaded standard, the month just ended (or ``month``,
+    2025-03) as a special issue of the brief: per area % met, red items and owners, items not assessed."""
+    now_iso = resolve_now(now).isoformat()
+    results = []
+    for code in campaign_codes(campaign):
+        ref = reserve_readiness_issue(code, now_iso, month)
+        if ref is None:
+            results.append({"campaign": code, "skipped": "活动期外或标准未载入，无需专刊"})
+            continue
+        results.append({**write(code, ref["issue_id"], now_iso, _folder(out_dir, campaign, code)), "new": ref["new"]})
     return results

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import Campaign
 from models.people import ROLE_INSPECTOR, ROLE_OFFICE
-from rules.errors import InvalidInput, NotFound
+from rules.errors import NotFound
 from rules.vocabulary import InspectionKind
 from services.inspections import (
     Plan,
@@ -32,9 +31,10 @@ from services.inspections import (
     reinspect,
 )
 from services.people import Principal
-from services.tasks import MAX_BYTES, MAX_PHOTOS, PreparedPhoto, prepare_photo, save_photo
+from services.tasks import save_photo
 from web.api.schemas import ERRORS
-from web.deps import AppServices, campaign_context, current_user, form_user, require_role, services
+from web.deps import MAX_ID, AppServices, PathId, campaign_context, current_user, form_user, require_role, services
+from web.finding_photos import finding_photos, form_id
 from web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -56,15 +56,6 @@ def _plan_out(plan: Plan) -> dict[str, Any]:
     if plan.seed is None:
         del out["seed"]
     return out
-
-
-def _photos(files: list[UploadFile], app: AppServices, me: Principal) -> list[PreparedPhoto]:
-    """Decode and store the uploaded photos (before the finding's transaction, like ticks do)."""
-    files = [f for f in files or [] if f.filename or f.size]
-    if len(files) > MAX_PHOTOS:
-        raise InvalidInput(f"一次最多上传 {MAX_PHOTOS} 张照片")
-    return [prepare_photo(f.file.read(MAX_BYTES + 1), photo_dir=app.photo_dir, tz=ZoneInfo(me.timezone))
-            for f in files]
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -116,21 +107,22 @@ def record_finding_form(request: Request, category: str = Form(...), lon: str = 
         point = (float(lon), float(lat))
     except ValueError:
         return _form(request, me, app, values, ["请附上当前位置，或填写经纬度"], status_code=422)
+    if not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90):  # also refuses nan
+        return _form(request, me, app, values, ["位置坐标超出范围"], status_code=422)
     if not merge_into and not new:
         with app.db.reader() as s:
             dups = find_duplicates(s, ctx=campaign_context(s, me, app), category=category, lon=point[0], lat=point[1])
         if dups:
             values["dup_ids"] = [i for i, _ in dups]
             return _form(request, me, app, values, [f"问题 {i}（相距 {d:.0f} 米）" for i, d in dups], status_code=409)
-    prepared = _photos(photos, app, me)
-    with app.db.unit_of_work() as s:
+    inspection_id, merge_id = form_id(inspection, "所属督查计划"), form_id(merge_into, "合并到的问题")
+    with finding_photos(photos, app, me) as prepared, app.db.unit_of_work() as s:
         ids = [save_photo(s, campaign_id=me.campaign_id, prepared=p, now=app.clock()).id for p in prepared]
         s.flush()
         fid = record_finding(s, ctx=campaign_context(s, me, app), category=category, lon=point[0], lat=point[1],
                              now=app.clock(), actor=me.name, description=description, user_id=me.user_id,
-                             photo_ids=ids,
-                             inspection_id=int(inspection) if inspection else None, inspector_unit_id=me.unit_id,
-                             merge_into=int(merge_into) if merge_into else None, allow_duplicate=bool(new)).id
+                             photo_ids=ids, inspection_id=inspection_id, inspector_unit_id=me.unit_id,
+                             merge_into=merge_id, allow_duplicate=bool(new)).id
     return RedirectResponse(f"/findings?created={fid}", status_code=303)
 
 
@@ -143,8 +135,8 @@ class FindingIn(BaseModel):
     datum: str = Field("wgs84", description="wgs84、gcj02 或 bd09")
     description: str = ""
     severity: str = "一般"
-    inspection_id: int | None = None
-    merge_into: int | None = Field(None, description="合并到 50 米内的同类问题")
+    inspection_id: int | None = Field(None, ge=1, le=MAX_ID)
+    merge_into: int | None = Field(None, ge=1, le=MAX_ID, description="合并到 50 米内的同类问题")
     allow_duplicate: bool = Field(False, description="附近有同类问题时仍另立新问题")
 
 
@@ -195,7 +187,7 @@ def api_record(body: FindingIn, me: Principal = Depends(require_role(*RECORDERS)
 
 
 @api.post("/findings/{finding_id}/reinspect", tags=["督查"], summary="跟踪复查：通过销号，不通过返工")
-def api_reinspect(finding_id: int, body: ReinspectIn, me: Principal = Depends(require_role(*RECORDERS)),
+def api_reinspect(finding_id: PathId, body: ReinspectIn, me: Principal = Depends(require_role(*RECORDERS)),
                   app: AppServices = Depends(services)) -> dict[str, Any]:
     with app.db.unit_of_work() as s:
         return asdict(describe(reinspect(s, ctx=campaign_context(s, me, app), finding_id=finding_id, passed=body.passed,

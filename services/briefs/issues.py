@@ -133,6 +133,13 @@ def reserve(session: Session, *, campaign: Campaign, week: str | None = None, sp
         title = special.strip()
         key = f"special:{title}"
     _start, as_of = window(campaign, week=week, now=now)
+    return claim(session, campaign=campaign, kind=kind, key=key, week=week, title=title, as_of=as_of, now=now,
+                 state=state)
+
+
+def claim(session: Session, *, campaign: Campaign, kind: str, key: str, week: str | None, title: str,
+          as_of: dt.datetime, now: dt.datetime, state: str = BriefState.ISSUED) -> IssueRef:
+    """The row keyed ``key``: its old number on a rerun, else a new row with the campaign's next number."""
     for _ in range(_RESERVE_ATTEMPTS):
         row = session.execute(select(Brief.id, Brief.number).where(
             Brief.campaign_id == campaign.id, Brief.key == key)).first()
@@ -171,6 +178,10 @@ def write_issue(session: Session, *, ctx: CampaignContext, issue_id: int, out_di
     issue = session.get(Brief, issue_id)
     if issue is None or issue.campaign_id != campaign.id:
         raise NotFound(f"找不到简报（编号 {issue_id}）")
+    from services.briefs.readiness import is_readiness, write_readiness
+
+    if is_readiness(issue.key):  # a 达标准备情况专刊 has its own body: the standard's readiness view
+        return write_readiness(session, ctx=ctx, issue=issue, out_dir=out_dir, now=now)
     start, as_of = window(campaign, week=issue.week, now=now)
     data = gather(session, ctx=ctx, start=start, as_of=as_of, photo_dir=photo_dir)
     files = render_issue(data, Issue(issue.number, issue.kind == SPECIAL, issue.title, issue.week,

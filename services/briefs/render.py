@@ -16,7 +16,7 @@ from services.briefs import texts as t
 from services.briefs.data import BriefData
 from services.briefs.docx import render_docx
 from services.briefs.html_page import render_html
-from services.briefs.view import Issue, compose
+from services.briefs.view import Document, Issue, compose
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,20 @@ def render_issue(data: BriefData, issue: Issue, out_dir: Path) -> BriefFiles:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
     return BriefFiles(final["html"], final["docx"], final["png"] if png else None)
+
+
+def write_document(doc: Document, out_dir: Path, stem: str) -> BriefFiles:
+    """Write a composed document without maps (a 专刊 such as the readiness issue) as HTML and Word."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = {"html": out_dir / f"{stem}.html", "docx": out_dir / f"{stem}.docx"}
+    temps = {kind: _temp(out_dir, "." + kind) for kind in final}
+    try:
+        temps["html"].write_text(render_html(doc, map_html=None, map_title=""), encoding="utf-8")
+        render_docx(doc, temps["docx"])
+        for kind in ("docx", "html"):
+            _replace(temps[kind], final[kind])
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+    return BriefFiles(final["html"], final["docx"], None)

@@ -163,3 +163,40 @@ NEXT_BLACK = "列入本周黑榜的{units}要认真查找原因，制定整改�
 NEXT_PROBLEMS = "在办的{n}件协调事项，各层级要在办理时限内研究解决，解决不了的及时上报。"
 NEXT_ROUTINE = "继续开展定期督查、暗访和交叉检查，巩固已整治路段的成果，防止问题反弹。"
 NEXT_ITEM = "{n}. {text}"
+
+
+# 达标准备情况专刊 (monthly): the national standard's readiness view
+READINESS_TITLE = "国家卫生县城标准达标准备情况（{month}）"
+READINESS_STEM = "创卫简报第{number}期（专刊·达标准备情况·{month}）"
+READINESS_HEADLINE = "{standard}达标准备情况"
+READINESS_STANDARD = "国家卫生县城标准"
+READINESS_PERIOD = "{month}　数据截至{as_of}"
+H_READY_OVERVIEW = "一、总体情况"
+H_READY_AREAS = "二、各方面达标情况"
+H_READY_RED = "三、未达标条目"
+H_READY_UNASSESSED = "四、尚未自评的条目"
+H_READY_OWNERS = "五、责任单位达标情况"
+H_READY_NEXT = "六、下步工作"
+READY_LINE = ("《{standard}》共{areas}个方面、{items}个条目。截至{as_of}，已自评{assessed}个，其中达标{met}个、"
+              "基本达标{mostly}个、未达标{not_met}个；尚未自评{unassessed}个。达标率{share}。")
+READY_NOT_LOADED = "标准尚未载入系统，请创卫办运行 cw standard load 后再编发本专刊。"
+READY_NO_RED = "目前没有自评为未达标的条目。"
+READY_NO_UNASSESSED = "全部条目均已自评。"
+READY_RATE_NOTE = "注：达标率=自评为达标的条目数÷条目总数；“基本达标”不计入达标。"
+COLS_READY_AREAS = ("方面", "条目数", "已自评", "达标", "基本达标", "未达标", "未自评", "达标率")
+COLS_READY_RED = ("序号", "条目编号", "条目", "方面", "责任单位", "自评得分")
+COLS_READY_UNASSESSED = ("序号", "条目编号", "条目", "方面", "责任单位")
+COLS_READY_OWNERS = ("责任单位", "条目数", "达标", "基本达标", "未达标", "未自评")
+NO_OWNER = "（未定责任单位）"
+READY_NEXT_RED = "自评为未达标的{n}个条目，{owners}要对照标准逐条查找差距，制定整改措施，整改到位后重新自评并上传佐证材料。"
+READY_NEXT_UNASSESSED = "尚未自评的{n}个条目，{owners}要抓紧完成自评，并按条目整理佐证材料。"
+READY_NEXT_MOSTLY = "基本达标的{n}个条目，要补齐短板，争取全部达标。"
+READY_NEXT_ROUTINE = "创卫办每月汇总一次各条目自评情况，并据此安排督查和模拟暗访。"
+READY_SUMMARY_RATE = "达标{met}项/共{items}项（{share}）"
+READY_SUMMARY_RED = "未达标{n}项"
+READY_SUMMARY_UNASSESSED = "未自评{n}项"
+
+
+def month_text(year: int, month: int) -> str:
+    """2025年3月"""
+    return f"{year}年{month}月"

@@ -55,6 +55,7 @@ class ProblemRow:
     overdue: bool
     rework_count: int
     acc_stage: str
+    category: str | None = None  # the finding's or complaint's category (问题类别); None when raised without one
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +115,10 @@ def _local(t: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
 
 def list_problems(session: Session, *, campaign: Campaign, now: dt.datetime, status: str | None = None,
                   level: str | None = None, unit_id: int | None = None, on_hold: bool | None = None,
-                  limit: int | None = None, ids: list[int] | None = None) -> list[ProblemRow]:
-    """Problems, oldest first; ``unit_id`` matches the raising or the holding unit; ``ids`` only these."""
+                  limit: int | None = None, ids: list[int] | None = None,
+                  category: str | None = None) -> list[ProblemRow]:
+    """Problems, oldest first; ``unit_id`` matches the raising or the holding unit; ``ids`` only these;
+    ``category`` only that 问题类别."""
     tz = ZoneInfo(campaign.timezone)
     q = (select(Problem, Segment.code, Unit.name, Leader.name).outerjoin(Segment, Segment.id == Problem.segment_id)
          .outerjoin(Unit, Unit.id == Problem.holder_unit_id).outerjoin(Leader, Leader.id == Problem.holder_leader_id)
@@ -126,6 +129,8 @@ def list_problems(session: Session, *, campaign: Campaign, now: dt.datetime, sta
         q = q.where(Problem.status == status)
     if level:
         q = q.where(Problem.level == level)
+    if category:
+        q = q.where(Problem.category == category)
     if unit_id:
         q = q.where(or_(Problem.unit_id == unit_id, Problem.holder_unit_id == unit_id))
     if on_hold is not None:
@@ -138,7 +143,8 @@ def list_problems(session: Session, *, campaign: Campaign, now: dt.datetime, sta
                        on_hold_until=_local(p.on_hold_until, tz), assigned=p.assigned_at is not None,
                        overdue=bool(p.status == OPEN and p.level_deadline is not None and p.level_deadline < now
                                     and not (p.on_hold_until and p.on_hold_until > now)),
-                       rework_count=p.rework_count, acc_stage=STAGE_TEXT.get(p.acc_stage, str(p.acc_stage)))
+                       rework_count=p.rework_count, acc_stage=STAGE_TEXT.get(p.acc_stage, str(p.acc_stage)),
+                       category=p.category)
             for p, code, unit, leader in rows]
 
 

@@ -6,6 +6,7 @@ and the phone pages call. ``ROUTERS`` is what ``web.app`` includes.
 
 from __future__ import annotations
 
-from web.office import decisions, inspections, overview, records, review, segments
+from web.office import decisions, inspections, overview, records, review, segments, standard
 
-ROUTERS = [overview.router, review.router, decisions.router, inspections.router, segments.router, records.router]
+ROUTERS = [overview.router, review.router, decisions.router, inspections.router, segments.router, records.router,
+           standard.router]

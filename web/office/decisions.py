@@ -11,7 +11,7 @@ from services.campaigns import unit_directory, unit_names
 from services.escalation import confirm, decide, dismiss, list_problems, list_requests, list_sanctions, perform
 from services.inspections import expose_finding, finding_cards, withdraw_exposure
 from services.people import Principal
-from web.deps import AppServices, campaign_context, services
+from web.deps import AppServices, PathId, campaign_context, services
 from web.office.common import back, office_form, office_user, pager, render, with_total
 from web.office.review import _picked
 
@@ -88,7 +88,8 @@ def expose(request: Request, finding: list[str] = Form(default=[]), action: str 
 
 @router.get("/office/problems")
 def problems_page(request: Request, level: str = "", segment: str = "", unit: str = "", status: str = "open",
-                  me: Principal = Depends(office_user), app: AppServices = Depends(services)) -> Response:
+                  category: str = "", me: Principal = Depends(office_user),
+                  app: AppServices = Depends(services)) -> Response:
     pg = pager(request)
     now = app.clock()
     with app.db.reader() as s:
@@ -100,7 +101,9 @@ def problems_page(request: Request, level: str = "", segment: str = "", unit: st
                 raise NotFound(f"找不到单位「{unit.strip()}」")
             unit_id = found.id
         wanted = status if status in tuple(ProblemStatus) else None
-        rows = list_problems(s, campaign=ctx.campaign, now=now, status=wanted, level=level or None, unit_id=unit_id)
+        categories = [x.name for x in ctx.spec.inspections.taxonomy]
+        rows = list_problems(s, campaign=ctx.campaign, now=now, status=wanted, level=level or None, unit_id=unit_id,
+                             category=category.strip()[:40] or None)
         if segment.strip():
             rows = [r for r in rows if r.segment and segment.strip().upper() in r.segment.upper()]
         requests = list_requests(s, campaign=ctx.campaign, state=RequestState.PENDING)
@@ -108,7 +111,7 @@ def problems_page(request: Request, level: str = "", segment: str = "", unit: st
     return render(request, "office/problems.html", {
         "rows": rows[pg.offset:pg.offset + pg.size], "pg": with_total(pg, len(rows)), "requests": requests,
         "levels": list(ProblemLevel), "level": level, "segment": segment, "unit": unit, "status": status,
-        "units": units})
+        "units": units, "categories": categories, "category": category})
 
 
 VERB_NOTICE = {ProblemVerb.ASSIGN: "assigned", ProblemVerb.HOLD: "held", ProblemVerb.SUPERVISE: "supervised",
@@ -116,7 +119,7 @@ VERB_NOTICE = {ProblemVerb.ASSIGN: "assigned", ProblemVerb.HOLD: "held", Problem
 
 
 @router.post("/office/problems/{problem_id}")
-def problem_action(request: Request, problem_id: int, verb: str = Form(...), text: str = Form(""),
+def problem_action(request: Request, problem_id: PathId, verb: str = Form(...), text: str = Form(""),
                    unit: str = Form(""), days: str = Form(""), passed: str = Form("1"),
                    me: Principal = Depends(office_form), app: AppServices = Depends(services)) -> Response:
     """改派, 挂账, 督办 or 核实 one problem, through the same ``perform`` as the phone pages and the API."""
@@ -141,7 +144,7 @@ def problem_action(request: Request, problem_id: int, verb: str = Form(...), tex
 
 
 @router.post("/office/requests/{request_id}")
-def decide_request(request: Request, request_id: int, approve: str = Form(...), reason: str = Form(""),
+def decide_request(request: Request, request_id: PathId, approve: str = Form(...), reason: str = Form(""),
                    me: Principal = Depends(office_form), app: AppServices = Depends(services)) -> Response:
     """批准延期/挂账 or refuse it (reason required)."""
     with app.db.unit_of_work() as s:

@@ -15,6 +15,7 @@ from rules.vocabulary import FindingStatus
 from rules.weeks import week_key, week_label
 from services.inspections import (
     assign_finding,
+    close_complaint,
     create_complaint,
     finding_cards,
     import_complaints,
@@ -27,8 +28,9 @@ from services.inspections import (
     visit_complaint,
 )
 from services.people import Principal
-from services.tasks import MAX_BYTES, MAX_PHOTOS, PreparedPhoto, prepare_photo, save_photo
-from web.deps import AppServices, campaign_context, services
+from services.tasks import save_photo
+from web.deps import AppServices, PathId, campaign_context, services
+from web.finding_photos import finding_photos, form_id
 from web.office import texts
 from web.office.common import back, office_form, office_user, pager, problem_lines, render, uploaded, with_total
 
@@ -85,20 +87,12 @@ def plan_round(request: Request, kind: str = Form(...), day: str = Form(""), see
 
 
 @router.post("/office/inspections/{inspection_id}/publish")
-def publish(request: Request, inspection_id: int, me: Principal = Depends(office_form),
+def publish(request: Request, inspection_id: PathId, me: Principal = Depends(office_form),
             app: AppServices = Depends(services)) -> Response:
     with app.db.unit_of_work() as s:
         publish_inspection(s, ctx=campaign_context(s, me, app), inspection_id=inspection_id, now=app.clock(),
                            actor=me.name)
     return back("/office/inspections", "published", plan=inspection_id)
-
-
-def _photos(files: list[UploadFile], app: AppServices, me: Principal) -> list[PreparedPhoto]:
-    files = [f for f in files or [] if f.filename or f.size]
-    if len(files) > MAX_PHOTOS:
-        raise InvalidInput(f"一次最多上传 {MAX_PHOTOS} 张照片")
-    return [prepare_photo(f.file.read(MAX_BYTES + 1), photo_dir=app.photo_dir, tz=ZoneInfo(me.timezone))
-            for f in files]
 
 
 @router.post("/office/findings")
@@ -115,15 +109,13 @@ def register_finding(request: Request, category: str = Form(...), lon: str = For
             raise InvalidInput("请在地图上点击问题所在位置（或使用当前位置）") from None
         if not (-180 <= x <= 180 and -90 <= y <= 90):
             raise InvalidInput("位置坐标超出范围")
-        if inspection and not inspection.isdigit():
-            raise InvalidInput("所属督查计划不正确")
-        prepared = _photos(photos, app, me)
-        with app.db.unit_of_work() as s:
+        inspection_id = form_id(inspection, "所属督查计划")
+        with finding_photos(photos, app, me) as prepared, app.db.unit_of_work() as s:
             ids = [save_photo(s, campaign_id=me.campaign_id, prepared=p, now=app.clock()).id for p in prepared]
             s.flush()
             record_finding(s, ctx=campaign_context(s, me, app), category=category, lon=x, lat=y, now=app.clock(),
                            actor=me.name, description=description, user_id=me.user_id, photo_ids=ids,
-                           inspection_id=int(inspection) if inspection else None, inspector_unit_id=me.unit_id,
+                           inspection_id=inspection_id, inspector_unit_id=me.unit_id,
                            allow_duplicate=bool(allow_duplicate))
     except DomainError as e:
         return _inspections(request, me, app, values=values, error=e, status_code=e.http_status)
@@ -131,7 +123,7 @@ def register_finding(request: Request, category: str = Form(...), lon: str = For
 
 
 @router.post("/office/findings/{finding_id}/assign")
-def assign(request: Request, finding_id: int, segment: str = Form(...), reason: str = Form(""),
+def assign(request: Request, finding_id: PathId, segment: str = Form(...), reason: str = Form(""),
            me: Principal = Depends(office_form), app: AppServices = Depends(services)) -> Response:
     """分派 a triaged finding to the segment the office names."""
     with app.db.unit_of_work() as s:
@@ -214,10 +206,20 @@ def register_complaint(request: Request, channel: str = Form(...), content: str 
 
 
 @router.post("/office/complaints/{complaint_id}/visit")
-def visit(request: Request, complaint_id: int, result: str = Form(...), note: str = Form(""),
+def visit(request: Request, complaint_id: PathId, result: str = Form(...), note: str = Form(""),
           me: Principal = Depends(office_form), app: AppServices = Depends(services)) -> Response:
     """回访: 满意/基本满意 closes the order, 不满意 sends it back (重办)."""
     with app.db.unit_of_work() as s:
         visit_complaint(s, ctx=campaign_context(s, me, app), complaint_id=complaint_id, result=result,
                         now=app.clock(), actor=me.name, note=note.strip())
     return back("/office/complaints", "visited")
+
+
+@router.post("/office/complaints/{complaint_id}/close")
+def close(request: Request, complaint_id: PathId, note: str = Form("", max_length=4000),
+          me: Principal = Depends(office_form), app: AppServices = Depends(services)) -> Response:
+    """办结 by 创卫办 with a note for the complainant; its problem is closed too (as ``cw complaints close``)."""
+    with app.db.unit_of_work() as s:
+        close_complaint(s, ctx=campaign_context(s, me, app), complaint_id=complaint_id, note=note,
+                        now=app.clock(), actor=me.name)
+    return back("/office/complaints", "complaint_closed")

@@ -37,7 +37,7 @@ from services.briefs import (
 from services.campaigns import office_desk, phase_list
 from services.inspections import export_xlsx, totals
 from services.people import Principal, add_user, list_users, revoke_user, sign_in_link
-from web.deps import AppServices, campaign_context, services
+from web.deps import AppServices, PathId, campaign_context, services
 from web.office import texts
 from web.office.common import back, office_form, office_user, render
 
@@ -110,7 +110,7 @@ def brief_issue(request: Request, day: str = Form(...), me: Principal = Depends(
 
 
 @router.get("/office/briefs/{number}.{kind}")
-def brief_file(number: int, kind: str, me: Principal = Depends(office_user),
+def brief_file(number: PathId, kind: str, me: Principal = Depends(office_user),
                app: AppServices = Depends(services)) -> Response:
     """An issue's HTML or Word file, as the brief service recorded it (never a path the request names)."""
     if kind not in ("html", "docx"):

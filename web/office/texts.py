@@ -31,6 +31,7 @@ NAV = [
     ("简报", "/office/briefs"),
     ("台账与考核", "/office/ledger"),
     ("用户", "/office/users"),
+    ("标准与自评", "/office/standard"),
 ]
 
 #: ``?ok=`` keys → the notice shown after an action (only these keys are ever shown)
@@ -51,6 +52,7 @@ NOTICES = {
     "finding": "问题已登记并按位置分派。",
     "complaint": "已登记，并按位置或地址分派。",
     "visited": "回访结果已记录。",
+    "complaint_closed": "工单已办结，办结说明将告知诉求人，其问题已随之销号。",
     "ratings": "本周评级已确认，并已通知各单位。",
     "ratings_proposed": "已按本周记录生成评级建议，请核对后确认。",
     "commendations": "表彰已确认。",
@@ -58,6 +60,7 @@ NOTICES = {
     "brief_drafted": "本期简报草稿已生成，可修改“工作动态”“下步工作”“按语”后签发。",
     "brief_saved": "草稿已保存。",
     "brief_issued": "简报已签发：网页版与 Word 版已生成，并已通知创卫办。",
+    "readiness_issued": "达标准备情况专刊已编发：网页版与 Word 版已生成，并已通知创卫办；可在“简报”页下载。",
     "user": "用户已保存。",
     "revoked": "已停用该用户，其登录链接和会话全部失效。",
 }
