@@ -14,45 +14,65 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from config.settings import Settings, load_settings
 from models.db import make_engine
-from rules.errors import DomainError, Unauthenticated
+from rules.errors import DomainError, Throttled, Unauthenticated
 from services.uow import Database
-from web import docs, routes_inspections, text
+from web import docs, error_docs, office, routes_inspections, text
+from web.api import problems as api_problems
 from web.api import tasks as api_tasks
 from web.deps import AppServices, PrincipalCache, is_api
+from web.guard import MAX_UPLOAD, Guard
+from web.open311 import PREFIX as OPEN311
+from web.open311 import error_response as open311_error
+from web.open311 import router as open311_router
 from web.pages import auth as auth_pages
 from web.pages import files, segments, tasks
+from web.pages import problems as problem_pages
+from web.pages import standard as standard_page
+from web.pages import survey as survey_page
 from web.templating import build_templates, render
 
 log = logging.getLogger("chuangwei.web")
 STATIC = Path(__file__).resolve().parent / "static"
-MAX_BODY = 100 * 1024 * 1024
+MAX_BODY = MAX_UPLOAD  # the largest upload (web.guard counts every body as it streams)
 #: how long a worker trusts a token it has checked (revocation elsewhere takes effect within this)
 AUTH_CACHE_SECONDS = 10.0
 #: connections per worker: as many as requests in flight (FastAPI runs sync routes in ≤ 40 threads)
 WEB_POOL = 20
+#: threads per worker for sync routes (anyio's default is 40): a few, fewer than the pool's connections,
+#: so requests queue in order for a thread instead of dozens of threads contending for one GIL (issue 22)
+WEB_THREADS = 8
 
 #: every router of the app, in one place (order matters only for overlapping paths)
 ROUTERS = [
     files.router,
+    survey_page.router,
+    standard_page.router,
     auth_pages.router,
     tasks.router,
     segments.router,
     docs.router,
     api_tasks.router,
     *routes_inspections.ROUTERS,
+    api_problems.router,
+    problem_pages.router,
+    open311_router,  # Open311 GeoReport v2 under /open311/ (issue 23)
+    *office.ROUTERS,  # 创卫办工作台 under /office (issue 19)
 ]
 
 
 def _error(request: Request, status: int, message: str, details: list[str] | None = None) -> Response:
+    if request.url.path.startswith(OPEN311 + "/"):  # the GeoReport v2 error format
+        return open311_error(request, status, message, details)
     if is_api(request):
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"detail": message, "details": details or []}, status_code=status, headers=headers)
@@ -67,7 +87,10 @@ def _install_handlers(app: FastAPI) -> None:
     def domain_error(request: Request, exc: DomainError) -> Response:
         if not isinstance(exc, Unauthenticated):
             log.info("%s %s: %s", request.method, request.url.path, exc.log_detail or exc.message)
-        return _error(request, exc.http_status, exc.message, exc.details)
+        response = _error(request, exc.http_status, exc.message, exc.details)
+        if isinstance(exc, Throttled):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -76,6 +99,13 @@ def _install_handlers(app: FastAPI) -> None:
             return _error(request, 404, text.NOT_FOUND)
         return _error(request, 422, text.BAD_REQUEST, details)
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    def out_of_range(request: Request, exc: Exception) -> Response:
+        # a number no database column holds (an id past 2^63 in a path or query): bad input, not a 500
+        log.info("%s %s: value out of range: %s", request.method, request.url.path, exc)
+        return _error(request, 422, text.BAD_REQUEST)
+
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = text.NOT_FOUND if exc.status_code == 404 else str(exc.detail)
@@ -83,26 +113,10 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def internal(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # reached only if web.guard did not answer first (it logs the traceback with the request id)
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return _error(request, 500, text.INTERNAL)
 
-
-
-class LimitBody:
-    """Refuse a request whose declared body exceeds MAX_BODY before reading it (plain ASGI: no overhead)."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > MAX_BODY:
-                request = Request(scope, receive)
-                response = _error(request, 413, text.TOO_LARGE.format(mb=MAX_BODY // 1048576))
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings, *, db: Database | None = None, clock: Callable[[], dt.datetime] | None = None,
@@ -112,6 +126,7 @@ def create_app(settings: Settings, *, db: Database | None = None, clock: Callabl
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = WEB_THREADS
         yield
         if db is None:  # an engine the app built is the app's to close
             database.dispose()
@@ -127,7 +142,8 @@ def create_app(settings: Settings, *, db: Database | None = None, clock: Callabl
     for router in ROUTERS:
         app.include_router(router)
     _install_handlers(app)
-    app.add_middleware(LimitBody)
+    error_docs.install(app)
+    app.add_middleware(Guard, error=_error)  # outermost of ours: ids, headers, body limits, uploads after sign-in
     return app
 
 

@@ -4,18 +4,22 @@ An entry point (route, command, flow task) opens the unit of work, loads the con
 passes it down, so no service re-parses the stored campaign file and no module keeps a cache
 that outlives the unit of work. The parts that cost something (the calendar, the ladders, the
 spatial router) are built on first use; a long-lived owner (the web app) may lend its
-``RouterCache`` so the router survives across units of work while the segments are unchanged.
+``RouterCache`` so the router survives across units of work while the segments are unchanged,
+and its ``SpecCache`` so the campaign file is validated once per change, not once per request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, select, type_coerce
+from sqlalchemy.orm import Session, defer
 
 from config.campaign import CampaignFile
 from models import Campaign
@@ -79,9 +83,45 @@ class CampaignContext:
         return load_holders(self.session, self.id, now, segment_ids)
 
 
+class SpecCache:
+    """Validated campaign files kept across units of work by a long-lived owner (the web app), per campaign.
+
+    The key is the stored text itself: a file changed by any process (``cw init``, the demo) is
+    validated again by the next unit of work that loads it, an unchanged one never. Thread-safe:
+    a ``CampaignFile`` is not changed once validated; two requests that miss at once may both
+    validate (the last one stays).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[int, tuple[str, CampaignFile]] = {}
+
+    def load(self, session: Session, campaign_id: int) -> tuple[Campaign, CampaignFile]:
+        """The campaign row (its JSON columns left unloaded until used) and its validated file."""
+        row = session.execute(select(Campaign, type_coerce(Campaign.spec, Text).label("raw"))
+                              .options(defer(Campaign.spec), defer(Campaign.boundary))
+                              .where(Campaign.id == campaign_id)).first()
+        if row is None:
+            raise NotFound(f"找不到活动（编号 {campaign_id}）")
+        with self._lock:
+            hit = self._entries.get(campaign_id)
+        if hit is not None and hit[0] == row.raw:
+            return row.Campaign, hit[1]
+        spec = CampaignFile.model_validate(json.loads(row.raw))
+        with self._lock:
+            self._entries[campaign_id] = (row.raw, spec)
+        return row.Campaign, spec
+
+
 def load_context(session: Session, *, campaign: Campaign | None = None, campaign_id: int | None = None,
-                 routers: RouterCache | None = None) -> CampaignContext:
-    """The context of ``campaign`` (or of the campaign with ``campaign_id``) for this unit of work."""
+                 routers: RouterCache | None = None, specs: SpecCache | None = None) -> CampaignContext:
+    """The context of ``campaign`` (or of the campaign with ``campaign_id``) for this unit of work.
+
+    With ``specs`` (and a ``campaign_id``), the campaign file is validated only when it changed.
+    """
+    if campaign is None and campaign_id is not None and specs is not None:
+        campaign, spec = specs.load(session, campaign_id)
+        return CampaignContext(session=session, campaign=campaign, spec=spec, routers=routers)
     if campaign is None:
         campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
         if campaign is None:

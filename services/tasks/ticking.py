@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ClauseElement, select, update
@@ -22,12 +22,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import Attachment, AuditEntry, Segment, Task, Tick
 from models.people import ROLE_OFFICE
 from models.tasks import DONE, OPEN
-from rules.errors import Conflict, Forbidden, InvalidInput
+from rules.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rules.vocabulary import TaskStatus, surface_table
 from services.people.audit import record
-from services.people.auth import Principal, get_visible_task, require
+from services.people.auth import Principal, get_visible_task, require, visible_tasks
 from services.tasks.evidence import evidence_flags
 from services.tasks.photos import PreparedPhoto, save_photo
+
+if TYPE_CHECKING:  # issue 20: the 台账 is imported where it is used (services.inspections imports tasks)
+    from services.inspections.ledger import TickQuantity
 
 UNDO_GRACE = dt.timedelta(minutes=15)
 MAX_PHOTOS = 9
@@ -76,19 +79,29 @@ def _check_point(lon: float | None, lat: float | None) -> None:
         raise InvalidInput(f"位置坐标不正确：{lon}, {lat}")
 
 
-def precheck_tick(session: Session, *, principal: Principal, task_id: int) -> None:
-    """The checks a tick must pass, run before its photos are decoded and stored."""
+def precheck_tick(session: Session, *, principal: Principal, task_id: int,
+                  expected_version: int | None = None) -> None:
+    """The checks a tick must pass, run before its photos are decoded and stored (a stale
+    ``version`` answers 409 at once: a losing racer never decodes its photos)."""
     task = get_visible_task(session, principal, task_id)
     require(principal, "task.tick")
     if task.status != OPEN:
         raise _conflict(session, task.id, task.status)
+    if expected_version is not None and expected_version != task.version:
+        raise _conflict(session, task.id, None)
 
 
 def tick_task(session: Session, *, principal: Principal, task_id: int, note: str,
               photos: Sequence[PreparedPhoto], lon: float | None, lat: float | None,
-              expected_version: int | None, now: dt.datetime, address: str | None = None) -> Tick:
-    """打卡: claim a task done with evidence; the evidence is checked and flagged, never refused."""
-    task = get_visible_task(session, principal, task_id)
+              expected_version: int | None, now: dt.datetime, address: str | None = None,
+              quantities: Sequence[TickQuantity] = ()) -> Tick:
+    """打卡: claim a task done with evidence; the evidence is checked and flagged, never refused.
+
+    ``quantities`` (issue 20): what the work amounted to (清运垃圾 3 吨 …), for the categories the
+    task's template names; they go into the 整改台账 in the same unit of work."""
+    # the segment is needed (for the distance checks) only when the tick or a photo has a position
+    located = lon is not None or any(p.exif_lon is not None for p in photos)
+    task, segment = _task_to_tick(session, principal, task_id, with_segment=located)
     require(principal, "task.tick")
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
@@ -99,26 +112,40 @@ def tick_task(session: Session, *, principal: Principal, task_id: int, note: str
         raise InvalidInput("请填写完成情况说明或上传现场照片")
     _check_point(lon, lat)
     bump(session, task, expected_version=expected_version, from_status=OPEN, values={"status": DONE, "done_at": now})
+    rows = [save_photo(session, campaign_id=task.campaign_id, prepared=p, now=now)
+            for p in dict.fromkeys(photos)]  # the same picture twice in one tick counts once
+    # the flags are worked out before the tick is stored (it is not in the session yet, so "other
+    # ticks using this photo" are all stored ones), and the tick is inserted with them: no UPDATE after
     tick = Tick(campaign_id=task.campaign_id, task_id=task.id, user_id=principal.user_id, at=now, note=note,
                 lon=lon, lat=lat, flags=[])
-    session.add(tick)
-    session.flush()
-    rows = []
-    for p in dict.fromkeys(photos):  # the same picture twice in one tick counts once
-        photo = save_photo(session, campaign_id=task.campaign_id, prepared=p, now=now)
-        session.add(Attachment(photo_id=photo.id, owner_type="tick", owner_id=tick.id, role="evidence"))
-        rows.append(photo)
-    session.flush()
-    located = lon is not None or any(p.exif_lon is not None for p in rows)
-    segment = session.get(Segment, task.segment_id) if task.segment_id and located else None
     tick.flags = [f.stored() for f in evidence_flags(session, task=task, tick=tick, photos=rows, segment=segment,
                                                      now=now, tz=ZoneInfo(principal.timezone))]
+    session.add(tick)
+    session.flush()
+    session.add_all([Attachment(photo_id=photo.id, owner_type="tick", owner_id=tick.id, role="evidence")
+                     for photo in rows])
     record(session, campaign_id=task.campaign_id, action="tick", object_type="task", object_id=task.id, now=now,
            actor=principal.name, user_id=principal.user_id, address=address,
            detail={"tick_id": tick.id, "photos": len(rows), "flags": [f["code"] for f in tick.flags],
                    "point": [lon, lat] if lon is not None else None})
+    if quantities:  # issue 20: 台账
+        from services.inspections.ledger import record_tick_quantities
+
+        record_tick_quantities(session, task=task, quantities=quantities, now=now, actor=principal.name)
     session.flush()
     return tick
+
+
+def _task_to_tick(session: Session, principal: Principal, task_id: int, *, with_segment: bool
+                  ) -> tuple[Task, Segment | None]:
+    """The visible task (NotFound otherwise) and, when asked, its segment, in one query."""
+    if not with_segment:
+        return get_visible_task(session, principal, task_id), None
+    row = session.execute(select(Task, Segment).outerjoin(Segment, Segment.id == Task.segment_id)
+                          .where(Task.id == task_id, visible_tasks(principal))).first()
+    if row is None:
+        raise NotFound(f"找不到任务 {task_id}")
+    return row.Task, row.Segment
 
 
 def active_tick(session: Session, task_id: int) -> Tick | None:
@@ -152,6 +179,9 @@ def undo_tick(session: Session, *, principal: Principal, task_id: int, now: dt.d
         raise Conflict(f"已超过撤销时限（打卡后 {int(UNDO_GRACE.total_seconds() // 60)} 分钟内可撤销）")
     bump(session, task, expected_version=None, from_status=DONE, values={"status": OPEN, "done_at": None})
     tick.undone_at = now
+    from services.inspections.ledger import withdraw_tick_quantities  # issue 20: the tick's 台账 quantities go too
+
+    withdraw_tick_quantities(session, task=task, since=tick.at)
     record(session, campaign_id=task.campaign_id, action="tick_undone", object_type="task", object_id=task.id,
            now=now, actor=principal.name, user_id=principal.user_id, address=address, detail={"tick_id": tick.id})
     session.flush()

@@ -95,7 +95,7 @@ def tasks(status: Literal["active", "open", "done", "verified", "all"] = "active
           me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[dict[str, Any]]:
     with app.db.reader(autocommit=True) as s:
         cards = list_cards(s, principal=me, now=app.clock(), statuses=STATUSES[status], segment=segment,
-                                      limit=limit)
+                           limit=limit)
     return [card_dict(c) for c in cards]
 
 
