@@ -48,6 +48,21 @@ class HolidayTable:
             return False
         return d.weekday() < 5
 
+    def count_workdays(self, first: date, last: date) -> int:
+        """Working days in [first, last] without walking the days: weekdays by arithmetic, then the
+        调休 workdays on weekends added and the weekday holidays taken off; raises CalendarMissing
+        when the span touches a year the table does not cover."""
+        if last < first:
+            return 0
+        for year in range(first.year, last.year + 1):
+            if year not in self.covered_years:
+                raise CalendarMissing(year)
+        weeks, rest = divmod((last - first).days + 1, 7)
+        count = weeks * 5 + sum(1 for i in range(rest) if (first.weekday() + i) % 7 < 5)
+        count += sum(1 for d in self.workdays if first <= d <= last and d.weekday() >= 5)
+        count -= sum(1 for d in self.holidays if first <= d <= last and d.weekday() < 5)
+        return count
+
 
 @dataclass(frozen=True)
 class OfficeHours:
@@ -111,13 +126,7 @@ class WorkCalendar:
 
     def working_days_between(self, a: date, b: date) -> int:
         """Number of working days in (a, b]; 0 if b <= a."""
-        count = 0
-        d = a + ONE_DAY
-        while d <= b:
-            if self.is_workday(d):
-                count += 1
-            d += ONE_DAY
-        return count
+        return self.holidays.count_workdays(a + ONE_DAY, b) if b > a else 0
 
     def close_of_business(self, d: date) -> datetime:
         """Close of business on day `d`, as an aware datetime in the calendar time zone."""

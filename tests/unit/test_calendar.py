@@ -223,3 +223,19 @@ def test_elapsed_fraction_of_an_instant_limit_is_all_or_nothing():
     moment = at("2026-03-09T08:00")
     assert elapsed_fraction(moment, moment, moment - timedelta(seconds=1)) == 0.0
     assert elapsed_fraction(moment, moment, moment) == 1.0
+
+
+def test_working_days_between_agrees_with_walking_every_day():
+    start = date(2025, 12, 31)
+    pairs = [(start + timedelta(days=i), start + timedelta(days=i + n)) for i in range(0, 360, 7) for n in (0, 1, 5, 6, 13, 40)]
+    pairs = [(a, b) for a, b in pairs if b.year == 2026]
+    assert len(pairs) > 200
+    for a, b in pairs:
+        walked = sum(1 for k in range(1, (b - a).days + 1) if CAL.is_workday(a + timedelta(days=k)))
+        assert CAL.working_days_between(a, b) == walked, (a, b)
+    assert CAL.working_days_between(date(2026, 5, 1), date(2026, 4, 1)) == 0
+
+
+def test_counting_working_days_into_an_uncovered_year_raises():
+    with pytest.raises(CalendarMissing):
+        CAL.working_days_between(date(2026, 12, 20), date(2027, 1, 10))
