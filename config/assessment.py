@@ -71,6 +71,11 @@ class AssessmentSpec(Strict):
     ratings: RatingSpec = RatingSpec()
     #: 表彰 candidates proposed per unit kind at each phase end
     commendations: int = Field(default=3, ge=0, le=50)
+    #: a 表彰 candidate handled at least this many items (应处置数) in the phase
+    commendation_min_due: int = Field(default=10, ge=0)
+    #: old backlog (overdue since before the period) weighs this much per item, at most ``backlog_cap`` items
+    backlog_weight: float = Field(default=0.5, ge=0, le=1)
+    backlog_cap: int = Field(default=5, ge=0)
     #: rows per unit kind on the brief's 红榜 and 黑榜
     board_size: int = Field(default=3, ge=1, le=50)
     ranked_kinds: list[str] = Field(default_factory=lambda: list(RANKED_KINDS), min_length=1)

@@ -36,8 +36,20 @@ def _default_levels() -> list[LadderLevelSpec]:
             LadderLevelSpec(level=ProblemLevel.LEADER, limit=3), LadderLevelSpec(level=ProblemLevel.OFFICE, limit=5)]
 
 
+#: where a finding's problem enters the coordination ladder: the segment's participating units, the
+#: functional department its category names, or the lead department
+EntryTo = Literal["参与单位", "职能部门", "牵头部门"]
+
+
+class EntrySpec(Strict):
+    """Entry of findings' problems: ``default`` for every category not listed in ``categories``."""
+
+    default: EntryTo = "参与单位"
+    categories: dict[str, EntryTo] = Field(default_factory=dict)
+
+
 class InterviewSpec(Strict):
-    """约谈 recommendation within one phase (0 switches an input off)."""
+    """约谈 recommendation (0 switches an input off): confirmed 黄牌警告 over the campaign, or a red streak."""
 
     yellow_cards: int = Field(default=2, ge=0)
     red_streak: int = Field(default=0, ge=0)
@@ -50,9 +62,15 @@ class AccountabilitySpec(Strict):
     supervise_after: int = Field(default=1, ge=0, le=60)
     criticise_after: int = Field(default=5, ge=0, le=120)
     yellow_after: int = Field(default=10, ge=0, le=250)
+    #: 通报批评 is proposed from a period's record: this many 督办单 in one ``criticism_period``
     criticise_after_supervisions: int = Field(default=3, ge=0)
+    criticism_period: Literal["week", "month", "phase"] = "month"
+    #: 黄牌警告 per unit per phase: this many confirmed 通报批评 in the phase, or this many red weeks running
     yellow_after_criticisms: int = Field(default=2, ge=0)
+    yellow_after_red_weeks: int = Field(default=0, ge=0)
     interview: InterviewSpec = InterviewSpec()
+    #: a weekly or monthly task not done this many 工作日 after its deadline is closed as 未完成
+    lapse_after: int = Field(default=2, ge=0, le=60)
     #: 督办单 文号 prefix: 创卫督〔2025〕12号
     notice_prefix: str = Field(default="创卫督", min_length=1, max_length=10)
     #: time a 督办单 gives for the rectification
@@ -72,6 +90,9 @@ class EscalationSpec(Strict):
     #: the longest 延期 a level may approve; longer waits are 挂账
     extension_max: LimitSpec = LimitSpec(limit=10)
     accountability: AccountabilitySpec = AccountabilitySpec()
+    #: the sweep climbs past 牵头部门 only after this long there (null: at 牵头部门's own limit)
+    climb_after: LimitSpec | None = LimitSpec(limit=10)
+    entry: EntrySpec = EntrySpec()
 
     @field_validator("coordination")
     @classmethod

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 # what happens, in the order it is done when several fall on one moment
-ORDER = ("advance", "recurring", "assess", "brief", "plan", "sweep", "people_am", "people_pm", "office_week",
-         "publish", "relay")
+ORDER = ("advance", "recurring", "assess", "brief", "plan", "morning", "sweep", "people_am", "people_pm",
+         "office_week", "issue_brief", "publish", "relay")
 
 
 @dataclass(order=True)

@@ -184,12 +184,14 @@ class Demo:
             if day.weekday() == 0:
                 clock.at(clock.local(day, "07:30"), "plan")
             if cal.is_workday(day):
+                clock.at(clock.local(day, "08:00"), "morning")  # each recipient's list of what is due today
                 clock.at(clock.local(day, "09:00"), "sweep")
                 clock.at(clock.local(day, "10:00"), "people_am")
                 clock.at(clock.local(day, "16:00"), "people_pm")
                 clock.at(clock.local(day, "18:05"), "sweep")
             if day.weekday() == 0:
                 clock.at(clock.local(day, "11:00"), "office_week")
+                clock.at(clock.local(day, "11:30"), "issue_brief")  # 签发 once the week's ratings are confirmed
             if day.weekday() == 4:
                 clock.at(clock.local(day, "17:30"), "publish")
             day += dt.timedelta(days=1)
@@ -206,12 +208,16 @@ class Demo:
                 self._flow("instantiate-recurring-tasks", campaign=code, now=iso)
             elif ev.kind == "assess":
                 self._flow("assess-week", campaign=code, now=iso)
-            elif ev.kind == "brief":
-                self._flow("weekly-brief", real=True, campaign=code, now=iso,
+            elif ev.kind == "brief":  # the draft; 签发 follows at 11:30 as a real flow run
+                self._flow("weekly-brief", campaign=code, now=iso)
+            elif ev.kind == "issue_brief":
+                self._flow("issue-brief", real=True, campaign=code, now=iso,
                            out_dir=str((self.o.out / "briefs").resolve()))
             elif ev.kind == "plan":
                 week_seed = rng(self.o.seed, "plan", clock.day).randrange(2**31)
                 self._flow("plan-inspections", campaign=code, now=iso, seed=week_seed)
+            elif ev.kind == "morning":
+                self._flow("morning-digest", campaign=code, now=iso)
             elif ev.kind == "sweep":
                 self._flow("sweep", campaign=code, now=iso)
                 self._next_deadline(clock, db, code)
@@ -249,6 +255,18 @@ class Demo:
             people.confirm_ratings(s, last_week(now, people.tz), now)
         elif kind == "publish":
             self._publish_rounds(s, people, now)
+            self._office_documents(s, people, now)
+
+    def _office_documents(self, s: Any, people: People, now: dt.datetime) -> None:
+        """Friday evening: a few findings go to the 曝光台; each public round gets its 督查通报 (issue 20)."""
+        from config.settings import load_settings
+        from demo.documents import expose_week, issue_circulars
+        from services.campaigns.context import load_context
+
+        ctx = load_context(s, campaign=people.campaign)
+        people._try(s, expose_week, s, ctx=ctx, now=now, seed=self.o.seed)
+        people._try(s, issue_circulars, s, ctx=ctx, now=now, out_dir=(self.o.out / "briefs").resolve(),
+                    photo_dir=load_settings().photo_dir)
 
     def _publish_rounds(self, s: Any, people: People, now: dt.datetime) -> None:
         """Friday evening: the week's unannounced rounds are published with their findings."""

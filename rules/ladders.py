@@ -79,6 +79,9 @@ class CoordinationLadder:
         (MEMBER, Limit(2)), (LEAD, Limit(3)), (LEADER, Limit(3)), (OFFICE, Limit(5)))
     return_window: Limit = Limit(2)
     extension_max: Limit = Limit(10)
+    #: the sweep climbs past the lead department (牵头部门 → 县级领导) only once the problem has
+    #: stood there this long (None: at the level's own limit); marking it 需协调 climbs at once
+    climb_after: Limit | None = None
 
     def __post_init__(self) -> None:
         names = [n for n, _ in self.limits]
@@ -179,12 +182,21 @@ def request_approver(ladder: CoordinationLadder, level: str | None, facts: Facts
     return level_above(ladder, level, facts) or OFFICE
 
 
+def climb_due(ladder: CoordinationLadder, state: ProblemState, now: datetime, cal: WorkCalendar) -> bool:
+    """Whether the sweep may climb a problem past the lead department yet (other levels: always)."""
+    if state.level != LEAD or ladder.climb_after is None:
+        return True
+    return now >= ladder.climb_after.due(cal, state.level_since)
+
+
 def on_timeout(ladder: CoordinationLadder, state: ProblemState, facts: Facts, now: datetime,
                cal: WorkCalendar) -> list[Action]:
     """The sweep's step for a problem whose level limit has passed (none if it has not)."""
     if state.status != OPEN or state.level_deadline is None or now < state.level_deadline:
         return []
     if state.on_hold_until is not None and now < state.on_hold_until:
+        return []
+    if not climb_due(ladder, state, now, cal):
         return []
     to = level_above(ladder, state.level, facts)
     if to is None:

@@ -7,7 +7,7 @@ here is one of that rule's inputs.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -82,13 +82,15 @@ def boards(entries: Sequence[Entry[K]], size: int,
 
 
 def commendation_candidates(entries: Sequence[Entry[K]], red_weeks: Mapping[K, int], count: int,
-                            green_min: float, order: Sequence[str] = ()) -> list[Entry[K]]:
-    """表彰 candidates at a phase end: per kind, the best ``count`` whose phase score reaches 绿
-    and who had no 红 week in the phase; ties at the cut are all included."""
+                            green_min: float, order: Sequence[str] = (),
+                            excluded: Collection[K] = ()) -> list[Entry[K]]:
+    """表彰 candidates at a phase end: per kind, the best ``count`` whose phase score reaches 绿,
+    who had no 红 week in the phase and are not ``excluded`` (too little work to judge, or a
+    confirmed sanction in the phase); ties at the cut are all included."""
     out: list[Entry[K]] = []
     for kind in _kinds(entries, order):
         eligible = sorted((e for e in entries if e.kind == kind and e.rank is not None and e.score is not None
-                           and e.score >= green_min and red_weeks.get(e.key, 0) == 0),
+                           and e.score >= green_min and red_weeks.get(e.key, 0) == 0 and e.key not in excluded),
                           key=lambda e: e.rank or 0)
         if count and eligible:
             cut = eligible[min(count, len(eligible)) - 1].rank or 0

@@ -9,9 +9,12 @@ every count is taken from the state the database records for that window:
 - 按期处置数 ``on_time``: of those, done no later than the deadline (an approved 延期 or 挂账 date
   replaces the deadline when later);
 - 结案数 ``verified``: of those, verified (核查通过 / 复查通过, 销号) before ``as_of``;
-- 超时未处置数 ``overdue``: tasks not done at ``as_of`` whose deadline lies before ``as_of``
-  (a backlog from earlier weeks counts in every week until it is cleared);
-- 应处置数 ``due`` = 处置数 + 超时未处置数 (数字城管: 应结案数 = 处置数 + 超时未处置数);
+- 超时未处置数 ``overdue``: tasks not done at ``as_of`` whose deadline passed inside the window
+  (a recurring task that lapsed as 未完成 counts here, in the period of its deadline, once);
+- 积压 ``backlog``: one-off tasks and rectifications not done whose deadline passed before the
+  window; they count with a bounded weight (``Backlog``) so the period is what is measured and a
+  unit that clears its work recovers;
+- 应处置数 ``due`` = 处置数 + 超时未处置数 + weighted 积压 (数字城管: 应结案数 = 处置数 + 超时未处置数);
 - 核查数 ``checks``: verdicts given inside the window on the unit's work — tick verifications
   (pass or reject), re-inspections (跟踪复查, passed or failed) of its rectifications, and
   回访 of the 12345 complaints it rectified;
@@ -24,6 +27,7 @@ A ratio whose denominator is zero is ``None`` ("no data"): a unit with nothing d
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TypeVar
@@ -41,7 +45,7 @@ class Counts:
     handled: int = 0  # 处置数
     on_time: int = 0  # 按期处置数
     verified: int = 0  # 结案数
-    overdue: int = 0  # 超时未处置数
+    overdue: int = 0  # 超时未处置数 (deadline inside the period)
     checks: int = 0  # 核查数 (verifications + re-inspections + 回访)
     rework: int = 0  # 返工数 (rejected verifications + failed re-inspections + 不满意 回访)
     rect_handled: int = 0  # 整改 tasks done in the window
@@ -52,6 +56,7 @@ class Counts:
     complaints: int = 0  # complaints received in the window the unit answers for
     visits: int = 0  # 回访数 made in the window
     satisfied: int = 0  # 满意 + 基本满意 among those visits
+    backlog: int = 0  # 积压: overdue since before the period, still open
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
@@ -69,6 +74,17 @@ class Weights:
     satisfaction: float = 0.0
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """How old backlog weighs in a period: ``weight`` per item, at most ``cap`` items' worth."""
+
+    weight: float = 0.5
+    cap: int = 5
+
+    def counted(self, items: int) -> int:
+        return min(self.cap, math.ceil(items * self.weight))
+
+
 #: (upto, points): items ≤ upto score the points; upto None is the last, open tier
 LoadTiers = Sequence[tuple[int | None, float]]
 DEFAULT_TIERS: LoadTiers = ((50, 10), (100, 9), (200, 7.5), (500, 6), (1000, 4), (None, 0))
@@ -79,7 +95,7 @@ class Indicators:
     """The indicators of one unit (or segment) in one period; ratios in [0, 1] or None."""
 
     counts: Counts
-    due: int  # 应处置数 = handled + overdue
+    due: int  # 应处置数 = handled + overdue + weighted backlog
     completion_rate: float | None  # 结案率
     on_time_rate: float | None  # 按期处置率
     rework_rate: float | None  # 返工率
@@ -94,14 +110,19 @@ def ratio(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
 
 
-def completion_rate(c: Counts) -> float | None:
-    """结案率 = 结案数 / 应处置数 = verified / (handled + overdue)."""
-    return ratio(c.verified, c.handled + c.overdue)
+def due(c: Counts, backlog: Backlog = Backlog()) -> int:
+    """应处置数 = handled + overdue + the backlog's bounded weight."""
+    return c.handled + c.overdue + backlog.counted(c.backlog)
 
 
-def on_time_rate(c: Counts) -> float | None:
-    """按期处置率 (按期完成率) = 按期处置数 / 应处置数 = on_time / (handled + overdue)."""
-    return ratio(c.on_time, c.handled + c.overdue)
+def completion_rate(c: Counts, backlog: Backlog = Backlog()) -> float | None:
+    """结案率 = 结案数 / 应处置数 = verified / due."""
+    return ratio(c.verified, due(c, backlog))
+
+
+def on_time_rate(c: Counts, backlog: Backlog = Backlog()) -> float | None:
+    """按期处置率 (按期完成率) = 按期处置数 / 应处置数 = on_time / due."""
+    return ratio(c.on_time, due(c, backlog))
 
 
 def rework_rate(c: Counts) -> float | None:
@@ -131,12 +152,13 @@ def load_points(items: int, tiers: LoadTiers = DEFAULT_TIERS) -> float:
     return 0.0
 
 
-def indicators(c: Counts, tiers: LoadTiers = DEFAULT_TIERS) -> Indicators:
+def indicators(c: Counts, tiers: LoadTiers = DEFAULT_TIERS, backlog: Backlog = Backlog()) -> Indicators:
     """Every indicator of one set of counts."""
-    return Indicators(counts=c, due=c.handled + c.overdue, completion_rate=completion_rate(c),
-                      on_time_rate=on_time_rate(c), rework_rate=rework_rate(c),
+    n = due(c, backlog)
+    return Indicators(counts=c, due=n, completion_rate=completion_rate(c, backlog),
+                      on_time_rate=on_time_rate(c, backlog), rework_rate=rework_rate(c),
                       rectification_due=c.rect_handled + c.rect_overdue, rectification_rate=rectification_rate(c),
-                      satisfaction_rate=satisfaction_rate(c), load_points=load_points(c.handled + c.overdue, tiers))
+                      satisfaction_rate=satisfaction_rate(c), load_points=load_points(n, tiers))
 
 
 def components(ind: Indicators, tiers: LoadTiers = DEFAULT_TIERS) -> dict[str, float | None]:
@@ -194,9 +216,19 @@ def movements(current: Mapping[K, int | None], previous: Mapping[K, int | None])
     return out
 
 
-def rank_within(kinds: Mapping[K, str], scores: Mapping[K, float | None]) -> dict[K, int | None]:
-    """Rank each key only against keys of the same kind (牵头部门 with 牵头部门 …)."""
+#: a rank means something only among this many units of a kind with a score
+MIN_PEERS = 3
+
+
+def rank_within(kinds: Mapping[K, str], scores: Mapping[K, float | None],
+                min_peers: int = MIN_PEERS) -> dict[K, int | None]:
+    """Rank each key only against keys of the same kind (牵头部门 with 牵头部门 …); a kind with fewer
+    than ``min_peers`` scored keys is not ranked at all (no "第1名" of one)."""
     out: dict[K, int | None] = {}
     for kind in set(kinds.values()):
-        out.update(rank({k: scores.get(k) for k, v in kinds.items() if v == kind}))
+        group = {k: scores.get(k) for k, v in kinds.items() if v == kind}
+        if sum(1 for x in group.values() if x is not None) < min_peers:
+            out.update(dict.fromkeys(group))
+            continue
+        out.update(rank(group))
     return out

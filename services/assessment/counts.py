@@ -34,10 +34,12 @@ from models import Assignment, AuditEntry, Complaint, Finding, Problem, ProblemE
 from models.base import UTCDateTime
 from models.problems import LEVEL_LEAD, LEVEL_LEADER, LEVEL_OFFICE
 from rules.scores import Counts
-from rules.vocabulary import SATISFIED_RESULTS, VisitResult
+from rules.vocabulary import SATISFIED_RESULTS, TaskStatus, VisitResult
 from services.inspections.rectification import KIND as RECTIFICATION
+from services.surveys.surveys import satisfaction_by
 
 UNIT, SEGMENT = "unit", "segment"
+MISSED = TaskStatus.MISSED
 SATISFIED = SATISFIED_RESULTS
 UNSATISFIED = VisitResult.DISSATISFIED  # → 重办: a 返工 of the rectification
 #: the audit detail is JSON written with sorted keys and compact separators (models.base.JSONText)
@@ -73,12 +75,18 @@ def _tasks(session: Session, cid: int, start: dt.datetime, as_of: dt.datetime, b
     done_in = and_(Task.done_at >= start, Task.done_at < as_of)
     on_time = and_(done_in, Task.done_at <= deadline)
     verified = and_(done_in, Task.verified_at.is_not(None), Task.verified_at < as_of)
-    overdue = and_(or_(Task.done_at.is_(None), Task.done_at >= as_of), deadline < t_as_of, Task.created_at < as_of)
+    undone = and_(or_(Task.done_at.is_(None), Task.done_at >= as_of), Task.created_at < as_of)
+    # this period's: the deadline passed inside the window (a lapsed recurring task counts here, once)
+    overdue = and_(undone, deadline < t_as_of, deadline >= literal(start, UTCDateTime()))
+    # the backlog: one-off tasks and rectifications overdue since before the window, still open
+    backlog = and_(undone, deadline < literal(start, UTCDateTime()), Task.status != MISSED)
     rect = Task.kind == RECTIFICATION
-    q = join(select(key, _sum(done_in), _sum(on_time), _sum(verified), _sum(overdue), _sum(and_(rect, done_in)),
-                    _sum(and_(rect, on_time)), _sum(and_(rect, overdue))).select_from(Task))
-    rows = session.execute(q.where(Task.campaign_id == cid, or_(done_in, overdue)).group_by(key)).all()
-    _merge(acc, rows, ("handled", "on_time", "verified", "overdue", "rect_handled", "rect_on_time", "rect_overdue"))
+    q = join(select(key, _sum(done_in), _sum(on_time), _sum(verified), _sum(overdue), _sum(backlog),
+                    _sum(and_(rect, done_in)), _sum(and_(rect, on_time)), _sum(and_(rect, or_(overdue, backlog))))
+             .select_from(Task))
+    rows = session.execute(q.where(Task.campaign_id == cid, or_(done_in, overdue, backlog)).group_by(key)).all()
+    _merge(acc, rows, ("handled", "on_time", "verified", "overdue", "backlog", "rect_handled", "rect_on_time",
+                       "rect_overdue"))
 
 
 def _verifications(session: Session, cid: int, start: dt.datetime, as_of: dt.datetime, by: str,
@@ -150,7 +158,13 @@ def _escalations(session: Session, cid: int, start: dt.datetime, as_of: dt.datet
     _merge(acc, rows, ("escalated",))
 
 
-SOURCES = (_tasks, _verifications, _reinspections, _findings, _complaints, _escalations)
+def _surveys(session: Session, cid: int, start: dt.datetime, as_of: dt.datetime, by: str,
+             acc: dict[int, dict[str, int]]) -> None:
+    """群众满意度测评 answers that name a 路段 count towards 满意率 like 回访 (issue 21)."""
+    _merge(acc, satisfaction_by(session, campaign_id=cid, start=start, as_of=as_of, by=by), ("visits", "satisfied"))
+
+
+SOURCES = (_tasks, _verifications, _reinspections, _findings, _complaints, _escalations, _surveys)
 
 
 def gather(session: Session, *, campaign_id: int, start: dt.datetime, as_of: dt.datetime,

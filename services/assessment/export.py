@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from models import Campaign, Phase
 from rules.errors import InvalidInput
+from services import spreadsheets
 from services.assessment import texts as tx
 from services.assessment.ranking import (
     RankingLine,
@@ -133,5 +134,5 @@ def write_workbook(session: Session, *, campaign: Campaign, path: Path, now: dt.
             _sheet(wb, week, tx.SHEET_TITLE.format(label=p.label, as_of=as_of(p)), lines, False)
     _notes(wb, campaign)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    spreadsheets.save(wb, path)  # text stays text (no formula injection)
     return WrittenWorkbook(path=path, sheets=tuple(wb.sheetnames))

@@ -1,10 +1,11 @@
 """约谈 recommendations from confirmed ratings, by the accountability ladder's one 约谈 rule.
 
-``rules.accountability.interview_recommended`` decides (confirmed 黄牌警告 in the phase, and
-the red-rating streak as the assessment's input, thresholds in ``escalation.accountability.
-interview``); a recommendation is stored as a proposed ``Sanction`` of kind 约谈 that 创卫办
-confirms or dismisses like any other sanction. One 约谈 per unit and phase at most: once 创卫办
-has decided on it (even dismissed it), a longer streak in the same phase does not propose it again.
+``rules.accountability.interview_recommended`` decides; here on the red-rating streak, the
+assessment's input (the 约谈 that confirmed 黄牌警告 call for is proposed when a card is confirmed,
+``services.escalation.sanctions``), thresholds in ``escalation.accountability.interview``; a
+recommendation is stored as a proposed ``Sanction`` of kind 约谈 that 创卫办 confirms or dismisses
+like any other sanction. One 约谈 per unit and phase at most: once 创卫办 has decided on it (even
+dismissed it), a longer streak in the same phase does not propose it again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from models import Campaign, Phase, Rating, Sanction, Unit
 from models.accountability import UNIT
 from rules import weeks
-from rules.accountability import CONFIRMED, INTERVIEW, PROPOSED, YELLOW_CARD, interview_recommended
+from rules.accountability import CONFIRMED, INTERVIEW, PROPOSED, YELLOW_CARD, interview_key, interview_recommended
 from services.assessment import texts as tx
 from services.campaigns.context import CampaignContext
 from services.notifications.outbox import enqueue
@@ -43,9 +44,10 @@ def phase_of_week(session: Session, campaign: Campaign, week: str) -> Phase | No
                                                Phase.end_date >= sunday)).first()
 
 
-def _yellow_cards(session: Session, campaign: Campaign, phase_id: int, unit_ids: list[int]) -> dict[int, int]:
+def yellow_cards(session: Session, campaign: Campaign, unit_ids: list[int]) -> dict[int, int]:
+    """Confirmed 黄牌警告 per unit over the campaign (the 约谈 rule's input)."""
     rows = session.execute(select(Sanction.unit_id, func.count()).where(
-        Sanction.campaign_id == campaign.id, Sanction.phase_id == phase_id, Sanction.kind == YELLOW_CARD,
+        Sanction.campaign_id == campaign.id, Sanction.kind == YELLOW_CARD,
         Sanction.state == CONFIRMED, Sanction.unit_id.in_(unit_ids)).group_by(Sanction.unit_id)).all()
     return {u: int(n) for u, n in rows}
 
@@ -67,17 +69,19 @@ def recommend_interviews(session: Session, *, ctx: CampaignContext, ratings: lis
     if phase is None:
         return []
     rule = ctx.policy.accountability.interview
-    yellow = _yellow_cards(session, campaign, phase.id, [r.unit_id for r in ratings])
+    yellow = yellow_cards(session, campaign, [r.unit_id for r in ratings])
     done = _interviewed(session, campaign, phase.id)
     names = dict(session.execute(select(Unit.id, Unit.name)
                                  .where(Unit.id.in_([r.unit_id for r in ratings]))).tuples().all())
     out = []
     for r in ratings:
         cards = yellow.get(r.unit_id, 0)
-        if r.unit_id in done or not interview_recommended(rule, yellow_cards=cards, red_streak=r.red_streak):
+        # the cards' own 约谈 is proposed when the card is confirmed (services.escalation.sanctions);
+        # here the red streak is the input, the cards only named in the reason
+        if r.unit_id in done or not interview_recommended(rule, yellow_cards=0, red_streak=r.red_streak):
             continue
         reason = tx.INTERVIEW_REASON.format(phase=phase.name, week=weeks.week_label(week), streak=r.red_streak, cards=cards)
-        session.add(Sanction(campaign_id=campaign.id, key=f"interview:phase{phase.id}:unit{r.unit_id}",
+        session.add(Sanction(campaign_id=campaign.id, key=interview_key(phase.id, r.unit_id),
                              unit_id=r.unit_id, kind=INTERVIEW, state=PROPOSED, reason=reason, phase_id=phase.id,
                              object_type=UNIT, object_id=r.unit_id, proposed_at=now,
                              detail={"source": "assessment", "week": week, "red_streak": r.red_streak,
@@ -87,7 +91,7 @@ def recommend_interviews(session: Session, *, ctx: CampaignContext, ratings: lis
                                                                  "yellow_cards": cards})
         enqueue(session, ctx=ctx, recipients=[("office", None)], template="interview_proposed",
                 payload={"title": tx.INTERVIEW_TITLE.format(unit=names.get(r.unit_id, "")),
-                         "body": f"{names.get(r.unit_id, '')}：{reason}。请创卫办审核确认（cw sanctions）。"},
+                         "body": f"{names.get(r.unit_id, '')}：{reason}。请创卫办在工作台“处理建议”页审核确认。"},
                 key_parts=("interview", phase.id, r.unit_id), now=now)
         out.append(InterviewProposal(unit_id=r.unit_id, unit=names.get(r.unit_id, ""), red_streak=r.red_streak,
                                      yellow_cards=cards, phase=phase.name))

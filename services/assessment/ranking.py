@@ -203,7 +203,8 @@ def _scores(session: Session, campaign: Campaign, period: Period, by: str, who: 
             ) -> tuple[dict[int, rs.Indicators], dict[int, float | None], dict[int, int | None]]:
     spec = settings(campaign)
     counts = gather(session, campaign_id=campaign.id, start=period.start, as_of=period.as_of, by=by)
-    ind = {i: rs.indicators(counts.get(i, rs.Counts()), tiers(spec)) for i, _, _ in who}
+    backlog = rs.Backlog(weight=spec.backlog_weight, cap=spec.backlog_cap)
+    ind = {i: rs.indicators(counts.get(i, rs.Counts()), tiers(spec), backlog) for i, _, _ in who}
     score = {i: rs.composite(ind[i], weights(spec), tiers(spec)) for i in ind}
     return ind, score, rs.rank_within({i: k for i, _, k in who}, score)
 

@@ -16,16 +16,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models import Campaign, Commendation, Phase, Rating, Unit
+from models import Campaign, Commendation, Phase, Rating, Sanction, Unit
 from models.assessment import CONFIRMED, PROPOSED
 from rules import ratings as rr
 from rules import weeks
 from rules.errors import Conflict, NotFound
 from services.assessment import texts as tx
-from services.assessment.interviews import InterviewProposal, recommend_interviews
+from services.assessment.interviews import InterviewProposal, phase_of_week, recommend_interviews
 from services.assessment.ranking import Period, RankingLine, assess, phase_period, ranking_line, settings, week_period
 from services.campaigns.context import CampaignContext
 from services.campaigns.directory import unit_directory
+from services.escalation.sanctions import propose_repeats
 from services.notifications.outbox import enqueue
 from services.people.audit import SYSTEM, record
 
@@ -181,7 +182,7 @@ def _rating_notice(session: Session, ctx: CampaignContext, r: Rating, now: dt.da
     body = tx.RATING_BODY.format(unit=unit.name if unit else "", week=label, score=tx.points(r.score), rank=r.rank,
                                  rating=r.rating, advice=advice)
     enqueue(session, ctx=ctx, recipients=[("unit", r.unit_id)], template="assessment_rating",
-            payload={"title": tx.RATING_TITLE.format(week=label), "body": body, "week": r.week,
+            payload={"title": tx.RATING_TITLE.format(week=label), "body": body, "week": label,  # dates, not 2025-W03
                      "rating": r.rating, "score": r.score, "rank": r.rank},
             key_parts=("rating", r.week, r.unit_id), now=now)
 
@@ -214,8 +215,21 @@ def confirm_ratings(session: Session, *, ctx: CampaignContext, week: str, now: d
     record(session, campaign_id=campaign.id, action="assessment.confirm", object_type="week", object_id=None,
            now=now, actor=actor, detail={"week": key, "confirmed": len(rows)})
     interviews = recommend_interviews(session, ctx=ctx, ratings=rows, now=now, actor=actor)
+    _yellow_on_red_streaks(session, ctx, rows, now)
     session.flush()
     return ConfirmedRatings(week=key, confirmed=len(rows), notified=notified, interviews=tuple(interviews))
+
+
+def _yellow_on_red_streaks(session: Session, ctx: CampaignContext, rows: list[Rating], now: dt.datetime) -> None:
+    """黄牌警告 proposed for units red N weeks running (``yellow_after_red_weeks``; once per unit and phase)."""
+    ladder = ctx.policy.accountability
+    if not ladder.yellow_after_red_weeks or not rows:
+        return
+    streaks = {r.unit_id: r.red_streak for r in rows if r.red_streak >= ladder.yellow_after_red_weeks}
+    phase = phase_of_week(session, ctx.campaign, rows[0].week)
+    if streaks and phase is not None:
+        propose_repeats(session, campaign=ctx.campaign, ladder=ladder, unit_ids=sorted(streaks), phase_id=phase.id,
+                        now=now, red_weeks=streaks)
 
 
 def _phase(session: Session, campaign: Campaign, name: str) -> Phase:
@@ -239,7 +253,8 @@ def red_weeks_in(session: Session, campaign: Campaign, start: dt.date, end: dt.d
 
 def propose_commendations(session: Session, *, campaign: Campaign, phase: str, now: dt.datetime,
                           actor: str = SYSTEM) -> list[CommendationRow]:
-    """表彰 candidates at the end of a phase: the best of each kind, 绿 score, no 红 week."""
+    """表彰 candidates at the end of a phase: the best of each kind, 绿 score, no 红 week, a minimum
+    workload (``commendation_min_due``) and no confirmed sanction in the phase."""
     period = phase_period(session, campaign, phase, now)
     if now < period.end:
         raise Conflict(f"{phase}时段尚未结束，不能提出表彰候选")
@@ -247,8 +262,12 @@ def propose_commendations(session: Session, *, campaign: Campaign, phase: str, n
     result = assess(session, campaign=campaign, period=period, now=now)
     spec = settings(campaign)
     entries = [rr.Entry(key=r.id, kind=r.kind, score=r.score, rank=r.rank, rating=None) for r in result.rows]
+    sanctioned = set(session.scalars(select(Sanction.unit_id).where(
+        Sanction.campaign_id == campaign.id, Sanction.phase_id == p.id, Sanction.state == CONFIRMED)))
+    light = {r.id for r in result.rows if r.indicators.due < spec.commendation_min_due}
     chosen = rr.commendation_candidates(entries, red_weeks_in(session, campaign, p.start_date, p.end_date),
-                                        spec.commendations, spec.ratings.green_min, spec.ranked_kinds)
+                                        spec.commendations, spec.ratings.green_min, spec.ranked_kinds,
+                                        excluded=sanctioned | light)
     session.execute(delete(Commendation).where(Commendation.campaign_id == campaign.id,
                                                Commendation.phase_id == p.id, Commendation.status == PROPOSED))
     kept = set(session.scalars(select(Commendation.unit_id).where(Commendation.phase_id == p.id)))

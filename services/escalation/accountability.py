@@ -2,8 +2,9 @@
 
 Each batch: select candidates by keyset (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), let the
 pure ladder pick each item's next rung, move them all with one conditional UPDATE (``acc_stage``
-must still be what was read, and ``acc_at`` before ``now``), then write the steps, the 督办单,
-the sanction proposals and the outbox rows of the rows that moved.
+must still be what was read, and ``acc_at`` before ``now``), then write the steps, the 督办单 (one
+per unit per week: items supervised later in the week join it), the unit's 通报批评 proposal when
+its 督办单 of the period call for one, and the outbox rows of the rows that moved.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from models import Problem, Task
 from models.accountability import TASK
 from models.base import json_text
-from notify.templates import overdue_notice, reminder, supervision_notice
+from notify.templates import overdue_notice, overdue_span, reminder, supervision_notice
 from rules.accountability import (
     OVERDUE,
     REMINDED,
-    SANCTION_OF_STAGE,
     SUPERVISED,
+    WEEK,
+    criticism_window,
     effective_deadline,
     next_stage,
     rungs,
@@ -34,8 +36,9 @@ from rules.vocabulary import AccStage
 from services.bulk import insert_rows
 from services.campaigns.status import opened_phase
 from services.escalation.ladders import Holders, Policy, local_text, recipient
-from services.escalation.sanctions import issue_notices, propose, propose_repeats
+from services.escalation.sanctions import add_to_week_notices, issue_notices, propose_repeats
 from services.escalation.sweep_io import BATCH, BatchResult, Outbox, is_pg, update_from_values
+from services.notifications.daily import Fold
 from services.people.audit import record
 
 if TYPE_CHECKING:
@@ -70,8 +73,7 @@ def _candidates(session: Session, kind: str, campaign_id: int, now: dt.datetime,
 
 
 def _overdue_text(deadline: dt.datetime, now: dt.datetime) -> str:
-    hours = int((now - deadline).total_seconds() // 3600)
-    return f"{hours}小时" if hours < 24 else f"{hours // 24}天"
+    return overdue_span((now - deadline).total_seconds() / 3600)  # never "逾期0小时"
 
 
 def accountability_batch(session: Session, *, ctx: CampaignContext, kind: str, now: dt.datetime, after_id: int = 0,
@@ -109,10 +111,11 @@ def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Hold
            items: list[tuple[Any, int, dt.datetime]], result: BatchResult) -> None:
     campaign = ctx.campaign
     cal, outbox, cid = pol.calendar, Outbox(session, ctx, now), campaign.id
+    fold = Fold(session, ctx, now)  # reminders and overdue notices ride in the recipient's morning digest
     phase = opened_phase(session, cid)
     steps: list[tuple[Any, ...]] = []
     supervised: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    proposals, details = [], {}
+    details: dict[dt.datetime, tuple[int, dict[str, Any], str, str]] = {}
     for r, to, deadline in items:
         result.by_step[str(to)] = result.by_step.get(str(to), 0) + 1
         if deadline not in details:  # many items share a deadline: work its texts out once
@@ -126,37 +129,49 @@ def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Hold
         payload: dict[str, Any] = {f"{kind}_id": r.id, "stage": to}
         if to == REMINDED:
             title, body = reminder(r.title, deadline_text)
-            outbox.add([who], "reminder", {**payload, "title": title, "body": body}, key)
+            fold.add([who], "reminder", {**payload, "title": title, "body": body}, key)
         elif to == OVERDUE:
             title, body = overdue_notice(r.title, unit, deadline_text, _overdue_text(deadline, now))
-            outbox.add([who], "overdue", {**payload, "title": title, "body": body}, key)
+            fold.add([who], "overdue", {**payload, "title": title, "body": body}, key)
         elif to == SUPERVISED and r.unit_id is not None:
-            supervised[r.unit_id].append({"type": kind, "id": r.id, "title": r.title, "deadline": deadline.isoformat()})
+            supervised[r.unit_id].append({"type": kind, "id": r.id, "title": r.title, "deadline": deadline.isoformat(),
+                                          "segment_id": r.segment_id})
             continue  # its step row carries the notice id, written below
-        elif to in SANCTION_OF_STAGE and r.unit_id is not None:
-            sanction = SANCTION_OF_STAGE[to]
-            proposals.append(dict(key=f"{kind}:{r.id}:{sanction}:{deadline:%Y%m%d%H%M}", unit_id=r.unit_id,
-                                  kind=sanction, reason=f"「{r.title}」逾期{days}个工作日仍未办结",
-                                  phase_id=r.phase_id or (phase.id if phase else None), object_type=kind,
-                                  object_id=r.id, detail=detail))
         steps.append((cid, kind, r.id, to, now, r.unit_id, None, detail_json))
     if supervised:
+        holders.load_segment_names(session, (e["segment_id"] for es in supervised.values() for e in es))
+        for es in supervised.values():
+            for e in es:
+                e["segment"] = holders.segment_name(e.pop("segment_id"))
+        # one 督办单 per unit per week: items supervised later in the week join the week's notice
+        monday = criticism_window(WEEK, now.astimezone(cal.tz).date())[0]
+        week_start = dt.datetime.combine(monday, dt.time(0), tzinfo=cal.tz)
+        joined = add_to_week_notices(session, campaign_id=cid, since=week_start, items_by_unit=supervised)
+        fresh = {u: es for u, es in supervised.items() if u not in joined}
         year = now.astimezone(cal.tz).year
         notice_deadline = pol.notice_limit.due(cal, now)
         notices = issue_notices(session, campaign=campaign, prefix=pol.notice_prefix, year=year,
                                 phase_id=phase.id if phase else None, deadline=notice_deadline,
-                                items_by_unit=supervised, now=now)
+                                items_by_unit=fresh, now=now)
         for unit_id, entries in supervised.items():
-            notice_id, number = notices[unit_id]
+            notice_id, number = notices.get(unit_id) or joined[unit_id]
             steps += [(cid, kind, e["id"], SUPERVISED, now, unit_id, notice_id,
                        json_text({"deadline": e["deadline"], "doc_no": number})) for e in entries]
-            title, body = supervision_notice(number, holders.unit_names.get(unit_id, ""), [e["title"] for e in entries],
+            if unit_id not in fresh:
+                continue  # the unit has this week's notice already; its list grew
+            title, body = supervision_notice(number, holders.unit_names.get(unit_id, ""), by_segment(entries),
                                              local_text(notice_deadline, cal))
             outbox.add([("unit", unit_id)], "supervision", {"title": title, "body": body, "notice_id": notice_id,
                                                            "doc_no": number}, ("notice", notice_id))
-        propose_repeats(session, campaign=campaign, ladder=pol.accountability, unit_ids=sorted(supervised),
+        propose_repeats(session, campaign=campaign, ladder=pol.accountability, unit_ids=sorted(fresh),
                         phase_id=phase.id if phase else None, now=now)
     insert_rows(session, "accountability_step", STEP_COLUMNS, steps)
-    if proposals:
-        propose(session, campaign_id=campaign.id, proposals=proposals, now=now)
-    result.messages = outbox.flush()
+    result.messages = outbox.flush() + fold.flush()
+
+
+def by_segment(entries: list[dict[str, Any]]) -> list[str]:
+    """A 督办单's items as lines, grouped by segment: 「路段：事项一；事项二」."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for e in entries:
+        groups[e.get("segment") or "未定位"].append(e["title"])
+    return [f"{seg}：{'；'.join(titles)}" for seg, titles in sorted(groups.items())]

@@ -23,9 +23,13 @@ from rules.accountability import (
     CRITICISM,
     DISMISSED,
     INTERVIEW,
+    PHASE,
     PROPOSED,
     YELLOW_CARD,
     AccountabilityLadder,
+    criticism_key,
+    criticism_window,
+    interview_key,
     interview_recommended,
     repeat_sanctions,
 )
@@ -40,6 +44,11 @@ if TYPE_CHECKING:
 
 #: PostgreSQL advisory-lock namespace for 督办单 numbers (one lock per campaign)
 _NOTICE_LOCK = 0x43570000
+#: the reasons a proposal gives (the unit reads them when 创卫办 confirms it)
+REASON_CRITICISM = {"week": "本周已收到督办单{n}张", "month": "本月已收到督办单{n}张", "phase": "本时段已收到督办单{n}张"}
+REASON_YELLOW = "本时段已被通报批评{n}次"
+REASON_RED = "连续{n}周评级为红色"
+REASON_INTERVIEW = "活动以来已被黄牌警告{n}次，建议约谈主要负责人"
 SANCTION_COLUMNS = ("campaign_id", "key", "unit_id", "kind", "state", "reason", "phase_id", "object_type",
                     "object_id", "detail", "proposed_at")
 
@@ -75,6 +84,23 @@ def issue_notices(session: Session, *, campaign: Campaign, prefix: str, year: in
     return {r["unit_id"]: (i, r["doc_no"]) for r, i in zip(rows, ids, strict=False)}
 
 
+def add_to_week_notices(session: Session, *, campaign_id: int, since: dt.datetime,
+                        items_by_unit: dict[int, list[dict[str, Any]]]) -> dict[int, tuple[int, str]]:
+    """Add items to the 督办单 each unit received since ``since`` (this week's), where it has one;
+    returns unit id → (notice id, 文号) of the notices that grew."""
+    notices = session.scalars(select(SupervisionNotice).where(
+        SupervisionNotice.campaign_id == campaign_id, SupervisionNotice.unit_id.in_(sorted(items_by_unit)),
+        SupervisionNotice.issued_at >= since).order_by(SupervisionNotice.id)).all()
+    out: dict[int, tuple[int, str]] = {}
+    for n in notices:
+        if n.unit_id in out:
+            continue
+        n.items = [*n.items, *items_by_unit[n.unit_id]]  # a new list: the JSON column sees the change
+        out[n.unit_id] = (n.id, n.doc_no)
+    session.flush()
+    return out
+
+
 def propose(session: Session, *, campaign_id: int, proposals: Sequence[dict[str, Any]], now: dt.datetime) -> None:
     """Insert sanction proposals; one whose key exists already (a retried sweep) is skipped."""
     rows = [(campaign_id, p["key"], p["unit_id"], p["kind"], PROPOSED, p["reason"], p.get("phase_id"),
@@ -88,19 +114,42 @@ def _count(session: Session, campaign_id: int, unit_id: int, phase_id: int | Non
     return int(session.scalar(q) or 0)
 
 
+def _notices_in(session: Session, campaign: Campaign, ladder: AccountabilityLadder, unit_id: int,
+                phase_id: int | None, now: dt.datetime) -> int:
+    """督办单 the unit received in the criticism period ``now`` falls in (week, month or phase)."""
+    if ladder.criticism_period == PHASE:
+        return _count(session, campaign.id, unit_id, phase_id, SupervisionNotice)
+    tz = ZoneInfo(campaign.timezone)
+    first, after = criticism_window(ladder.criticism_period, now.astimezone(tz).date())
+    start, end = (dt.datetime.combine(d, dt.time(0), tzinfo=tz) for d in (first, after))
+    return int(session.scalar(select(func.count()).select_from(SupervisionNotice).where(
+        SupervisionNotice.campaign_id == campaign.id, SupervisionNotice.unit_id == unit_id,
+        SupervisionNotice.issued_at >= start, SupervisionNotice.issued_at < end)) or 0)
+
+
 def propose_repeats(session: Session, *, campaign: Campaign, ladder: AccountabilityLadder, unit_ids: Sequence[int],
-                    phase_id: int | None, now: dt.datetime) -> None:
-    """Sanctions that repeats in the phase call for (Nth 督办单, Nth confirmed 通报批评), once per phase."""
+                    phase_id: int | None, now: dt.datetime, red_weeks: dict[int, int] | None = None) -> None:
+    """Sanctions a unit's record calls for: a 通报批评 for the period of its repeated 督办单, a 黄牌警告
+    for the phase of its confirmed 通报批评 (or red weeks running). One of each kind per unit and
+    period: the key is the period, so a dismissed proposal is not made again for the same period."""
+    today = now.astimezone(ZoneInfo(campaign.timezone)).date()
     proposals = []
     for u in unit_ids:
-        notices = _count(session, campaign.id, u, phase_id, SupervisionNotice)
+        notices = _notices_in(session, campaign, ladder, u, phase_id, now)
         criticisms = _count(session, campaign.id, u, phase_id, Sanction, Sanction.kind == CRITICISM,
                             Sanction.state == CONFIRMED)
-        for kind in repeat_sanctions(ladder, supervisions=notices, criticisms=criticisms):
-            why = f"本时段已收到督办单{notices}张" if kind == CRITICISM else f"本时段已被通报批评{criticisms}次"
-            proposals.append(dict(key=f"unit:{u}:phase:{phase_id}:{kind}:repeat", unit_id=u, kind=kind, reason=why,
-                                  phase_id=phase_id, object_type=UNIT, object_id=u,
-                                  detail={"supervisions": notices, "criticisms": criticisms}))
+        streak = (red_weeks or {}).get(u, 0)
+        for kind in repeat_sanctions(ladder, supervisions=notices, criticisms=criticisms, red_weeks=streak):
+            if kind == CRITICISM:
+                period = criticism_key(ladder.criticism_period, today, phase_id)
+                key, why = f"unit:{u}:{period}:{kind}", REASON_CRITICISM[ladder.criticism_period].format(n=notices)
+            else:
+                key = f"unit:{u}:phase:{phase_id}:{kind}:repeat"
+                why = (REASON_YELLOW.format(n=criticisms) if ladder.yellow_after_criticisms
+                       and criticisms >= ladder.yellow_after_criticisms else REASON_RED.format(n=streak))
+            proposals.append(dict(key=key, unit_id=u, kind=kind, reason=why, phase_id=phase_id, object_type=UNIT,
+                                  object_id=u, detail={"supervisions": notices, "criticisms": criticisms,
+                                                       "red_weeks": streak}))
     propose(session, campaign_id=campaign.id, proposals=proposals, now=now)
 
 
@@ -130,12 +179,15 @@ def confirm(session: Session, *, ctx: CampaignContext, sanction_id: int, actor: 
     if s.kind == CRITICISM:
         propose_repeats(session, campaign=campaign, ladder=ladder, unit_ids=[s.unit_id], phase_id=s.phase_id, now=now)
     if s.kind == YELLOW_CARD:
-        cards = _count(session, campaign.id, s.unit_id, s.phase_id, Sanction, Sanction.kind == YELLOW_CARD,
-                       Sanction.state == CONFIRMED)
-        if interview_recommended(ladder.interview, yellow_cards=cards):
+        cards = int(session.scalar(select(func.count()).select_from(Sanction).where(
+            Sanction.campaign_id == campaign.id, Sanction.unit_id == s.unit_id, Sanction.kind == YELLOW_CARD,
+            Sanction.state == CONFIRMED)) or 0)
+        # each ``yellow_cards`` confirmed cards call for one 约谈: the 2nd card, then the 4th …
+        step = ladder.interview.yellow_cards
+        if step and cards % step == 0 and interview_recommended(ladder.interview, yellow_cards=cards):
             propose(session, campaign_id=campaign.id, now=now, proposals=[dict(
-                key=f"unit:{s.unit_id}:phase:{s.phase_id}:{INTERVIEW}", unit_id=s.unit_id, kind=INTERVIEW,
-                reason=f"本时段已被黄牌警告{cards}次，建议约谈主要负责人", phase_id=s.phase_id, object_type=UNIT,
+                key=interview_key(s.phase_id, s.unit_id), unit_id=s.unit_id, kind=INTERVIEW,
+                reason=REASON_INTERVIEW.format(n=cards), phase_id=s.phase_id, object_type=UNIT,
                 object_id=s.unit_id, detail={"yellow_cards": cards})])
     return s
 

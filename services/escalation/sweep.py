@@ -18,17 +18,21 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Row, exists, or_, select
 from sqlalchemy.orm import Session
 
-from models import Problem, ProblemEvent
+from models import Finding, Problem, ProblemEvent
 from models.accountability import PROBLEM, TASK
 from models.base import json_text
+from models.inspections import RECTIFIED
 from notify.templates import escalation_notice
 from rules import ladders as L
-from rules.ladders import LEADER, NOTE_OPINION_MISSING, OFFICE, OPEN, OPINION
+from rules.accountability import overdue_cutoff
+from rules.calendar import ClockType
+from rules.ladders import LEAD, LEADER, NOTE_OPINION_MISSING, OFFICE, OPEN, OPINION
 from services.bulk import insert_rows
 from services.escalation.accountability import accountability_batch
 from services.escalation.ladders import Holders, local_text, recipient
 from services.escalation.sweep_io import BATCH, BatchResult, Outbox, is_pg, update_from_values
 from services.people.audit import record
+from services.tasks.lapse import lapse_recurring
 
 if TYPE_CHECKING:
     from services.campaigns.context import CampaignContext
@@ -41,16 +45,30 @@ COORDINATION = "coordination"
 PASSES = (COORDINATION, TASK, PROBLEM)
 
 
+def _climb_prefilter(ctx: CampaignContext, now: dt.datetime) -> dt.datetime | None:
+    """Problems at 牵头部门 since after this instant cannot be due to climb yet (a day's slack: the rule
+    decides exactly); None when every due row must be looked at."""
+    climb = ctx.policy.coordination.climb_after
+    if climb is None or climb.clock != ClockType.WORKDAY or climb.amount < 2:
+        return None
+    return overdue_cutoff(ctx.calendar, now, int(climb.amount) - 1)
+
+
 def _due_problems(session: Session, campaign_id: int, now: dt.datetime, after_id: int,
-                  limit: int) -> Sequence[Row[Any]]:
-    """Open problems past their level's limit and not on 挂账 (``on_timeout``'s own preconditions)."""
+                  limit: int, lead_since_before: dt.datetime | None = None) -> Sequence[Row[Any]]:
+    """Open problems past their level's limit and not on 挂账 (``on_timeout``'s own preconditions), except
+    those of findings reported rectified and waiting for re-inspection."""
     opinion = exists(select(ProblemEvent.id).where(ProblemEvent.problem_id == Problem.id,
                                                    ProblemEvent.action == OPINION,
                                                    ProblemEvent.at >= Problem.level_since)).label("opinion")
-    q = (select(Problem.id, Problem.level, Problem.segment_id, Problem.unit_id, Problem.title, opinion)
-         .where(Problem.campaign_id == campaign_id, Problem.status == OPEN, Problem.level != OFFICE,
+    # a finding reported rectified awaits its re-inspection (跟踪复查): its problem does not climb meanwhile
+    rectified = exists(select(Finding.id).where(Finding.problem_id == Problem.id, Finding.status == RECTIFIED))
+    q = (select(Problem.id, Problem.level, Problem.segment_id, Problem.unit_id, Problem.title, Problem.level_since,
+                opinion)
+         .where(Problem.campaign_id == campaign_id, Problem.status == OPEN, Problem.level != OFFICE, ~rectified,
                 Problem.level_deadline <= now, Problem.level_since < now,
-                or_(Problem.on_hold_until.is_(None), Problem.on_hold_until <= now), Problem.id > after_id)
+                or_(Problem.on_hold_until.is_(None), Problem.on_hold_until <= now), Problem.id > after_id,
+                *([or_(Problem.level != LEAD, Problem.level_since < lead_since_before)] if lead_since_before else []))
          .order_by(Problem.id).limit(limit))
     if is_pg(session):
         q = q.with_for_update(skip_locked=True, of=Problem)
@@ -71,16 +89,19 @@ def coordination_batch(session: Session, *, ctx: CampaignContext, now: dt.dateti
                        limit: int = BATCH) -> BatchResult:
     """Escalate one batch of problems whose level limit has passed (one step each, at most)."""
     pol = ctx.policy
-    rows = _due_problems(session, ctx.id, now, after_id, limit)
+    rows = _due_problems(session, ctx.id, now, after_id, limit, _climb_prefilter(ctx, now))
     result = BatchResult(selected=len(rows), last_id=rows[-1].id if rows else after_id)
     holders = ctx.holders(now=now, segment_ids=(r.segment_id for r in rows))
     moves: dict[int, tuple[Any, L.Action]] = {}
-    decided: dict[tuple[str, L.Facts], list[L.Action]] = {}
+    decided: dict[tuple[str, L.Facts, dt.datetime], list[L.Action]] = {}
     for r in rows:
         facts = holders.facts(r.segment_id, leader_opinion=r.opinion)
-        key = (r.level, facts)  # every row selected is due, so the rule's step depends on these only
+        # every row selected is due, so the rule's step depends on these only (and, at 牵头部门, on how
+        # long it has stood there: the climb past it waits for the longer limit)
+        since = r.level_since if r.level == L.LEAD and pol.coordination.climb_after else now
+        key = (r.level, facts, since)
         if key not in decided:
-            decided[key] = L.on_timeout(pol.coordination, L.ProblemState(L.OPEN, r.level, now, now), facts, now,
+            decided[key] = L.on_timeout(pol.coordination, L.ProblemState(L.OPEN, r.level, since, now), facts, now,
                                         pol.calendar)
         for action in decided[key]:
             moves[r.id] = (r, action)
@@ -150,7 +171,20 @@ def sweep_batch(session: Session, *, ctx: CampaignContext, name: str, now: dt.da
     """One batch of one pass (``coordination``, ``task`` or ``problem``): one unit of work."""
     if name == COORDINATION:
         return coordination_batch(session, ctx=ctx, now=now, after_id=after_id, limit=limit)
-    return accountability_batch(session, ctx=ctx, kind=name, now=now, after_id=after_id, limit=limit)
+    missed = 0
+    if name == TASK and after_id == 0:
+        # the task pass starts by closing lapsed recurring tasks as 未完成, so it never supervises them
+        # (in its first batch's unit of work: no extra round trip per sweep)
+        last = 0
+        while True:
+            selected, closed, last = lapse_recurring(session, ctx=ctx, now=now, after_id=last, limit=limit)
+            missed += closed
+            if selected < limit:
+                break
+    result = accountability_batch(session, ctx=ctx, kind=name, now=now, after_id=after_id, limit=limit)
+    if missed:
+        result.by_step["missed"] = missed
+    return result
 
 
 def sweep(session: Session, *, ctx: CampaignContext, now: dt.datetime, limit: int = BATCH) -> dict[str, BatchResult]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models.base import json_text
 from models.outbox import PENDING
 from services.bulk import driver_connection, driver_rows, driver_value, insert_ignore
+from services.notifications.links import public_base, stamp
 from services.notifications.outbox import Recipient, idempotency_key, recipient_targets
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class Outbox:
         self.session, self.now = session, now
         self._code, self._cid = ctx.code, ctx.id
         self._targets = recipient_targets(session, ctx=ctx)  # every unit and leader: a batch reaches many
+        self._base = public_base()  # links to the page where each recipient acts (CW_PUBLIC_URL)
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, recipients: Iterable[Recipient], template: str, payload: dict[str, Any],
@@ -115,7 +117,8 @@ class Outbox:
         """Queue one message to each recipient's targets (the same keys ``enqueue`` would use)."""
         code, cid, at, book = self._code, self._cid, self.now, self._targets
         for r in recipients:
-            body = json_text({**payload, "recipient": f"{r[0]}:{r[1] or ''}"})
+            linked = stamp(payload, template=template, recipient_kind=r[0], base=self._base)
+            body = json_text({**linked, "recipient": f"{r[0]}:{r[1] or ''}"})
             for target in book.targets(r):
                 key = idempotency_key(code, template, *key_parts, r[0], r[1], target)
                 self.rows.append((cid, key, target, template, body, PENDING, at, at, 0, at))

@@ -16,6 +16,7 @@ from services.inspections.complaint_import import (
 )
 from services.inspections.complaints import (
     ComplaintRow,
+    close_complaint,
     create_complaint,
     list_complaints,
     visit_complaint,
@@ -31,8 +32,18 @@ from services.inspections.findings import (
 )
 from services.inspections.ledger import (
     LedgerTotal,
+    TickQuantity,
+    add_finding_quantities,
     export_xlsx,
+    tick_categories,
     totals,
+)
+from services.inspections.office_lists import (
+    FindingCard,
+    RoutePoint,
+    finding_cards,
+    route_points,
+    withdraw_exposure,
 )
 from services.inspections.places import (
     import_places,
@@ -55,19 +66,25 @@ from services.inspections.routing import (
 
 __all__ = [
     "ComplaintRow",
+    "FindingCard",
     "FindingRow",
     "FindingSummary",
     "LedgerTotal",
+    "TickQuantity",
     "Plan",
     "PlanStop",
     "PlannedRound",
+    "RoutePoint",
     "RouterCache",
+    "add_finding_quantities",
     "assign_finding",
+    "close_complaint",
     "create_complaint",
     "describe",
     "export_xlsx",
     "expose_finding",
     "find_duplicates",
+    "finding_cards",
     "import_complaints",
     "import_places",
     "list_complaints",
@@ -81,7 +98,10 @@ __all__ = [
     "reinspect",
     "report_rectified",
     "return_finding",
+    "route_points",
+    "tick_categories",
     "totals",
     "unit_principal",
     "visit_complaint",
+    "withdraw_exposure",
 ]

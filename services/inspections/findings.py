@@ -24,6 +24,7 @@ from models.problems import LEVEL_LEAD
 from rules.errors import Conflict, InvalidInput, NotFound
 from rules.vocabulary import OFFICE_NAME, FindingSource
 from services.campaigns.context import CampaignContext
+from services.campaigns.status import opened_phase
 from services.inspections.brief_sections import brief_exposures, brief_findings  # the brief's hooks are looked up here
 from services.inspections.places import to_wgs84_point
 from services.inspections.rectification import KIND, close, dispatch, finding_tasks, new_deadline, notify_units
@@ -80,6 +81,11 @@ def route_finding(session: Session, *, ctx: CampaignContext, finding: Finding, n
     resp = responsibility(session, ctx.id, [finding.segment_id]).get(finding.segment_id)
     if resp is None:
         _to_triage(session, ctx=ctx, finding=finding, now=now, reason="所在路段尚未包联")
+        return
+    if opened_phase(session, ctx.id) is None:
+        # before 起步 opens no rectification task can be issued: the finding (a 12345 or Open311
+        # complaint too) is kept on its segment for 创卫办 to dispatch, not refused (issue 23)
+        _to_triage(session, ctx=ctx, finding=finding, now=now, reason="活动尚未开启时段，整改任务待开启后下达")
         return
     dispatch(session, ctx=ctx, finding=finding, resp=resp, now=now, actor=actor)
 

@@ -29,6 +29,7 @@ from services.tasks.evidence import (
 from services.tasks.photos import (
     MAX_BYTES,
     PreparedPhoto,
+    discard_unsaved,
     prepare_photo,
     save_photo,
     view_path,
@@ -74,6 +75,7 @@ __all__ = [
     "TickView",
     "board",
     "card_of",
+    "discard_unsaved",
     "list_cards",
     "list_tasks",
     "my_segments",

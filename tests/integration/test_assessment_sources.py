@@ -3,7 +3,7 @@ services (SQLite and PostgreSQL): each source lands on the unit that answers for
 
 from __future__ import annotations
 
-from models import Finding
+from models import Finding, Problem
 from models.people import ROLE_UNIT
 from rules import ladders as L
 from services.assessment.ranking import assess, week_period
@@ -40,6 +40,11 @@ def test_assess_counts_findings_failed_reinspections_complaints_and_escalations_
     with db.unit_of_work() as s:
         c = get_campaign(s)
         problem_id = s.get(Finding, fid).problem_id
+        # the finding's problem entered at the segment's participating unit, which asks for coordination first
+        member = s.get(Problem, problem_id).holder_unit_id
+        act(s, ctx=load_context(s, campaign=c), problem_id=problem_id, kind=L.C_ESCALATE, reason="需牵头部门协调",
+            actor=Principal(campaign_id=c.id, role=ROLE_UNIT, name="参与单位", unit_id=member),
+            now=at("2025-03-12 09:00"))
         act(s, ctx=load_context(s, campaign=c), problem_id=problem_id, kind=L.C_ESCALATE, reason="涉及多个部门，协调不了",
             actor=Principal(campaign_id=c.id, role=ROLE_UNIT, name=lead_name, unit_id=lead_id),
             now=at("2025-03-12 10:00"))

@@ -6,13 +6,12 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import AccountabilityStep, Sanction, SupervisionNotice, Task
 from rules import accountability as A
 from rules import ladders as L
 from rules.errors import Conflict, Forbidden, InvalidInput
-from rules.vocabulary import AccStage
 from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.campaigns.status import task_counts
@@ -51,14 +50,15 @@ def _stages(db, task_id: int) -> list[tuple[int, object]]:
             .order_by(AccountabilityStep.id))]
 
 
-def test_an_overdue_task_walks_reminder_overdue_supervision_and_sanctions_published_only_when_confirmed(db, example):
+def test_an_overdue_task_walks_reminder_overdue_and_supervision_and_no_sanction_is_proposed_for_the_item(db, example):
     open_first_phase(db)
     (task,) = _tasks_due(db)
     sweeps = ["2025-03-28 10:00", "2025-04-01 09:00", "2025-04-02 09:00", "2025-04-08 09:00", "2025-04-15 09:00"]
     for when in sweeps:
         run_sweep(db, when)
+    # the item's ladder ends at the 督办单: 通报批评 and 黄牌警告 are decisions about units, not items
     assert _stages(db, task.id) == [(stage, at(w)) for stage, w in zip(
-        (A.REMINDED, A.OVERDUE, A.SUPERVISED, A.CRITICISED, AccStage.YELLOW_CARD), sweeps, strict=False)]
+        (A.REMINDED, A.OVERDUE, A.SUPERVISED), sweeps, strict=False)]
     unit = f"unit:{task.unit_id}"
     reminder = messages(db, task_id=task.id, stage=A.REMINDED)
     overdue = messages(db, task_id=task.id, stage=A.OVERDUE)
@@ -67,39 +67,56 @@ def test_an_overdue_task_walks_reminder_overdue_supervision_and_sanctions_publis
     assert {m.payload["recipient"] for m in reminder + overdue} == {unit}
     with db.reader() as s:
         notices = list(s.scalars(select(SupervisionNotice).order_by(SupervisionNotice.number)))
-        proposals = list(s.scalars(select(Sanction).where(Sanction.object_type == "task",
-                                                          Sanction.object_id == task.id).order_by(Sanction.id)))
+        proposals = list(s.scalars(select(Sanction).where(Sanction.object_type == "task")))
     assert [n.number for n in notices] == list(range(1, len(notices) + 1))
     assert all(re.fullmatch(r"创卫督〔2025〕\d+号", n.doc_no) for n in notices)
     mine = [n for n in notices if any(i["type"] == "task" and i["id"] == task.id for i in n.items)]
-    assert len(mine) == 1 and mine[0].unit_id == task.unit_id and mine[0].issued_at == at("2025-04-02 09:00")
+    # supervised on 04-02, it joins the unit's notice of that week (issued on the week's first overdue item)
+    assert len(mine) == 1 and mine[0].unit_id == task.unit_id
+    assert at("2025-03-31 00:00") <= mine[0].issued_at <= at("2025-04-02 09:00")
+    assert all(i.get("segment") for i in mine[0].items)  # listed by segment
     sent = messages(db, notice_id=mine[0].id)
     assert sent and {m.template for m in sent} == {"supervision"} and mine[0].doc_no in sent[0].payload["title"]
-    assert [(p.kind, p.state) for p in proposals] == [(A.CRITICISM, A.PROPOSED), (A.YELLOW_CARD, A.PROPOSED)]
-    assert messages(db, sanction_id=proposals[1].id) == []  # a proposal is not published
-    office = acting(db, None)
+    assert proposals == []
+    # at most one 督办单 per unit per week
+    weeks = [(n.unit_id, n.issued_at.astimezone(at(DUE).tzinfo).isocalendar()[:2]) for n in notices]
+    assert len(weeks) == len(set(weeks))
+
+
+def test_repeated_supervision_notices_in_a_month_propose_one_criticism_for_the_unit_and_the_month(db, example):
+    open_first_phase(db)
+    (task,) = _tasks_due(db)
     with db.unit_of_work() as s:
         c = get_campaign(s)
-        sanctions.confirm(s, ctx=load_context(s, campaign=c), sanction_id=proposals[1].id, actor=office.name, now=at("2025-04-16 09:00"))
-        with pytest.raises(InvalidInput):
-            sanctions.dismiss(s, campaign=c, sanction_id=proposals[0].id, actor=office.name, reason="",
-                              now=at("2025-04-16 09:00"))
+        ctx = load_context(s, campaign=c)
+        for day in ("2025-04-01", "2025-04-08", "2025-04-15"):
+            sanctions.issue_notices(s, campaign=c, prefix="创卫督", year=2025, phase_id=task.phase_id,
+                                    deadline=at(f"{day} 18:00"), items_by_unit={task.unit_id: [{"type": "task",
+                                    "id": task.id, "title": task.title}]}, now=at(f"{day} 09:00"))
+            sanctions.propose_repeats(s, campaign=c, ladder=ctx.policy.accountability, unit_ids=[task.unit_id],
+                                      phase_id=task.phase_id, now=at(f"{day} 09:00"))
+    with db.reader() as s:
+        proposed = list(s.scalars(select(Sanction).where(Sanction.unit_id == task.unit_id)))
+    assert [(p.kind, p.state, p.object_type) for p in proposed] == [(A.CRITICISM, A.PROPOSED, "unit")]
+    assert "本月已收到督办单3张" in proposed[0].reason
+    office = acting(db, None)
+    with db.unit_of_work() as s, pytest.raises(InvalidInput):
+        sanctions.dismiss(s, campaign=get_campaign(s), sanction_id=proposed[0].id, actor=office.name, reason="",
+                          now=at("2025-04-16 09:00"))
     with db.unit_of_work() as s:
-        sanctions.dismiss(s, campaign=get_campaign(s), sanction_id=proposals[0].id, actor=office.name,
+        sanctions.dismiss(s, campaign=get_campaign(s), sanction_id=proposed[0].id, actor=office.name,
                           reason="已说明客观原因", now=at("2025-04-16 09:05"))
+    with db.unit_of_work() as s:  # dismissed: not proposed again for the same month
+        c = get_campaign(s)
+        sanctions.propose_repeats(s, campaign=c, ladder=load_context(s, campaign=c).policy.accountability,
+                                  unit_ids=[task.unit_id], phase_id=task.phase_id, now=at("2025-04-22 09:00"))
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Sanction)) == 1
     with db.unit_of_work() as s, pytest.raises(Conflict):
         c = get_campaign(s)
-        sanctions.confirm(s, ctx=load_context(s, campaign=c), sanction_id=proposals[0].id, actor=office.name, now=at("2025-04-16 09:10"))
-    with db.reader() as s:
-        confirmed = sanctions.list_sanctions(s, campaign=get_campaign(s), state=A.CONFIRMED)
-        published = sanctions.published(s, campaign=get_campaign(s), start=at("2025-04-16 00:00"),
-                                        end=at("2025-04-17 00:00"))
-    assert [r.id for r in confirmed] == [r.id for r in published] == [proposals[1].id]
-    card = messages(db, sanction_id=proposals[1].id)
-    assert {m.template for m in card} == {"sanction"}
-    assert {m.payload["recipient"] for m in card} == {unit, "office:"}
-    assert "黄牌警告" in card[0].payload["title"]
-    assert messages(db, sanction_id=proposals[0].id) == []
+        sanctions.confirm(s, ctx=load_context(s, campaign=c), sanction_id=proposed[0].id, actor=office.name,
+                          now=at("2025-04-16 09:10"))
+    assert messages(db, sanction_id=proposed[0].id) == []
 
 
 def test_two_confirmed_yellow_cards_in_a_phase_bring_an_interview_recommendation(db, example):

@@ -54,7 +54,8 @@ def test_a_problem_left_alone_escalates_through_all_four_levels_on_the_virtual_c
     pid = raise_member_problem(db, p, "2025-03-17 09:00")
     assert _problem(db, pid).level == L.MEMBER
     assert messages(db, problem_id=pid) == []  # the unit raised it itself: nobody else to tell yet
-    for when in ("2025-03-20 10:00", "2025-03-27 10:00", "2025-04-03 10:00"):
+    # the climb past 牵头部门 waits for the example's climb_after (10 工作日 there), not its 3-day limit
+    for when in ("2025-03-20 10:00", "2025-03-27 10:00", "2025-04-07 10:00", "2025-04-11 10:00"):
         run_sweep(db, when)
     events = _events(db, pid)
     assert [(e.action, e.from_level, e.to_level) for e in events] == [
@@ -62,7 +63,7 @@ def test_a_problem_left_alone_escalates_through_all_four_levels_on_the_virtual_c
         (L.AUTO_ESCALATED, L.MEMBER, L.LEAD),
         (L.AUTO_ESCALATED, L.LEAD, L.LEADER),
         (L.AUTO_ESCALATED, L.LEADER, L.OFFICE)]
-    assert [e.at for e in events[1:]] == [at("2025-03-20 10:00"), at("2025-03-27 10:00"), at("2025-04-03 10:00")]
+    assert [e.at for e in events[1:]] == [at("2025-03-20 10:00"), at("2025-04-07 10:00"), at("2025-04-11 10:00")]
     assert all(e.actor == "系统" and e.reason for e in events[1:])
     office_step = events[-1]
     assert office_step.opinion == L.NOTE_OPINION_MISSING
@@ -80,12 +81,12 @@ def test_the_office_step_carries_the_leaders_opinion_when_the_leader_signed_one(
     p = people(db)
     pid = raise_member_problem(db, p, "2025-03-17 09:00")
     run_sweep(db, "2025-03-20 10:00")
-    run_sweep(db, "2025-03-27 10:00")
+    run_sweep(db, "2025-04-07 10:00")
     leader = acting(db, _leader_name(db, p.leader_id))
     with db.unit_of_work() as s:
         act(s, ctx=load_context(s, campaign=get_campaign(s)), problem_id=pid, kind=L.C_OPINION, actor=leader,
-            now=at("2025-03-28 10:00"), reason="请城管局牵头依法拆除")
-    run_sweep(db, "2025-04-03 10:00")
+            now=at("2025-04-08 10:00"), reason="请城管局牵头依法拆除")
+    run_sweep(db, "2025-04-11 10:00")
     office_step = _events(db, pid)[-1]
     assert office_step.to_level == L.OFFICE and office_step.opinion == "请城管局牵头依法拆除"
     assert office_step.reason == L.NOTE_LEADER_SIGNED

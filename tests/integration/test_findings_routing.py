@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Finding, Problem, ProblemEvent, Task
-from models.problems import LEVEL_LEAD
+from models.problems import LEVEL_MEMBER
 from rules.errors import Conflict
 from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
@@ -54,9 +54,10 @@ def test_a_finding_at_a_real_bus_stop_reaches_its_segment_lead_department_and_fu
         assert owners == {lead.id, unit(s, "县市场监督管理局").id, unit(s, "县城市管理局").id}
         tasks = list(s.scalars(select(Task).where(Task.finding_id == fid)))
         assert {(t.kind, t.template_id, t.status) for t in tasks} == {("rectify", None, "open")}
-        problem = s.get(Problem, f.problem_id)
+        problem = s.get(Problem, f.problem_id)  # it enters at the segment's participating units (example policy)
         assert (problem.level, problem.holder_unit_id, problem.source, problem.source_id) == (
-            LEVEL_LEAD, lead.id, "finding", fid)
+            LEVEL_MEMBER, problem.unit_id, "finding", fid)
+        assert problem.unit_id != lead.id
         told = {r for r, template, _ in outbox_recipients(s) if template == "rectification"}
         assert told == {f"unit:{u}" for u in owners}
 
@@ -135,7 +136,7 @@ def test_a_failed_reinspection_counts_rework_with_a_new_deadline_and_a_pass_clos
         tasks = list(s.scalars(select(Task).where(Task.finding_id == fid)))
         assert {(t.status, t.rework_count, t.deadline) for t in tasks} == {("open", 1, at("2025-03-17 18:00"))}
         problem = s.get(Problem, s.get(Finding, fid).problem_id)
-        assert problem.rework_count == 1 and problem.closed_at is None and problem.level == LEVEL_LEAD
+        assert problem.rework_count == 1 and problem.closed_at is None and problem.level == LEVEL_MEMBER
         assert any(t == "rectification" and "返工" in p["title"] for _, t, p in outbox_recipients(s))
     with campaign_db.unit_of_work() as s:
         f = reinspect(s, ctx=load_context(s, campaign=get_campaign(s)), finding_id=fid, passed=True, now=at("2025-03-18 10:00"))

@@ -26,6 +26,21 @@ def test_the_sweep_flow_is_registered_hourly():
     assert entry.cron == "0 * * * *" and entry.load().name == "sweep"
 
 
+def _propose_criticism(db, unit_name: str) -> None:
+    from services.campaigns.directory import unit_directory
+    from services.campaigns.loading import get_campaign
+    from services.escalation import sanctions
+    from tests.conftest import at
+
+    with db.unit_of_work() as s:
+        c = get_campaign(s)
+        unit = unit_directory(s, c.id).find(unit_name)
+        assert unit is not None
+        sanctions.propose(s, campaign_id=c.id, now=at("2025-04-11 10:00"), proposals=[dict(
+            key=f"unit:{unit.id}:2025-04:通报批评", unit_id=unit.id, kind="通报批评", reason="本月已收到督办单3张",
+            phase_id=None, object_type="unit", object_id=unit.id)])
+
+
 def test_the_sweep_flow_escalates_a_problem_and_the_office_works_it_from_the_command_line(db, db_url, example,
                                                                                          tmp_path, monkeypatch):
     open_first_phase(db)
@@ -35,8 +50,9 @@ def test_the_sweep_flow_escalates_a_problem_and_the_office_works_it_from_the_com
                 "--title", "路口护栏缺失需协调", "--now", "2025-03-17T09:00:00+08:00")
     assert raised.returncode == 0, raised.stderr
     try:
-        for when, level in (("2025-03-20T10:00:00+08:00", "牵头部门"), ("2025-03-27T10:00:00+08:00", "县级领导"),
-                            ("2025-04-03T10:00:00+08:00", "创卫办")):
+        # past 牵头部门 only after the example's climb_after (10 工作日)
+        for when, level in (("2025-03-20T10:00:00+08:00", "牵头部门"), ("2025-04-07T10:00:00+08:00", "县级领导"),
+                            ("2025-04-11T10:00:00+08:00", "创卫办")):
             (report,) = flow.fn(now=when)  # what `cw run sweep --direct` calls
             assert report["coordination"]["by_step"] == {level: 1} and report["task"]["moved"] > 0
     finally:
@@ -48,12 +64,13 @@ def test_the_sweep_flow_escalates_a_problem_and_the_office_works_it_from_the_com
     bad = cw(db_url, tmp_path, "problem", "return", "1", "--reason", " ")
     assert bad.returncode == 2 and "理由" in bad.stderr
     assigned = cw(db_url, tmp_path, "problem", "assign", "1", "--unit", "城管局", "--limit", "3",
-                  "--now", "2025-04-03T11:00:00+08:00")
+                  "--now", "2025-04-11T11:00:00+08:00")
     assert assigned.returncode == 0 and "改派完成" in assigned.stdout
+    _propose_criticism(db, "城管局")  # sanctions are about units and periods (the month's 督办单), not items
     proposals = json.loads(cw(db_url, tmp_path, "sanctions", "list", "--state", "proposed", "--json").stdout)
     assert proposals and {p["kind"] for p in proposals} <= {"通报批评", "黄牌警告", "约谈"}
     confirmed = cw(db_url, tmp_path, "sanctions", "confirm", str(proposals[0]["id"]), "--now",
-                   "2025-04-03T12:00:00+08:00")
+                   "2025-04-11T12:00:00+08:00")
     assert confirmed.returncode == 0 and "已发布" in confirmed.stdout
     notices = cw(db_url, tmp_path, "sanctions", "notices")
     assert notices.returncode == 0 and "创卫督〔2025〕1号" in notices.stdout

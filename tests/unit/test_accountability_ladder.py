@@ -11,11 +11,10 @@ from pydantic import ValidationError
 from config.escalation import EscalationSpec
 from rules import accountability as A
 from rules.calendar import HolidayTable, OfficeHours, WorkCalendar
-from rules.vocabulary import AccStage
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(HolidayTable(frozenset({2025}), holidays=frozenset({date(2025, 4, 4)})), OfficeHours(), TZ)
-LADDER = A.AccountabilityLadder()  # remind 1 before; 督办 after 1, 通报批评 after 5, 黄牌警告 after 10 工作日
+LADDER = A.AccountabilityLadder()  # remind 1 before; 督办 after 1 工作日; sanctions are about units
 
 
 def at(text: str) -> datetime:
@@ -43,13 +42,10 @@ def test_the_supervision_notice_waits_for_one_full_working_day_overdue():
     assert step(A.OVERDUE, "2025-03-21 18:00", "2025-03-24 09:00") == A.SUPERVISED  # Monday
 
 
-def test_sanction_proposals_follow_after_five_and_ten_working_days_overdue():
-    # due Tue 04-01; 04-04 清明 is not a working day
-    assert step(A.SUPERVISED, "2025-04-01 18:00", "2025-04-08 10:00") is None  # 04-02,03,07,08 = 4
-    assert step(A.SUPERVISED, "2025-04-01 18:00", "2025-04-09 10:00") == A.CRITICISED
-    assert step(A.CRITICISED, "2025-04-01 18:00", "2025-04-15 10:00") is None  # 9
-    assert step(A.CRITICISED, "2025-04-01 18:00", "2025-04-16 10:00") == AccStage.YELLOW_CARD
-    assert step(AccStage.YELLOW_CARD, "2025-04-01 18:00", "2025-06-16 10:00") is None
+def test_an_item_stops_at_the_supervision_notice_sanctions_are_about_units():
+    # due Tue 04-01; long overdue, still no per-item 通报批评 or 黄牌警告
+    assert step(A.SUPERVISED, "2025-04-01 18:00", "2025-04-09 10:00") is None
+    assert step(A.SUPERVISED, "2025-04-01 18:00", "2025-06-16 10:00") is None
 
 
 def test_an_item_climbs_one_rung_per_evaluation_even_when_long_overdue():
@@ -57,7 +53,22 @@ def test_an_item_climbs_one_rung_per_evaluation_even_when_long_overdue():
     while (nxt := step(stage, "2025-03-03 18:00", "2025-05-06 10:00")) is not None:
         seen.append(nxt)
         stage = nxt
-    assert seen == [A.OVERDUE, A.SUPERVISED, A.CRITICISED, AccStage.YELLOW_CARD]
+    assert seen == [A.OVERDUE, A.SUPERVISED]
+
+
+def test_a_criticism_is_proposed_for_the_week_month_or_phase_of_the_supervision_notices():
+    assert A.criticism_window(A.MONTH, date(2025, 3, 19)) == (date(2025, 3, 1), date(2025, 4, 1))
+    assert A.criticism_window(A.WEEK, date(2025, 3, 19)) == (date(2025, 3, 17), date(2025, 3, 24))
+    assert A.criticism_key(A.MONTH, date(2025, 12, 31), 3) == "2025-12"
+    assert A.criticism_key(A.WEEK, date(2025, 1, 1), 3) == "2025-W01"
+    assert A.criticism_key(A.PHASE, date(2025, 1, 1), 3) == "phase:3"
+
+
+def test_a_yellow_card_follows_criticisms_or_a_red_streak_in_the_phase():
+    ladder = A.AccountabilityLadder(yellow_after_criticisms=2, yellow_after_red_weeks=4)
+    assert A.repeat_sanctions(ladder, supervisions=0, criticisms=1, red_weeks=3) == []
+    assert A.repeat_sanctions(ladder, supervisions=0, criticisms=0, red_weeks=4) == [A.YELLOW_CARD]
+    assert A.repeat_sanctions(ladder, supervisions=0, criticisms=2) == [A.YELLOW_CARD]
 
 
 def test_an_approved_extension_or_hold_moves_the_effective_deadline():

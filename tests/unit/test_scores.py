@@ -91,8 +91,24 @@ def test_score_ranking_gives_ties_the_same_place_and_skips_the_next():
 
 def test_score_ranking_is_within_each_unit_kind():
     kinds = {"lead1": "牵头部门", "lead2": "牵头部门", "part1": "参与单位", "part2": "参与单位"}
-    ranks = rs.rank_within(kinds, {"lead1": 50.0, "lead2": 60.0, "part1": 99.0, "part2": 10.0})
+    ranks = rs.rank_within(kinds, {"lead1": 50.0, "lead2": 60.0, "part1": 99.0, "part2": 10.0}, min_peers=2)
     assert ranks == {"lead1": 2, "lead2": 1, "part1": 1, "part2": 2}
+
+
+def test_a_kind_with_fewer_than_three_scored_units_is_not_ranked():
+    kinds = {"lead1": "牵头部门", "lead2": "牵头部门", "p1": "参与单位", "p2": "参与单位", "p3": "参与单位",
+             "p4": "参与单位"}
+    ranks = rs.rank_within(kinds, {"lead1": 50.0, "lead2": 60.0, "p1": 99.0, "p2": 10.0, "p3": 50.0, "p4": None})
+    assert ranks == {"lead1": None, "lead2": None, "p1": 1, "p2": 3, "p3": 2, "p4": None}
+
+
+def test_old_backlog_weighs_with_a_bounded_weight_so_a_unit_can_recover():
+    fresh = Counts(handled=10, on_time=10, verified=10)
+    buried = Counts(handled=10, on_time=10, verified=10, backlog=400)
+    assert rs.indicators(buried).due == 10 + rs.Backlog().cap
+    assert rs.on_time_rate(buried) == pytest.approx(10 / 15)
+    assert rs.on_time_rate(fresh) == 1.0
+    assert rs.indicators(Counts(handled=4, on_time=4, verified=4, backlog=3), backlog=rs.Backlog(0.5, 5)).due == 6
 
 
 def test_score_movements_since_the_last_period():
