@@ -4,7 +4,25 @@ from __future__ import annotations
 
 import typer
 
-from commands import assess, brief, data, deploy, escalation, inspections, notify, ops, runs, tasks, users, web
+from commands import (
+    assess,
+    brief,
+    data,
+    deploy,
+    escalation,
+    inspections,
+    notify,
+    ops,
+    rehearsal,
+    report,
+    runs,
+    standard,
+    survey,
+    tasks,
+    users,
+    web,
+)
+from commands import open311 as open311_commands
 from demo import command as demo
 
 app = typer.Typer(name="cw", help="创卫活动引擎（chuangwei）：时段、任务、督查、督办、通知、地图与简报。",
@@ -25,10 +43,15 @@ app.add_typer(runs.phase_app, name="phase")
 app.add_typer(users.users_app, name="users")
 app.command("web")(web.web)
 app.add_typer(brief.brief_app, name="brief")
+app.add_typer(report.report_app, name="report")
 app.add_typer(assess.assess_app, name="assess")
 app.add_typer(notify.notify_app, name="notify")
 escalation.register(app)  # problem, extension, sanctions
 inspections.register(app)  # inspections, findings, complaints, ledger, import places
+open311_commands.register(app)  # open311 keys
+app.add_typer(standard.standard_app, name="standard")
+app.add_typer(rehearsal.rehearsal_app, name="rehearsal")
+app.add_typer(survey.survey_app, name="survey")
 
 
 def main() -> None:

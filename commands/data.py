@@ -65,6 +65,8 @@ def init(config: Annotated[Path, typer.Option("--config", help="campaign.yaml �
         _print_report("路段/巷道", report.segments)
     if report.assignments:
         _print_report("包联", report.assignments)
+    if report.places:
+        _print_report("检查点位", report.places)
     for note in coverage_notes(loaded.spec, t):
         out.print(f"[yellow]注意：[/]{note}", highlight=False)
 

@@ -18,6 +18,7 @@ from config.base import Strict
 from config.escalation import EscalationSpec
 from config.inspections import InspectionsSpec
 from config.notifications import NotificationsSpec
+from config.standards import StandardSpec
 from rules.vocabulary import Recurrence, TemplateScope, UnitKind
 
 Datum = Literal["wgs84", "gcj02", "bd09"]
@@ -89,6 +90,8 @@ class Contact(Strict):
 class UnitSpec(Strict):
     name: str = Field(min_length=1)
     kind: UnitKind
+    #: the unit's full official name, as documents print it (创卫办: the byline of briefs and 通报)
+    full_name: str | None = None
     aliases: list[str] = []
     contacts: list[Contact] = []
     notify: list[str] = []
@@ -169,6 +172,8 @@ class TaskTemplateSpec(Strict):
     #: "以月为单位,倒排进度": a once-per-phase template split into monthly milestones
     milestones: Literal["none", "monthly"] = "none"
     deadline: DeadlineSpec = DeadlineSpec()
+    #: inspections.taxonomy categories whose quantities a tick of this template may report (台账)
+    ledger: list[str] = []
 
     @model_validator(mode="after")
     def _unit_for_unit_scope(self) -> TaskTemplateSpec:
@@ -194,6 +199,10 @@ class CampaignFile(Strict):
     notifications: NotificationsSpec = NotificationsSpec()
     inspections: InspectionsSpec = InspectionsSpec()
     assessment: AssessmentSpec = AssessmentSpec()
+    #: the national standard the campaign is assessed against (自评、资料整理、模拟暗访)
+    standard: StandardSpec = StandardSpec()
+    #: points to inspect (农贸市场、公厕 …), imported by ``cw init`` like ``cw import places``
+    places: GeoFileRef | None = None
 
     @model_validator(mode="after")
     def _cross_checks(self) -> CampaignFile:

@@ -32,8 +32,17 @@ class CategorySpec(Strict):
     #: 职能部门 given a parallel rectification task (unit names or aliases); may be empty
     departments: list[str] = []
     ledger_unit: LedgerUnit = "处"
+    #: the ledger's measures when more than one is counted (违章建筑: 间 and 平方米); empty: ledger_unit
+    measures: list[LedgerUnit] = []
+    #: how a summary says the work (拆除违章建筑, 清运垃圾, 悬挂横幅); empty: by the primary measure
+    verb: str = Field(default="", max_length=8)
     #: 12345 complaints of this category: 办理时限 in 工作日 (None: the section's default)
     complaint_limit: int | None = Field(default=None, gt=0)
+
+    @property
+    def units(self) -> list[str]:
+        """The measures this category's quantities are counted in, the first one primary."""
+        return list(dict.fromkeys(self.measures)) if self.measures else [self.ledger_unit]
 
     @model_validator(mode="after")
     def _whole_days(self) -> CategorySpec:

@@ -122,7 +122,7 @@ def load_campaign(path: Path) -> LoadedCampaign:
     missing = [
         f"{path}: {field}.file: 找不到文件 {loaded.resolve(ref.file)}"
         for field, ref in (("segments", spec.segments), ("assignments", spec.assignments),
-                           ("campaign.boundary", spec.campaign.boundary))
+                           ("campaign.boundary", spec.campaign.boundary), ("places", spec.places))
         if ref is not None and not loaded.resolve(ref.file).is_file()
     ]
     if missing:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +20,18 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    #: where people open the web app (``https://cw.example.gov.cn``): messages link to pages under it
+    public_url: str = Field(default="", description="public address of the web app; links in messages start here")
+    #: 天地图 browser key (tk): the interactive maps of the briefs use 天地图 tiles; empty: offline, no tiles
+    tianditu_key: str = Field(default="", description="天地图 browser key for the interactive brief maps")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if v and (urlsplit(v).scheme not in ("http", "https") or not urlsplit(v).netloc):
+            raise ValueError(f"CW_PUBLIC_URL must be an http(s) address such as https://cw.example.gov.cn, got {v!r}")
+        return v
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to ``<data_dir>/chuangwei.db``."""

@@ -104,6 +104,9 @@ class Complaint(Base):
     visited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     redo_count: Mapped[int] = mapped_column(Integer, default=0)  # 重办
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: 办结 by 创卫办 (cw complaints close, the console): when and the note the complainant is shown (Open311 status_notes)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    close_note: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Finding(Base):
@@ -149,14 +152,16 @@ class Finding(Base):
 
 
 class LedgerEntry(Base):
-    """整改台账: a quantity rectified for one finding, in its category's unit (户, 平方米 …)."""
+    """整改台账: a quantity rectified for one finding or reported with a task tick, in one of its category's measures (户, 平方米 …)."""
 
     __tablename__ = "ledger_entry"
     __table_args__ = (Index("ix_ledger_entry_campaign_phase", "campaign_id", "phase_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id", ondelete="CASCADE"), index=True)
+    #: the finding rectified, or None for a quantity reported with a task tick (task_id)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), default=None, index=True)
     phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"))
     segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id"), default=None)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # who rectified

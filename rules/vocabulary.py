@@ -25,6 +25,7 @@ class TaskStatus(StrEnum):
     OPEN = "open"  # 待办
     DONE = "done"  # 已打卡，待核查
     VERIFIED = "verified"  # 已核查销号
+    MISSED = "missed"  # 未完成: a recurring task not done by its deadline + grace, closed for its period
 
 
 class TaskKind(StrEnum):
@@ -151,6 +152,29 @@ class RequestState(StrEnum):
     REJECTED = "rejected"
 
 
+class ProblemVerb(StrEnum):
+    """What a person can do to a problem on a page, in the API (``POST /api/problems/{id}/{verb}``) or the CLI."""
+
+    RESOLVE = "resolve"  # 办结 (the lead department's at the leader's level: 协调办结)
+    ESCALATE = "escalate"  # 上报 (需协调), reason or opinion required
+    RETURN = "return"  # 退单: not our duty, back to 创卫办 within the return window
+    EXTENSION = "extension"  # 申请延期
+    OPINION = "opinion"  # 签署意见 (county leader)
+    APPROVE = "approve"  # 批准延期/挂账
+    REJECT = "reject"  # 不予批准
+    ASSIGN = "assign"  # 改派 (创卫办)
+    HOLD = "hold"  # 挂账 (创卫办)
+    SUPERVISE = "supervise"  # 督办 (创卫办)
+    VERIFY = "verify"  # 核实 (创卫办)
+
+
+class OpinionDecision(StrEnum):
+    """A county leader's decision with an opinion: coordinate a solution, or have it taken to 创卫办."""
+
+    COORDINATE = "协调解决"
+    TO_OFFICE = "转" + OFFICE_NAME
+
+
 class FindingStatus(StrEnum):
     PENDING = "pending"  # found in an unannounced round that is not published yet
     TRIAGE = "triage"  # outside every segment's buffer, or returned as misrouted
@@ -205,6 +229,11 @@ class BriefKind(StrEnum):
     SPECIAL = "special"
 
 
+class BriefState(StrEnum):
+    DRAFT = "draft"  # 草稿: the office may still edit its narrative
+    ISSUED = "issued"  # 已签发: files written and announced
+
+
 class UserRole(StrEnum):
     OFFICE = "office"  # 创卫办工作人员: sees and does everything
     INSPECTOR = "inspector"  # 督查员: verifies, records findings
@@ -244,20 +273,39 @@ class Recurrence(StrEnum):
     MONTHLY = "monthly"
 
 
+class SelfResult(StrEnum):
+    """A national-standard item's 自评 result."""
+
+    MET = "达标"
+    MOSTLY_MET = "基本达标"
+    NOT_MET = "未达标"
+
+
+class Pest(StrEnum):
+    """病媒生物 monitored against the C-level thresholds (GB/T 27770–27773)."""
+
+    RAT = "鼠"
+    MOSQUITO = "蚊"
+    FLY = "蝇"
+    COCKROACH = "蟑"
+
+
 #: every closed set, for the completeness checks and the CHECK constraints
 VOCABULARY: tuple[type[Enum], ...] = (
     TaskStatus, TaskKind, ProblemLevel, ProblemSource, ProblemStatus, ProblemAction, UnitKind, RatingColour, Light,
     AccStage, SanctionKind, SanctionState, ProposalStatus, ObjectType, RequestKind, RequestState, FindingSource,
-    FindingStatus, VisitResult, ComplaintStatus, InspectionKind, OutboxState, BriefKind, UserRole, TokenKind,
-    SegmentKind, TemplateScope, Recurrence,
+    FindingStatus, VisitResult, ComplaintStatus, InspectionKind, OutboxState, BriefKind, BriefState, UserRole, TokenKind,
+    SegmentKind, TemplateScope, Recurrence, ProblemVerb, OpinionDecision,
+    SelfResult, Pest,
 )
 
 #: enums whose stored value is the Chinese word itself
 _SELF_LABELLED: tuple[type[StrEnum], ...] = (ProblemLevel, UnitKind, RatingColour, SanctionKind, RequestKind,
-                                             InspectionKind, FindingSource, VisitResult, SegmentKind)
+                                             InspectionKind, FindingSource, VisitResult, SegmentKind,
+                                             OpinionDecision, SelfResult, Pest)
 
 _TYPED: dict[type[Enum], dict[str | int, str]] = {
-    TaskStatus: {"open": "待办", "done": "已打卡待核查", "verified": "已核查销号"},
+    TaskStatus: {"open": "待办", "done": "已打卡待核查", "verified": "已核查销号", "missed": "未完成"},
     TaskKind: {"plan": "计划任务", "rectify": "整改任务"},
     ProblemSource: {"report": "单位提出", "task": "任务中提出", "finding": "督查或投诉发现"},
     ProblemStatus: {"open": "办理中", "resolved": "已办结待核实", "closed": "已销号"},
@@ -278,12 +326,16 @@ _TYPED: dict[type[Enum], dict[str | int, str]] = {
     OutboxState: {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "发送失败",
                   "merged": "已并入汇总"},
     BriefKind: {"weekly": "周报", "special": "专刊"},
+    BriefState: {"draft": "草稿", "issued": "已签发"},
     UserRole: {"office": OFFICE_NAME, "inspector": "督查员", "unit": "单位联络员", "leader": "县级领导"},
     TokenKind: {"link": "登录链接", "session": "浏览器会话", "api": "接口令牌"},
     TemplateScope: {"segment": "每个路段", "alley": "每条巷道", "segment_unit": "每个路段的每个参与单位",
                     "lead_unit": "每个牵头部门", "participating_unit": "每个参与单位",
                     "functional_unit": "每个职能部门", "town": "每个乡镇/街道", "unit": "指定单位"},
     Recurrence: {"once": "一次性", "weekly": "每周", "monthly": "每月"},
+    ProblemVerb: {"resolve": "办结", "escalate": "上报", "return": "退单", "extension": "申请延期",
+                  "opinion": "签署意见", "approve": "批准", "reject": "不予批准", "assign": "改派", "hold": "挂账",
+                  "supervise": "督办", "verify": "核实"},
 }
 
 #: the one Chinese label of every member of every closed set, one table per enum (members of

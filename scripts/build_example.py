@@ -37,6 +37,7 @@ from pathlib import Path
 import openpyxl
 import yaml
 from example_alleys import choose_alleys
+from example_places import DEFAULT_OSM, build_places, write_places
 from example_roads import (  # the road-cutting half of this script
     BOUNDARY_BUFFER,
     BOUNDARY_SIMPLIFY,
@@ -68,6 +69,7 @@ from shapely.geometry import LineString, Polygon
 # units, leaders, assignments
 # --------------------------------------------------------------------------------------------
 
+OFFICE_FULL_NAME = "示范县创建国家卫生县城工作领导小组办公室"
 # (name, kind, aliases). Seed (2007) names are aliases of today's names; see README.md.
 UNITS: list[tuple[str, str, list[str]]] = [
     ("县创卫办", "创卫办", ["创卫办", "县创建国家卫生县城工作领导小组办公室"]),
@@ -269,6 +271,8 @@ def campaign_data(used_units: set[str]) -> dict:
     for i, (name, kind, aliases) in enumerate(UNITS):
         role = "主任" if kind == "创卫办" else "联络员"
         u: dict = {"name": name, "kind": kind}
+        if kind == "创卫办":  # the byline of the 创卫简报 and the 督查通报
+            u["full_name"] = OFFICE_FULL_NAME
         if aliases:
             u["aliases"] = aliases
         u["contacts"] = [{"name": CONTACT_NAMES[i], "phone": f"1380000{1001 + i:04d}", "role": role}]
@@ -305,6 +309,7 @@ def campaign_data(used_units: set[str]) -> dict:
                     for i, (n, t) in enumerate(LEADERS, 1)],
         "segments": {"file": "segments.geojson", "datum": "wgs84"},
         "assignments": {"file": "assignments.xlsx"},
+        "places": {"file": "places.geojson", "datum": "wgs84"},
         "calendar": {
             "office_hours": [["08:30", "12:00"], ["14:30", "18:00"]],
             "close_of_business": "18:00",
@@ -363,6 +368,7 @@ def campaign_yaml(data: dict) -> str:
         out.append(f"  - {_flow(ld)}")
     out.append(f"segments: {_flow(data['segments'])}")
     out.append(f"assignments: {_flow(data['assignments'])}")
+    out.append(f"places: {_flow(data['places'])}")
     cal = data["calendar"]
     out.append("calendar:")
     for k in ("office_hours", "close_of_business", "overrides"):
@@ -414,6 +420,9 @@ def build(src: Path, out_dir: Path) -> dict:
     write_boundary(out_dir / "boundary.geojson", boundary_polygon([s.geom for s in segments + alleys]))
     rows = assignment_rows(segments)
     write_assignments(out_dir / "assignments.xlsx", rows)
+    osm = src.parent / DEFAULT_OSM.name  # the OSM export the roads came from (points to inspect)
+    osm = osm if osm.is_file() else DEFAULT_OSM
+    write_places(out_dir / "places.geojson", build_places(osm, out_dir / "segments.geojson"))
     used = {r[3] for r in rows} | {u for r in rows for u in r[4].split("、")}
     (out_dir / "campaign.yaml").write_text(campaign_yaml(campaign_data(used)), encoding="utf-8")
     return {

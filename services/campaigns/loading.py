@@ -24,6 +24,7 @@ class InitReport:
     created: bool
     segments: ImportReport | None = None
     assignments: ImportReport | None = None
+    places: ImportReport | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -155,4 +156,11 @@ def init_campaign(session: Session, *, loaded: LoadedCampaign, now: dt.datetime)
         report.assignments = import_assignments(
             session, campaign=campaign, path=loaded.resolve(spec.assignments.file),
             sheet=spec.assignments.sheet, create_missing=False, now=now)
+    if spec.places:
+        from services.campaigns.context import load_context
+        from services.inspections.places import import_places
+
+        report.places = import_places(
+            session, ctx=load_context(session, campaign=campaign), path=loaded.resolve(spec.places.file),
+            datum=spec.places.datum, layer=spec.places.layer, now=now)
     return report
