@@ -188,7 +188,7 @@ class Demo:
                 clock.at(clock.local(day, "09:00"), "sweep")
                 clock.at(clock.local(day, "10:00"), "people_am")
                 clock.at(clock.local(day, "16:00"), "people_pm")
-                clock.at(clock.local(day, "18:05"), "sweep")
+                clock.at(clock.local(day, "18:01"), "sweep")  # the minute after close of business, when most limits fall due
             if day.weekday() == 0:
                 clock.at(clock.local(day, "11:00"), "office_week")
                 clock.at(clock.local(day, "11:30"), "issue_brief")  # 签发 once the week's ratings are confirmed
@@ -340,3 +340,4 @@ def phase_rows(db: Database, code: str) -> list[dict[str, Any]]:
 def campaign_of(db: Database, code: str) -> Campaign:
     with db.reader() as s:
         return get_campaign(s, code)
+
