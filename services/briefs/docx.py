@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from copy import deepcopy
 from pathlib import Path
 from typing import Any  # python-docx ships no types: its documents, paragraphs, runs and cells are Any here
 
@@ -190,15 +191,31 @@ def _table(doc: Any, block: Table) -> None:
         cell.width = width  # the cells, which Word follows
         _cell(cell, text, size_pt=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _shade(cell, "ECEFF1")
+    body: Any = None  # the first body row, still without text: later rows are copies of its XML
     for i, values in enumerate(rows):
         is_total = block.total is not None and i == len(rows) - 1
-        for j, (cell, text, width) in enumerate(zip(table.add_row().cells, values, widths, strict=True)):
-            cell.width = width
-            align = WD_ALIGN_PARAGRAPH.RIGHT if j in block.numeric else WD_ALIGN_PARAGRAPH.LEFT
-            _cell(cell, text, size_pt=size, bold=is_total, align=align)
-            if is_total:
-                _shade(cell, "F5F5F5")
+        if is_total or body is None:
+            tr = _styled_row(table, block, widths, size=size, total=is_total)
+            if not is_total:
+                body = deepcopy(tr)
+        else:  # a copy of the styled row: python-docx's per-cell calls cost ~1 ms a cell
+            tr = deepcopy(body)
+            table._tbl.append(tr)
+        for tc, text in zip(tr.tc_lst, values, strict=True):
+            tc.p_lst[0].r_lst[0].text = text  # the same setter as add_run(text): tabs and breaks kept
     doc.add_paragraph()
+
+
+def _styled_row(table: Any, block: Table, widths: list[Any], *, size: float, total: bool) -> Any:
+    """Append a body (or total) row whose cells hold one empty, styled run each; return its ``w:tr``."""
+    row = table.add_row()
+    for j, (cell, width) in enumerate(zip(row.cells, widths, strict=True)):
+        cell.width = width
+        align = WD_ALIGN_PARAGRAPH.RIGHT if j in block.numeric else WD_ALIGN_PARAGRAPH.LEFT
+        _cell(cell, "", size_pt=size, bold=total, align=align)
+        if total:
+            _shade(cell, "F5F5F5")
+    return row._tr
 
 
 def _photos(doc: Any, block: Photos) -> None:
