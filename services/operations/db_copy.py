@@ -39,6 +39,10 @@ POLYMORPHIC: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
 #: plain integer columns that always point at one table (no declared foreign key)
 IMPLICIT_FK: dict[tuple[str, str], str] = {("task", "finding_id"): "finding"}
 
+#: tables that hold no campaign's data and are not copied: wrong passwords per phone and address,
+#: kept only for sign-in throttling and pruned (the audit log keeps each failure with its campaign)
+NOT_COPIED = frozenset({"sign_in_failure"})
+
 
 class CopyFailed(DomainError):
     """The copy could not be completed; the target was left unchanged."""
@@ -113,7 +117,7 @@ def copy_campaigns(source: Engine, target: Engine, codes: list[str] | None = Non
     schema.upgrade(target)
     if schema.current_revision(source) != schema.head_revision(source):
         raise CopyFailed("源数据库的结构不是最新版本，请先对源数据库运行 cw init（或升级）")
-    tables = list(Base.metadata.sorted_tables)
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
     with source.connect() as src, target.begin() as dst:
         campaigns = _campaign_ids(src, codes)
         camp = Base.metadata.tables["campaign"]
@@ -168,6 +172,8 @@ def row_counts(engine: Engine, codes: list[str] | None = None) -> dict[str, int]
         keep: dict[str, set[int]] = {"campaign": set(_campaign_ids(conn, codes))}
         counts = {}
         for t in md.sorted_tables:
+            if t.name in NOT_COPIED:
+                continue
             rows = list(_selected(conn, t, keep))
             counts[t.name] = len(rows)
             if "id" in t.c:

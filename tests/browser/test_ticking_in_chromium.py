@@ -83,10 +83,10 @@ def _watch(page, base: str) -> dict:
     return log
 
 
-def _sign_in(page, base: str, token: str) -> None:
+def _sign_in(page, base: str, token: str, home: str = "/tasks") -> None:
     page.goto(f"{base}/l/{token}")
     page.get_by_role("button", name="确认登录").click()
-    page.wait_for_url(f"{base}/tasks")
+    page.wait_for_url(f"{base}{home}")  # units land on their tasks, the office on its console
 
 
 def test_unit_ticks_with_a_photo_on_a_phone_and_the_office_verifies_in_chromium(server, chromium, db, town,  # noqa: F811 - fixtures by name
@@ -115,12 +115,12 @@ def test_unit_ticks_with_a_photo_on_a_phone_and_the_office_verifies_in_chromium(
     page.locator("#photos").set_input_files(str(photo))
     page.wait_for_selector("#previews img")
     page.get_by_role("button", name="附上当前位置").click()
-    page.wait_for_function("document.getElementById('lon').value !== ''")
+    _until(page, "document.getElementById('lon').value !== ''")
     assert "已附上位置" in page.locator("#loc-status").inner_text()
     page.screenshot(path=str(OUTPUT / "ticking_phone_form.png"), full_page=True)
     page.get_by_role("button", name="提交打卡").click()
     page.wait_for_url(f"{base}/tasks/{town.task_a}?msg=ticked")
-    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    _until(page, "[...document.images].every(i => i.complete && i.naturalWidth > 0)")
     assert "打卡成功" in page.locator(".notice").inner_text()
     assert page.locator(".thumbs img").count() == 1
     assert page.locator(".flags").count() == 0  # a clean photo: taken now, on the segment
@@ -138,7 +138,7 @@ def test_unit_ticks_with_a_photo_on_a_phone_and_the_office_verifies_in_chromium(
     context.clear_cookies()
     office_page = context.new_page()
     office_log = _watch(office_page, base)
-    _sign_in(office_page, base, link_token(db, town.office, at("2025-01-20 10:00")))
+    _sign_in(office_page, base, link_token(db, town.office, at("2025-01-20 10:00")), home="/office")
     office_page.goto(f"{base}/verify")
     items = office_page.locator("article.qitem")
     assert items.count() == 2
@@ -187,3 +187,12 @@ def _on_segment(db, code: str) -> tuple[float, float]:
         geometry = s.scalars(select(Segment.geometry).where(Segment.code == code)).one()
     coords = geometry["coordinates"] if geometry["type"] == "LineString" else geometry["coordinates"][0]
     return tuple(coords[len(coords) // 2])
+
+
+def _until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll ``expression`` with page.evaluate: the pages' Content-Security-Policy forbids eval, which
+    Playwright's wait_for_function needs for a string."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
