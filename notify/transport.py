@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 
 import httpx
 
@@ -41,7 +42,7 @@ def post_json(
     the ``access_token``).
     """
     try:
-        full_url = httpx.URL(url)
+        full_url = _parsed(url)
         if params:
             full_url = full_url.copy_merge_params(params)
         response = client.post(
@@ -54,6 +55,12 @@ def post_json(
     except httpx.RequestError as exc:
         return classify_error(exc)
     return classify(response)
+
+
+@lru_cache(maxsize=256)
+def _parsed(url: str) -> httpx.URL:
+    """A target's URL, parsed once (an ``httpx.URL`` is immutable; the relay posts to few robots)."""
+    return httpx.URL(url)
 
 
 def finish(target: TargetSpec, message: Message, outcome: Outcome) -> Outcome:

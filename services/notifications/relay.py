@@ -6,6 +6,19 @@ kill at any moment leaves only the message in flight unrecorded; when its claim'
 out it goes out again with the same idempotency key. Unlike other services the relay
 therefore owns its transactions: a short unit of work per claim and per outcome.
 
+The per-outcome transaction is the relay's hot path, so it is kept lean without batching
+(a batched commit would repeat every message sent since the last one after a kill): the pass
+holds one connection, and each outcome is one prepared Core UPDATE (built once, cached by the
+columns it sets) committed on its own — no ORM session, no statement building and no pool
+checkout (with its ping) per message. On PostgreSQL that UPDATE runs in autocommit (one
+statement, one transaction, one round trip) with ``synchronous_commit`` off for this connection
+only: the commit is applied and visible at once, so a killed relay repeats nothing more than
+before; the server merely does not wait for the WAL flush (an fsync per message). Should the
+database server itself crash in the moment after, the last outcomes it acknowledged may be
+rolled back: those messages are left claimed, the lease puts them back and each goes out once
+more with its idempotency key — nothing is lost and no message is repeated more than once.
+A digest's outcome (two statements) keeps an ordinary transaction.
+
 Throttles, backoff and due times all use the injected ``now``: nothing here sleeps.
 """
 
@@ -18,13 +31,15 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Engine, Table, Update, bindparam, func, select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage
@@ -103,7 +118,7 @@ def deliver_due(db: Any, *, now: dt.datetime, client: httpx.Client, environ: Map
         directory = Directory.load(s, environ)
         throttle = Throttle.seed(s, directory, now)
         bursting = bursts(s, directory=directory, now=now, campaign_id=campaign_id)
-    with masked_logs(known_secrets(directory.specs(), environ)):
+    with masked_logs(known_secrets(directory.specs(), environ)), _outcome_connection(db.engine) as outcomes:
         while budget_s is None or time.monotonic() - started < budget_s:
             with db.unit_of_work() as s:
                 claimed = claim(s, worker=worker, now=now, limit=batch_size, campaign_id=campaign_id)
@@ -112,8 +127,8 @@ def deliver_due(db: Any, *, now: dt.datetime, client: httpx.Client, environ: Map
             if not claimed:
                 break
             report.claimed += len(claimed)
-            _send_all(db, ready, directory=directory, throttle=throttle, client=client, worker=worker, now=now,
-                      report=report, deadline=None if budget_s is None else started + budget_s)
+            _send_all(db, outcomes, ready, directory=directory, throttle=throttle, client=client, worker=worker,
+                      now=now, report=report, deadline=None if budget_s is None else started + budget_s)
     log.info("relay pass %s at %s: %s", worker, now.isoformat(), report.as_dict())
     return report
 
@@ -208,7 +223,7 @@ def prepare(session: Session, *, claimed: list[Claimed], directory: Directory, w
     return ready
 
 
-def record_outcome(session: Session, *, row: Claimed, worker: str, outcome: Outcome, now: dt.datetime,
+def record_outcome(session: Session | Connection, *, row: Claimed, worker: str, outcome: Outcome, now: dt.datetime,
                    max_attempts: int, channel: str) -> Decision | None:
     """Store one attempt's result; None if our claim was lost (another relay took it over)."""
     attempt = row.attempts + 1
@@ -232,7 +247,7 @@ def record_outcome(session: Session, *, row: Claimed, worker: str, outcome: Outc
     return decision
 
 
-def release(session: Session, *, rows: list[tuple[int, dt.datetime | None]], worker: str) -> None:
+def release(session: Session | Connection, *, rows: list[tuple[int, dt.datetime | None]], worker: str) -> None:
     """Hand claimed, unsent messages back (pending), due again at the given time or as before."""
     by_time: dict[dt.datetime | None, list[int]] = {}
     for row_id, until in rows:
@@ -245,7 +260,7 @@ def release(session: Session, *, rows: list[tuple[int, dt.datetime | None]], wor
                         .values(**values).execution_options(synchronize_session=False))
 
 
-def _send_all(db: Any, ready: list[Claimed], *, directory: Directory, throttle: Throttle, client: httpx.Client,
+def _send_all(db: Any, conn: Connection, ready: list[Claimed], *, directory: Directory, throttle: Throttle, client: httpx.Client,
               worker: str, now: dt.datetime, report: RelayReport, deadline: float | None) -> None:
     blocked: dict[str, dt.datetime] = {}  # robots (by URL) that must wait: throttled or asked us to
     released: list[tuple[int, dt.datetime | None]] = []
@@ -264,9 +279,15 @@ def _send_all(db: Any, ready: list[Claimed], *, directory: Directory, throttle: 
             continue
         throttle.record(target.channel, key, now, cost)
         outcome = _attempt(client, target, row, now)
-        with db.unit_of_work() as s:
-            decision = record_outcome(s, row=row, worker=worker, outcome=outcome, now=now, channel=target.channel,
-                                      max_attempts=directory.spec(row.campaign_id).max_attempts)
+        max_attempts = directory.spec(row.campaign_id).max_attempts
+        if row.template == DIGEST_TEMPLATE:  # the carrier and its merged rows, in one transaction
+            with db.unit_of_work() as s:
+                decision = record_outcome(s, row=row, worker=worker, outcome=outcome, now=now,
+                                          channel=target.channel, max_attempts=max_attempts)
+        else:
+            # one UPDATE in autocommit: this outcome is committed before the next message goes out
+            decision = record_outcome(conn, row=row, worker=worker, outcome=outcome, now=now,
+                                      channel=target.channel, max_attempts=max_attempts)
         if decision is None:
             report.lost += 1
         elif decision.state == "sent":
@@ -277,8 +298,65 @@ def _send_all(db: Any, ready: list[Claimed], *, directory: Directory, throttle: 
         else:
             report.dead += 1
     if released:
-        with db.unit_of_work() as s:
-            release(s, rows=released, worker=worker)
+        with conn.begin():
+            release(conn, rows=released, worker=worker)
+
+
+#: per dialect and column set: SQL text, positional parameter order (or None), defaults, bind processors
+_PREPARED: dict[tuple[str, frozenset[str]], tuple[str, Sequence[str] | None, Mapping[str, Any],
+                                                  dict[str, Callable[[Any], Any]]]] = {}
+
+
+def _finish_autocommit(conn: Connection, row: Claimed, worker: str, values: dict[str, Any]) -> bool:
+    """``_finish``'s statement, compiled once for this dialect and run on the driver's cursor.
+
+    The driver is in autocommit (SQLite: SQLAlchemy opens transactions itself, the driver none;
+    PostgreSQL: see ``_outcome_connection``), so the one UPDATE is its own transaction.
+    """
+    columns = frozenset(values)
+    key = (conn.dialect.name, columns)
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        compiled = _finish_statement(columns).compile(dialect=conn.dialect)
+        names = [*(f"v_{name}" for name in columns), "w_id", "w_worker"]
+        processors: dict[str, Callable[[Any], Any]] = {
+            name: proc for bind, name in compiled.bind_names.items()
+            if (proc := bind.type.bind_processor(conn.dialect)) is not None}
+        found = (compiled.string, compiled.positiontup, compiled.construct_params(dict.fromkeys(names)),
+                 processors)
+        _PREPARED[key] = prepared = found
+    sql, order, defaults, processors = prepared
+    params = dict(defaults, w_id=row.id, w_worker=worker)
+    params.update((f"v_{name}", value) for name, value in values.items())
+    for name, convert in processors.items():
+        params[name] = convert(params[name])
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, tuple(params[n] for n in order) if order else params)
+        return (cursor.rowcount or 0) > 0
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def _outcome_connection(engine: Engine) -> Iterator[Connection]:
+    """The connection a pass records its outcomes on (see the module's docstring)."""
+    with engine.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            yield conn
+            return
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when the pool takes it back
+        conn.exec_driver_sql("SET synchronous_commit TO OFF")
+        conn.commit()  # ends SQLAlchemy's autobegun (logical) transaction
+        try:
+            yield conn
+        finally:
+            try:
+                conn.rollback()  # a failed outcome's logical transaction, if any
+                conn.exec_driver_sql("RESET synchronous_commit")
+                conn.commit()
+            except DBAPIError:  # a broken connection: the pool must not hand it out again
+                conn.invalidate()
 
 
 def _attempt(client: httpx.Client, target: Any, row: Claimed, now: dt.datetime) -> Outcome:
@@ -290,13 +368,39 @@ def _attempt(client: httpx.Client, target: Any, row: Claimed, now: dt.datetime) 
         return Outcome("retry", None, detail)
 
 
-def _finish(session: Session, row: Claimed, worker: str, values: dict[str, Any]) -> bool:
-    values = dict(values, claimed_by=None, claimed_at=None)
-    result = session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker,
-                                    OutboxMessage.state == SENDING)
-        .values(**values).execution_options(synchronize_session=False))
+def _finish(session: Session | Connection, row: Claimed, worker: str, values: dict[str, Any]) -> bool:
+    """Record ``values`` on our claimed row and end the claim; False if the claim is no longer ours.
+
+    On a bare ``Connection`` outside a transaction (the pass's outcome connection) the UPDATE
+    goes straight to the driver, which commits it by itself.
+    """
+    if isinstance(session, Connection) and not session.in_transaction():
+        return _finish_autocommit(session, row, worker, values)
+    params = {f"v_{name}": value for name, value in values.items()}
+    params.update(w_id=row.id, w_worker=worker)
+    result = session.execute(_finish_statement(frozenset(values)), params)
     return (cast("CursorResult[Any]", result).rowcount or 0) > 0  # an UPDATE's result is a cursor result
+
+
+_FINISH_STATEMENTS: dict[frozenset[str], Update] = {}
+
+
+def _finish_statement(columns: frozenset[str]) -> Update:
+    """The outcome UPDATE setting ``columns`` (bound as ``v_<name>``), built once per column set.
+
+    A plain Core statement on the table: its compiled form is cached by SQLAlchemy, and it
+    needs no ORM session around it.
+    """
+    stmt = _FINISH_STATEMENTS.get(columns)
+    if stmt is None:
+        table = cast("Table", OutboxMessage.__table__)
+        stmt = (update(table)
+                .where(table.c.id == bindparam("w_id"), table.c.claimed_by == bindparam("w_worker"),
+                       table.c.state == SENDING)
+                .values({**{name: bindparam(f"v_{name}") for name in sorted(columns)},
+                         "claimed_by": None, "claimed_at": None}))
+        _FINISH_STATEMENTS[columns] = stmt
+    return stmt
 
 
 def _merge(session: Session, rows: list[Claimed], worker: str, now: dt.datetime) -> Claimed:
