@@ -7,32 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from zoneinfo import ZoneInfo
 
 from fastapi import UploadFile
 
 from rules.errors import InvalidInput
 from services.people import Principal
-from services.tasks import MAX_BYTES, MAX_PHOTOS, PreparedPhoto, prepare_photo
+from services.tasks import PreparedPhoto
 from web.deps import AppServices
-from web.uploads import forget
+from web.uploads import decode_photos, forget
 
 
 @contextmanager
 def finding_photos(files: list[UploadFile], app: AppServices, me: Principal) -> Iterator[list[PreparedPhoto]]:
     """The decoded, stored photos for the length of the block; their files are removed if the block fails."""
-    files = [f for f in files or [] if f.filename or f.size]
-    if len(files) > MAX_PHOTOS:
-        raise InvalidInput(f"一次最多上传 {MAX_PHOTOS} 张照片")
-    prepared: list[PreparedPhoto] = []
+    prepared = decode_photos(files, app, me)
     try:
-        for f in files:
-            data = f.file.read(MAX_BYTES + 1)
-            try:
-                prepared.append(prepare_photo(data, photo_dir=app.photo_dir, tz=ZoneInfo(me.timezone)))
-            except InvalidInput as e:
-                raise InvalidInput(f"{f.filename or '照片'}：{e.message}") from None
-            del data
         yield prepared
     except BaseException:
         forget(app, prepared)

@@ -34,6 +34,13 @@ def read_uploads(files: list[UploadFile], app: AppServices, me: Principal, task_
         return []
     with app.db.reader() as s:
         precheck_tick(s, principal=me, task_id=task_id, expected_version=version)
+    return decode_photos(files, app, me)
+
+
+def decode_photos(files: list[UploadFile], app: AppServices, me: Principal) -> list[PreparedPhoto]:
+    """Decode and store the non-empty uploaded photos (at most MAX_PHOTOS); if one is refused, the
+    files already written for the others are removed before the error goes up."""
+    files = [f for f in files or [] if f.filename or f.size]
     if len(files) > MAX_PHOTOS:
         raise InvalidInput(f"一次最多上传 {MAX_PHOTOS} 张照片")
     prepared: list[PreparedPhoto] = []
