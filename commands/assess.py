@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import CampaignOpt, JsonOpt, NowOpt, context, handles_errors, out, parse_now, print_json
 from commands.labels import PROPOSAL_STATUS
 from commands.texts import (
     CLI_COLUMNS,
@@ -60,9 +60,6 @@ assess_app = typer.Typer(help="考核：cw assess --week 2025-W10 | --phase 起�
                               "cw assess export --xlsx 文件；cw assess ratings/confirm/commend",
                          invoke_without_command=True)
 
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 WeekOpt = Annotated[str | None, typer.Option("--week", help="ISO 周次，如 2025-W10")]
 PhaseOpt = Annotated[str | None, typer.Option("--phase", help="时段名称，如 起步")]
 UnitsOpt = Annotated[list[str] | None, typer.Option("--unit", help="只处理这些单位（可重复）")]

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import CampaignOpt, JsonOpt, context, handles_errors, out, parse_now, print_json
 from commands.labels import BRIEF_KIND
 from commands.texts import (
     CLI_BAD_FILE,
@@ -44,10 +44,8 @@ brief_app = typer.Typer(help="创卫简报：cw brief --week 2025-W18 --out 目�
                              "cw brief readiness --month 2025-03（达标准备情况专刊）",
                         invoke_without_command=True)
 
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
 NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟；"
                                                              "早于周末时简报数据截至该时间")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 @handles_errors

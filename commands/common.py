@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import fields, is_dataclass
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -24,6 +24,11 @@ from notify.masking import LinkTokenFilter, SecretMaskingFilter, env_secrets
 from rules.errors import DomainError, InvalidInput
 from services.campaigns import config_error
 from services.uow import Database
+
+#: options most commands share (one definition, one wording)
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 log = logging.getLogger("chuangwei.cli")
 out = Console(soft_wrap=True)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import CampaignOpt, NowOpt, context, handles_errors, out, parse_now, print_json
 from config.loader import load_campaign
 from services import schema
 from services.campaigns import (
@@ -35,8 +35,6 @@ from services.imports import (
 import_app = typer.Typer(help="导入路段、包联表等数据", no_args_is_help=True)
 export_app = typer.Typer(help="导出数据", no_args_is_help=True)
 
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 
 
 def _print_report(title: str, r: ImportReport) -> None:

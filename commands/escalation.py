@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from commands.common import context, handles_errors, json_ready, out, parse_now, print_json
+from commands.common import JsonOpt, NowOpt, context, handles_errors, json_ready, out, parse_now, print_json
 from commands.labels import PROBLEM_STATUS
 from models import Segment
 from models.accountability import PROBLEM, TASK
@@ -41,9 +41,7 @@ extension_app = typer.Typer(help="延期与挂账申请", no_args_is_help=True)
 sanctions_app = typer.Typer(help="督办单与处理建议（通报批评、黄牌警告、约谈）", no_args_is_help=True)
 
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="操作单位或县级领导（默认创卫办）")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 COMMAND_TEXT = {L.C_RETURN: "退回"}
 VERB_TEXT = surface_table(ProblemVerb)
 SANCTION_STATE_TEXT = surface_table(SanctionState)

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import CampaignOpt, JsonOpt, NowOpt, context, handles_errors, out, parse_now, print_json
 from commands.inspections import viewer
 from models import Campaign, Segment
 from rules.errors import NotFound
@@ -37,10 +37,7 @@ findings_app = typer.Typer(help="督查发现的问题：登记、分派/改派�
 complaints_app = typer.Typer(help="群众投诉（12345 工单）：导入、列表、回访、办结", no_args_is_help=True)
 ledger_app = typer.Typer(help="整改台账", no_args_is_help=True)
 
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 ByOpt = Annotated[str, typer.Option("--by", help="操作人")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 IdArg = Annotated[int, typer.Argument(help="问题编号")]
 StatusOpt = Annotated[str | None, typer.Option("--status", help="triage、open、rectified、closed、live、overdue …")]
 QuantityOpt = Annotated[float | None, typer.Option("--quantity", help="整改数量（按类别计量单位）")]

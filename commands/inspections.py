@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import CampaignOpt, JsonOpt, NowOpt, context, handles_errors, out, parse_now, print_json
 from commands.data import import_app
 from rules.errors import NotFound
 from rules.weeks import week_key
@@ -28,9 +28,6 @@ from services.people import Principal
 
 inspections_app = typer.Typer(help="督查计划：定期、暗访、交叉检查、领导带队、跟踪复查", no_args_is_help=True)
 
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 def viewer(session, campaign, unit: str | None) -> Principal:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import CampaignOpt, JsonOpt, context, handles_errors, out, parse_now, print_json
 from commands.labels import OUTBOX_STATE
 from notify import make_client
 from rules.vocabulary import OFFICE_NAME
@@ -19,9 +19,7 @@ from services.notifications import list_dead, list_messages, requeue, send_test,
 
 notify_app = typer.Typer(help="通知：失败通知（死信）、重新发送、测试通知渠道", no_args_is_help=True)
 
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
 NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601，带时区），默认真实时钟")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 LimitOpt = Annotated[int, typer.Option("--limit", help="最多显示条数")]
 
 

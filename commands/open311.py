@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from commands.common import context, handles_errors, json_ready, out, parse_now, print_json
+from commands.common import CampaignOpt, NowOpt, context, handles_errors, json_ready, out, parse_now, print_json
 from rules.vocabulary import OFFICE_NAME
 from services.campaigns import get_campaign
 from services.open311 import add_key, list_keys, revoke_key
@@ -18,8 +18,6 @@ open311_app = typer.Typer(help="Open311 GeoReport v2 接口（/open311/v2/）：
 keys_app = typer.Typer(help="接入系统的 API 密钥：签发、列表、吊销", no_args_is_help=True)
 open311_app.add_typer(keys_app, name="keys")
 
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 NameOpt = Annotated[str, typer.Option("--name", help="接入系统的名称（审计日志中记为此名）")]
 ByOpt = Annotated[str, typer.Option("--by", help="操作人")]
 

@@ -7,15 +7,13 @@ from typing import Annotated
 
 import typer
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import CampaignOpt, NowOpt, context, handles_errors, out, parse_now, print_json
 from commands.texts import REH_MAP, REH_PLANNED, REH_REPORT, REH_TYPES
 from rules.errors import InvalidInput
 from services.campaigns import get_campaign, load_context
 from services.rehearsal import plan_rehearsal, write_report, write_route_map
 
 rehearsal_app = typer.Typer(help="模拟暗访：按国家暗访方式抽取点位、路线图、扣分报告", no_args_is_help=True)
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 
 
 @rehearsal_app.command("plan")

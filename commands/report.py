@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import CampaignOpt, JsonOpt, NowOpt, context, handles_errors, out, parse_now, print_json
 from commands.texts import CLI_CIRCULAR_WRITTEN, CLI_STAGE_LINE, CLI_STAGE_WRITTEN
 from services.campaigns import get_campaign, load_context
 from services.reports import issue_circular, write_stage_summary
@@ -15,9 +15,6 @@ from services.reports import issue_circular, write_stage_summary
 report_app = typer.Typer(help="公文：cw report stage --phase 起步 --out 目录 | cw report circular --inspection 编号 --out 目录",
                          no_args_is_help=True)
 
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 @report_app.command("stage")

@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from commands.common import context, handles_errors, json_ready, out, parse_now, print_json
+from commands.common import (
+    CampaignOpt,
+    JsonOpt,
+    NowOpt,
+    context,
+    handles_errors,
+    json_ready,
+    out,
+    parse_now,
+    print_json,
+)
 from commands.texts import (
     STD_ARCHIVED,
     STD_ASSESSED,
@@ -39,9 +49,6 @@ from services.standard import (
 )
 
 standard_app = typer.Typer(help="国家卫生县城标准：载入、条目、自评与佐证材料、病媒监测、资料整理", no_args_is_help=True)
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 def evidence_dir(settings: Settings) -> Path:

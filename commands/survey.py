@@ -7,14 +7,12 @@ from typing import Annotated
 
 import typer
 
-from commands.common import context, handles_errors, json_ready, out, parse_now, print_json
+from commands.common import CampaignOpt, NowOpt, context, handles_errors, json_ready, out, parse_now, print_json
 from commands.texts import SURVEY_CREATED, SURVEY_NO_QR, SURVEY_NONE, SURVEY_QR, SURVEY_RESULT
 from services.campaigns import get_campaign, load_context
 from services.surveys import PER_ADDRESS, close_survey, create_survey, qr_png, survey_page, survey_results
 
 survey_app = typer.Typer(help="群众满意度测评：创建（公开链接和二维码）、结果", no_args_is_help=True)
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="网页服务的外部地址，如 https://cw.example.gov.cn")]
 
 

@@ -8,14 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from commands.common import context, handles_errors, out, parse_now, print_json
+from commands.common import CampaignOpt, NowOpt, context, handles_errors, out, parse_now, print_json
 from commands.labels import ROLE
 from services.campaigns import get_campaign
 from services.people import add_user, import_users, list_users, revoke_user, set_password, sign_in_link
 
 users_app = typer.Typer(help="用户与登录链接", no_args_is_help=True)
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动编号（只有一个活动时可省略）")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="当前时间（ISO 8601），默认真实时钟")]
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="网页服务的外部地址，如 https://cw.example.gov.cn")]
 
 
