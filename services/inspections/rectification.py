@@ -87,8 +87,12 @@ def _title(finding: Finding, segment: Segment | None) -> str:
 
 def notify_units(session: Session, *, ctx: CampaignContext, finding: Finding, unit_ids: list[int], event: str,
                  body: str, now: dt.datetime) -> None:
-    """One notice to each responsible unit about this finding (idempotent per event and 返工 round)."""
-    payload = {"title": f"督查问题{event}：{finding.category}", "body": body, "finding_id": finding.id,
+    """One notice to each responsible unit about this finding (idempotent per event and 返工 round): the title
+    names the place, and the link opens the finding's problem, where the unit acts on it."""
+    segment = session.get(Segment, finding.segment_id) if finding.segment_id else None
+    place = f"（{segment.name}）" if segment else ""
+    payload = {"title": f"督查问题{event}：{finding.category}{place}", "body": body, "finding_id": finding.id,
+               "problem_id": finding.problem_id,
                "deadline": finding.deadline.isoformat() if finding.deadline else None}
     enqueue(session, ctx=ctx, recipients=[("unit", u) for u in unit_ids], template="rectification",
             payload=payload, key_parts=("finding", finding.id, event, finding.rework_count), now=now)
