@@ -51,6 +51,8 @@ WEB_POOL = 20
 #: threads per worker for sync routes (anyio's default is 40): a few, fewer than the pool's connections,
 #: so requests queue in order for a thread instead of dozens of threads contending for one GIL (issue 22)
 WEB_THREADS = 8
+#: a pooled connection idle longer than this is checked before use (one used moments ago is not: issue 22)
+PING_IDLE_AFTER = 10.0
 
 #: every router of the app, in one place (order matters only for overlapping paths)
 ROUTERS = [
@@ -122,7 +124,8 @@ def _install_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings, *, db: Database | None = None, clock: Callable[[], dt.datetime] | None = None,
                auth_cache_seconds: float = AUTH_CACHE_SECONDS) -> FastAPI:
     """The web app for ``settings`` (its own engine unless ``db`` is given; the real clock unless ``clock``)."""
-    database = db or Database(make_engine(settings.resolved_database_url(), pool_size=WEB_POOL, max_overflow=WEB_POOL))
+    database = db or Database(make_engine(settings.resolved_database_url(), pool_size=WEB_POOL, max_overflow=WEB_POOL,
+                                          ping_idle_after=PING_IDLE_AFTER))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, false, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -215,35 +215,64 @@ def revoke_all(session: Session, *, user_id: int, now: dt.datetime,
 
 # -- visibility ----------------------------------------------------------------------------
 
-def leader_segments(principal: Principal) -> ColumnElement[bool]:
-    """Segment ids a county leader holds now (active 包联)."""
-    return select(Assignment.segment_id).where(
-        Assignment.campaign_id == principal.campaign_id, Assignment.leader_id == principal.leader_id,
-        Assignment.valid_to.is_(None)).scalar_subquery()
-
-
 def visible_tasks(principal: Principal) -> ColumnElement[bool]:
-    """WHERE clause: the tasks this principal may see."""
-    mine = Task.campaign_id == principal.campaign_id
+    """WHERE clause: the tasks this principal may see (``visible_tasks_for`` with the principal's values)."""
+    rule, params = visibility(principal)
+    return visible_tasks_for(rule).params(params)
+
+
+def visibility(principal: Principal) -> tuple[str, dict[str, Any]]:
+    """Which rule of ``visible_tasks`` applies to ``principal``, and its values as bind parameters.
+
+    With ``visible_tasks_for(rule)`` a hot query is built once per rule and compiled once, then run
+    with these values for every principal: building a statement and its cache key costs more than
+    running it (issue 22)."""
+    params: dict[str, Any] = {"vis_campaign": principal.campaign_id}
     if principal.role in (ROLE_OFFICE, ROLE_INSPECTOR):
-        return mine
+        return "campaign", params
     if principal.role == ROLE_UNIT and principal.unit_id is not None:
-        return and_(mine, Task.unit_id == principal.unit_id)
+        return "unit", {**params, "vis_unit": principal.unit_id}
     if principal.role == ROLE_LEADER and principal.leader_id is not None:
-        return and_(mine, Task.segment_id.in_(leader_segments(principal)))
-    return false()
+        return "leader", {**params, "vis_leader": principal.leader_id}
+    return "none", params
+
+
+@functools.cache
+def visible_tasks_for(rule: str) -> ColumnElement[bool]:
+    """The tasks a rule of ``visibility`` lets see, its values left as bind parameters: office and
+    inspectors the whole campaign, a unit its own tasks, a county leader the tasks on the segments
+    they hold now (active 包联), anyone else nothing."""
+    mine = Task.campaign_id == bindparam("vis_campaign")
+    if rule == "campaign":
+        return mine
+    if rule == "unit":
+        return and_(mine, Task.unit_id == bindparam("vis_unit"))
+    if rule == "leader":
+        held = select(Assignment.segment_id).where(
+            Assignment.campaign_id == bindparam("vis_campaign"), Assignment.leader_id == bindparam("vis_leader"),
+            Assignment.valid_to.is_(None)).scalar_subquery()
+        return and_(mine, Task.segment_id.in_(held))
+    return and_(mine, false())
+
+
+@functools.cache
+def _visible_task(rule: str) -> Select[tuple[Task]]:
+    return select(Task).where(Task.id == bindparam("task_id"), visible_tasks_for(rule))
 
 
 def get_visible_task(session: Session, principal: Principal, task_id: int) -> Task:
     """The task if the principal may see it; NotFound otherwise (whether or not it exists)."""
-    task = session.scalars(select(Task).where(Task.id == task_id, visible_tasks(principal))).first()
+    rule, params = visibility(principal)
+    task = session.scalars(_visible_task(rule), {**params, "task_id": task_id}).first()
     if task is None:
         raise NotFound(f"找不到任务 {task_id}")
     return task
 
 
+_HISTORY = (select(AuditEntry).where(AuditEntry.object_type == "task", AuditEntry.object_id == bindparam("task_id"))
+            .order_by(AuditEntry.at, AuditEntry.id))
+
+
 def task_history(session: Session, *, task_id: int) -> list[AuditEntry]:
     """The audit entries about one task, oldest first."""
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.object_type == "task",
-                                                         AuditEntry.object_id == task_id)
-                                .order_by(AuditEntry.at, AuditEntry.id)))
+    return list(session.scalars(_HISTORY, {"task_id": task_id}))

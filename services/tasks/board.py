@@ -8,11 +8,12 @@ approved extension (``extended_until``) moves the deadline the light is measured
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from models import (
@@ -36,7 +37,7 @@ from rules.calendar import elapsed_fraction
 from rules.errors import CalendarMissing, NotFound
 from rules.vocabulary import OFFICE_NAME, Light
 from services.campaigns.context import CampaignContext
-from services.people.auth import Principal, require, task_history, visible_tasks
+from services.people.auth import Principal, require, task_history, visibility, visible_tasks, visible_tasks_for
 from services.tasks.ticking import can_undo, undo_deadline
 from services.tasks.verification import photos_of
 
@@ -189,6 +190,24 @@ CARD_COLUMNS = (Task.id, Task.title, Task.category, Task.status, Task.deadline, 
                 Task.rework_count, Task.carried_over, Task.version)
 
 
+class CardRow(NamedTuple):
+    """A row of ``CARD_COLUMNS`` and the segment and unit names, as ``list_cards`` reads it (same order)."""
+
+    id: int
+    title: str
+    category: str
+    status: str
+    deadline: dt.datetime
+    extended_until: dt.datetime | None
+    created_at: dt.datetime
+    rework_count: int
+    carried_over: bool
+    version: int
+    segment_code: str | None
+    segment_name: str | None
+    unit_name: str
+
+
 class CardSource(Protocol):
     """What a card is drawn from: a ``Task`` or a row of ``CARD_COLUMNS``."""
 
@@ -229,14 +248,23 @@ def list_cards(session: Session, *, principal: Principal, now: dt.datetime, stat
     """The principal's visible tasks as cards, soonest deadline first."""
     require(principal, "task.read")
     tz = ZoneInfo(principal.timezone)
+    rule, params = visibility(principal)
+    rows = session.execute(_cards(rule, tuple(statuses), bool(segment)),
+                           {**params, "segment": segment, "limit": limit}).all()
+    # plain tuples: a Row's attribute lookup by name costs more than the rest of a card (issue 22)
+    return [card_of(r, r.segment_code, r.segment_name, r.unit_name, now, tz) for r in map(CardRow._make, rows)]
+
+
+@functools.cache
+def _cards(rule: str, statuses: tuple[str, ...], by_segment: bool) -> Select:
+    """The cards query, built and compiled once per visibility rule, statuses and segment filter."""
     q = (select(*CARD_COLUMNS, Segment.code.label("segment_code"), Segment.name.label("segment_name"),
                 Unit.name.label("unit_name")).join(Unit, Unit.id == Task.unit_id)
          .outerjoin(Segment, Segment.id == Task.segment_id)
-         .where(visible_tasks(principal), Task.status.in_(statuses)))
-    if segment:
-        q = q.where(Segment.code == segment)
-    rows = session.execute(q.order_by(Task.deadline, Task.id).limit(limit)).all()
-    return [card_of(r, r.segment_code, r.segment_name, r.unit_name, now, tz) for r in rows]
+         .where(visible_tasks_for(rule), Task.status.in_(statuses)))
+    if by_segment:
+        q = q.where(Segment.code == bindparam("segment"))
+    return q.order_by(Task.deadline, Task.id).limit(bindparam("limit"))
 
 
 def board(session: Session, *, principal: Principal, now: dt.datetime, verified: bool = False,
@@ -292,23 +320,32 @@ def deadline_text(ctx: CampaignContext, deadline: dt.datetime, now: dt.datetime)
 TICKER, VERIFIER = aliased(User, name="ticker"), aliased(User, name="verifier")
 
 
+#: the ticks of a task, newest first, with who made and who verified them
+_TICKS = (select(Tick, TICKER.name, VERIFIER.name).outerjoin(TICKER, TICKER.id == Tick.user_id)
+          .outerjoin(VERIFIER, VERIFIER.id == Tick.verified_by)
+          .where(Tick.task_id == bindparam("task_id")).order_by(Tick.at.desc(), Tick.id.desc()))
+
+
+@functools.cache
+def _detail(rule: str) -> Select:
+    """A visible task with its unit, phase and segment, built and compiled once per visibility rule."""
+    return (select(Task, Unit, Phase, Segment).join(Unit, Unit.id == Task.unit_id)
+            .join(Phase, Phase.id == Task.phase_id).outerjoin(Segment, Segment.id == Task.segment_id)
+            .where(Task.id == bindparam("task_id"), visible_tasks_for(rule)))
+
+
 def task_detail(session: Session, *, ctx: CampaignContext, principal: Principal, task_id: int, now: dt.datetime
                 ) -> TaskDetail:
     """One task with its ticks, photos, history and what the principal may do with it."""
     # one query for the task and what it belongs to ...
-    row = session.execute(
-        select(Task, Unit, Phase, Segment).join(Unit, Unit.id == Task.unit_id).join(Phase, Phase.id == Task.phase_id)
-        .outerjoin(Segment, Segment.id == Task.segment_id)
-        .where(Task.id == task_id, visible_tasks(principal))).first()
+    rule, params = visibility(principal)
+    row = session.execute(_detail(rule), {**params, "task_id": task_id}).first()
     if row is None:
         raise NotFound(f"找不到任务 {task_id}")
     task, unit, phase, segment = row
     tz = ZoneInfo(principal.timezone)
     # ... one for its ticks with who made and who verified them, and photos only when there are ticks
-    tick_rows = session.execute(
-        select(Tick, TICKER.name, VERIFIER.name).outerjoin(TICKER, TICKER.id == Tick.user_id)
-        .outerjoin(VERIFIER, VERIFIER.id == Tick.verified_by)
-        .where(Tick.task_id == task.id).order_by(Tick.at.desc(), Tick.id.desc())).all()
+    tick_rows = session.execute(_TICKS, {"task_id": task.id}).all()
     ticks = [t for t, _, _ in tick_rows]
     by = {t.id: OFFICE_NAME if ticker is None else ticker for t, ticker, _ in tick_rows}
     verifier = {t.id: checker for t, _, checker in tick_rows}

@@ -10,11 +10,12 @@ Conflict (HTTP 409) with a message saying what happened. This works alike on Pos
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ClauseElement, select, update
+from sqlalchemy import ClauseElement, Select, Table, bindparam, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -25,7 +26,7 @@ from models.tasks import DONE, OPEN
 from rules.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rules.vocabulary import TaskStatus, surface_table
 from services.people.audit import record
-from services.people.auth import Principal, get_visible_task, require, visible_tasks
+from services.people.auth import Principal, get_visible_task, require, visibility, visible_tasks_for
 from services.tasks.evidence import evidence_flags
 from services.tasks.photos import PreparedPhoto, save_photo
 
@@ -58,9 +59,16 @@ def bump(session: Session, task: Task, *, expected_version: int | None, from_sta
     version = task.version if expected_version is None else expected_version
     if version != task.version:
         raise _conflict(session, task.id, None)
-    result = session.execute(
-        update(Task).where(Task.id == task.id, Task.version == version, Task.status == from_status)
-        .values(version=version + 1, **values).execution_options(synchronize_session=False))
+    if any(isinstance(v, ClauseElement) for v in values.values()):
+        statement: Any = (update(Task).where(Task.id == task.id, Task.version == version, Task.status == from_status)
+                          .values(version=version + 1, **values).execution_options(synchronize_session=False))
+        result = session.execute(statement)
+    else:  # plain values: a statement built and compiled once per set of columns (issue 22)
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # as the ORM statement above would (a Core statement does not autoflush)
+        result = session.execute(_bump(tuple(sorted(values))), {
+            "b_id": task.id, "b_version": version, "b_from": from_status, "b_next": version + 1,
+            **{f"v_{key}": value for key, value in values.items()}})
     if cast("CursorResult[Any]", result).rowcount != 1:  # an UPDATE's result is a cursor result
         raise _conflict(session, task.id, None)
     # keep the loaded task in step without reloading it: plain values are known, SQL expressions are not
@@ -70,6 +78,16 @@ def bump(session: Session, task: Task, *, expected_version: int | None, from_sta
         else:
             set_committed_value(task, key, value)
     return version + 1
+
+
+@functools.cache
+def _bump(columns: tuple[str, ...]) -> Any:
+    """``bump``'s UPDATE for plain values of ``columns`` (bound as ``v_<column>``)."""
+    table = cast("Table", Task.__table__)
+    return (update(table).where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"),
+                                table.c.status == bindparam("b_from"))
+            .values({**{table.c[c]: bindparam(f"v_{c}", type_=table.c[c].type) for c in columns},
+                     table.c.version: bindparam("b_next", type_=table.c.version.type)}))
 
 
 def _check_point(lon: float | None, lat: float | None) -> None:
@@ -141,11 +159,18 @@ def _task_to_tick(session: Session, principal: Principal, task_id: int, *, with_
     """The visible task (NotFound otherwise) and, when asked, its segment, in one query."""
     if not with_segment:
         return get_visible_task(session, principal, task_id), None
-    row = session.execute(select(Task, Segment).outerjoin(Segment, Segment.id == Task.segment_id)
-                          .where(Task.id == task_id, visible_tasks(principal))).first()
+    rule, params = visibility(principal)
+    row = session.execute(_task_and_segment(rule), {**params, "task_id": task_id}).first()
     if row is None:
         raise NotFound(f"找不到任务 {task_id}")
     return row.Task, row.Segment
+
+
+@functools.cache
+def _task_and_segment(rule: str) -> Select:
+    """A visible task and its segment, built and compiled once per visibility rule."""
+    return (select(Task, Segment).outerjoin(Segment, Segment.id == Task.segment_id)
+            .where(Task.id == bindparam("task_id"), visible_tasks_for(rule)))
 
 
 def active_tick(session: Session, task_id: int) -> Tick | None:

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from fastapi.responses import Response
+from pydantic import BaseModel, Field, TypeAdapter
 
 from models import AuditEntry, Photo, Tick
 from services.people import Principal
@@ -193,3 +194,17 @@ def tick_dict(t: Tick, photos: Sequence[Photo] = (), by: str | None = None, veri
 
 def audit_dict(e: AuditEntry) -> dict[str, Any]:
     return {"at": e.at, "actor": e.actor, "action": e.action, "address": e.address, "detail": e.detail or {}}
+
+
+def answer(shape: TypeAdapter[Any], content: Any, status_code: int = 200) -> Response:
+    """``content`` checked against its documented shape and serialised as FastAPI would for a
+    ``response_model``, but in the route's own thread: for a sync route FastAPI validates in a second
+    trip through the thread pool, which under load queues behind other requests (issue 22). The
+    route keeps its ``response_model`` for the OpenAPI document."""
+    body = shape.dump_json(shape.validate_python(content, from_attributes=True), by_alias=True)
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
+CARDS: TypeAdapter[list[TaskCardOut]] = TypeAdapter(list[TaskCardOut])
+TASK: TypeAdapter[TaskOut] = TypeAdapter(TaskOut)
+TICK: TypeAdapter[TickOut] = TypeAdapter(TickOut)

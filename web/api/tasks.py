@@ -25,9 +25,12 @@ from services.tasks import (
     verify_task,
 )
 from web.api.schemas import (
+    CARDS,
     CONFLICT,
     ERRORS,
+    TASK,
     THROTTLED,
+    TICK,
     QueueItemOut,
     SegmentBrief,
     SegmentOut,
@@ -39,6 +42,7 @@ from web.api.schemas import (
     TokenOut,
     UserOut,
     VerifyIn,
+    answer,
     audit_dict,
     card_dict,
     tick_dict,
@@ -92,11 +96,11 @@ def me_(me: Principal = Depends(current_user)) -> UserOut:
 @router.get("/tasks", response_model=list[TaskCardOut], tags=["任务"], summary="我能看到的任务")
 def tasks(status: Literal["active", "open", "done", "verified", "all"] = "active", segment: str | None = None,
           limit: int = Query(200, ge=1, le=1000, description="最多返回条数（按截止时间先后）"),
-          me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> list[dict[str, Any]]:
+          me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     with app.db.reader(autocommit=True) as s:
         cards = list_cards(s, principal=me, now=app.clock(), statuses=STATUSES[status], segment=segment,
                            limit=limit)
-    return [card_dict(c) for c in cards]
+    return answer(CARDS, [card_dict(c) for c in cards])
 
 
 def task_out(detail: TaskDetail) -> dict[str, Any]:
@@ -110,23 +114,25 @@ def task_out(detail: TaskDetail) -> dict[str, Any]:
 
 
 @router.get("/tasks/{task_id}", response_model=TaskOut, tags=["任务"], summary="任务详情（打卡记录与操作日志）")
-def task(task_id: PathId, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> dict[str, Any]:
+def task(task_id: PathId, me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     with app.db.reader(autocommit=True) as s:
-        return task_out(task_detail(s, ctx=campaign_context(s, me, app), principal=me, task_id=task_id,
-                                    now=app.clock()))
+        out = task_out(task_detail(s, ctx=campaign_context(s, me, app), principal=me, task_id=task_id,
+                                   now=app.clock()))
+    return answer(TASK, out)
 
 
 @router.post("/tasks/{task_id}/ticks", response_model=TickOut, status_code=201, tags=["任务"],
              summary="打卡（说明、照片、可选位置）", responses=CONFLICT)
 def tick(request: Request, task_id: PathId, note: str = Form(""), version: int | None = Form(None, ge=0, le=MAX_ID),
          lon: str = Form(""), lat: str = Form(""), photos: list[UploadFile] = File(default=[]),
-         me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> dict[str, Any]:
+         me: Principal = Depends(current_user), app: AppServices = Depends(services)) -> Response:
     point = parse_point(lon, lat)
     with uploaded(photos, app, me, task_id, version) as prepared, app.db.unit_of_work() as s:
         done = tick_task(s, principal=me, task_id=task_id, note=note, photos=prepared, lon=point[0],
                          lat=point[1], expected_version=version, now=app.clock(), address=client_address(request))
         saved = photos_of(s, [done.id]).get(done.id, []) if prepared else []
-        return tick_dict(done, saved, me.name)
+        out = tick_dict(done, saved, me.name)
+    return answer(TICK, out, status_code=201)
 
 
 @router.post("/tasks/{task_id}/undo", response_model=TickOut, tags=["任务"], summary="撤销打卡（宽限期内）",
