@@ -19,6 +19,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from models import Problem, Task
 from models.accountability import TASK
 from models.base import json_text
+from models.outbox import MERGED
 from notify.templates import overdue_notice, overdue_span, reminder, supervision_notice
 from rules.accountability import (
     OVERDUE,
@@ -38,7 +39,7 @@ from services.campaigns.status import opened_phase
 from services.escalation.ladders import Holders, Policy, local_text, recipient
 from services.escalation.sanctions import add_to_week_notices, issue_notices, propose_repeats
 from services.escalation.sweep_io import BATCH, BatchResult, Outbox, is_pg, update_from_values
-from services.notifications.daily import Fold
+from services.notifications.daily import TEMPLATE as DIGEST
 from services.people.audit import record
 
 if TYPE_CHECKING:
@@ -80,16 +81,22 @@ def accountability_batch(session: Session, *, ctx: CampaignContext, kind: str, n
                          limit: int = BATCH) -> BatchResult:
     """Move one batch of tasks (``kind='task'``) or problems one rung up the accountability ladder."""
     pol, campaign = ctx.policy, ctx.campaign
-    holders = ctx.holders(now=now, segment_ids=())  # names only: no 包联 needed
     ladder = rungs(pol.accountability, pol.calendar, now)
     rows = _candidates(session, kind, campaign.id, now, max(r.cutoff for r in ladder), after_id, limit)
     result = BatchResult(selected=len(rows), last_id=rows[-1].id if rows else after_id)
+    if not rows:
+        return result  # the pass is done
     chosen: dict[int, tuple[Any, int, dt.datetime]] = {}
+    decided: dict[tuple[Any, ...], tuple[int | None, dt.datetime]] = {}
     for r in rows:
-        deadline = effective_deadline(r.deadline, r.extended_until)
-        to = next_stage(ladder, r.acc_stage, deadline, terminal=bool(r.terminal))
-        if to is not None:
-            chosen[r.id] = (r, to, deadline)
+        facts = (r.acc_stage, r.deadline, r.extended_until, r.terminal)
+        found = decided.get(facts)
+        if found is None:  # many items share a stage and a deadline: decide each such class once
+            deadline = effective_deadline(r.deadline, r.extended_until)
+            to = next_stage(ladder, r.acc_stage, deadline, terminal=bool(r.terminal))
+            found = decided[facts] = (None if to is None else int(to), deadline)
+        if found[0] is not None:
+            chosen[r.id] = (r, found[0], found[1])
     moved = update_from_values(
         session, table=kind, columns=[("id", "INTEGER"), ("from_stage", "INTEGER"), ("to_stage", "INTEGER")],
         rows=[(i, r.acc_stage, to) for i, (r, to, _) in chosen.items()],
@@ -99,6 +106,7 @@ def accountability_batch(session: Session, *, ctx: CampaignContext, kind: str, n
         params={"now": now}, returning=f"{kind}.id")
     if not moved:
         return result
+    holders = ctx.holders(now=now, segment_ids=())  # names only: no 包联 needed
     _write(session, ctx=ctx, pol=pol, holders=holders, kind=kind, now=now,
            items=[chosen[i] for (i,) in moved], result=result)
     result.moved = len(moved)
@@ -111,34 +119,38 @@ def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Hold
            items: list[tuple[Any, int, dt.datetime]], result: BatchResult) -> None:
     campaign = ctx.campaign
     cal, outbox, cid = pol.calendar, Outbox(session, ctx, now), campaign.id
-    fold = Fold(session, ctx, now)  # reminders and overdue notices ride in the recipient's morning digest
-    phase = opened_phase(session, cid)
+    # reminders and overdue notices ride in the recipient's morning digest (written as ``Fold`` writes them)
+    fold = Outbox(session, ctx, now, state=MERGED, extra={"folded": DIGEST}, like=outbox)
     steps: list[tuple[Any, ...]] = []
     supervised: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    details: dict[dt.datetime, tuple[int, dict[str, Any], str, str]] = {}
+    details: dict[dt.datetime, tuple[str, str, str, str]] = {}
+    by_step: dict[int, int] = defaultdict(int)
+    units, office, id_key = holders.unit_names, holders.office_unit_id, f"{kind}_id"
     for r, to, deadline in items:
-        result.by_step[str(to)] = result.by_step.get(str(to), 0) + 1
-        if deadline not in details:  # many items share a deadline: work its texts out once
-            days = working_days_overdue(cal, deadline, now)
-            detail = {"deadline": deadline.isoformat(), "overdue_workdays": days}
-            details[deadline] = days, detail, json_text(detail), local_text(deadline, cal)
-        days, detail, detail_json, deadline_text = details[deadline]
-        unit = holders.unit_names.get(r.unit_id, "")
-        who = recipient(r.unit_id, r.holder_leader_id, holders.office_unit_id)
-        key = (kind, r.id, "acc", to, deadline.isoformat())
-        payload: dict[str, Any] = {f"{kind}_id": r.id, "stage": to}
+        by_step[to] += 1
+        found = details.get(deadline)
+        if found is None:  # many items share a deadline: work its texts out once
+            iso = deadline.isoformat()
+            detail = json_text({"deadline": iso, "overdue_workdays": working_days_overdue(cal, deadline, now)})
+            found = details[deadline] = iso, detail, local_text(deadline, cal), _overdue_text(deadline, now)
+        iso, detail_json, deadline_text, late = found
         if to == REMINDED:
             title, body = reminder(r.title, deadline_text)
-            fold.add([who], "reminder", {**payload, "title": title, "body": body}, key)
+            fold.add([recipient(r.unit_id, r.holder_leader_id, office)], "reminder",
+                     {id_key: r.id, "stage": to, "title": title, "body": body}, (kind, r.id, "acc", to, iso))
         elif to == OVERDUE:
-            title, body = overdue_notice(r.title, unit, deadline_text, _overdue_text(deadline, now))
-            fold.add([who], "overdue", {**payload, "title": title, "body": body}, key)
+            title, body = overdue_notice(r.title, units.get(r.unit_id, ""), deadline_text, late)
+            fold.add([recipient(r.unit_id, r.holder_leader_id, office)], "overdue",
+                     {id_key: r.id, "stage": to, "title": title, "body": body}, (kind, r.id, "acc", to, iso))
         elif to == SUPERVISED and r.unit_id is not None:
-            supervised[r.unit_id].append({"type": kind, "id": r.id, "title": r.title, "deadline": deadline.isoformat(),
+            supervised[r.unit_id].append({"type": kind, "id": r.id, "title": r.title, "deadline": iso,
                                           "segment_id": r.segment_id})
             continue  # its step row carries the notice id, written below
         steps.append((cid, kind, r.id, to, now, r.unit_id, None, detail_json))
+    for to, n in by_step.items():
+        result.by_step[str(to)] = result.by_step.get(str(to), 0) + n
     if supervised:
+        phase = opened_phase(session, cid)
         holders.load_segment_names(session, (e["segment_id"] for es in supervised.values() for e in es))
         for es in supervised.values():
             for e in es:

@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, exists, or_, select
+from sqlalchemy import Integer, Row, any_, bindparam, exists, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from models import Finding, Problem, ProblemEvent
@@ -78,9 +79,12 @@ def _due_problems(session: Session, campaign_id: int, now: dt.datetime, after_id
 def _opinions(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str, str | None]]]:
     """Every opinion recorded so far (actor, text, level), per problem, in order."""
     found: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
+    # PostgreSQL takes the ids as one array parameter (a batch's thousands of placeholders cost more than the query)
+    of_batch = (ProblemEvent.problem_id == any_(bindparam("ids", ids, type_=ARRAY(Integer))) if is_pg(session)
+                else ProblemEvent.problem_id.in_(ids))
     for pid, actor, text_, level in session.connection().execute(
             select(ProblemEvent.problem_id, ProblemEvent.actor, ProblemEvent.opinion, ProblemEvent.from_level)
-            .where(ProblemEvent.problem_id.in_(ids), ProblemEvent.opinion.is_not(None)).order_by(ProblemEvent.id)):
+            .where(of_batch, ProblemEvent.opinion.is_not(None)).order_by(ProblemEvent.id)):
         found[pid].append((actor, text_, level))
     return found
 
@@ -91,6 +95,8 @@ def coordination_batch(session: Session, *, ctx: CampaignContext, now: dt.dateti
     pol = ctx.policy
     rows = _due_problems(session, ctx.id, now, after_id, limit, _climb_prefilter(ctx, now))
     result = BatchResult(selected=len(rows), last_id=rows[-1].id if rows else after_id)
+    if not rows:
+        return result  # the pass is done
     holders = ctx.holders(now=now, segment_ids=(r.segment_id for r in rows))
     moves: dict[int, tuple[Any, L.Action]] = {}
     decided: dict[tuple[str, L.Facts, dt.datetime], list[L.Action]] = {}

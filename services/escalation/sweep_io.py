@@ -103,25 +103,40 @@ def update_from_values(session: Session, *, table: str, columns: Sequence[tuple[
 
 
 class Outbox:
-    """Messages of one batch, written with one set-based insert (idempotent by key, like ``enqueue``)."""
+    """Messages of one batch, written with one set-based insert (idempotent by key, like ``enqueue``).
 
-    def __init__(self, session: Session, ctx: CampaignContext, now: dt.datetime):
-        self.session, self.now = session, now
+    ``state`` and ``extra`` serve notices written already folded into the morning digest (``MERGED``
+    with ``{"folded": …}``, as ``services.notifications.daily.Fold`` writes them); ``like`` shares
+    another batch's targets and link base instead of reading them again."""
+
+    def __init__(self, session: Session, ctx: CampaignContext, now: dt.datetime, *, state: str = PENDING,
+                 extra: dict[str, Any] | None = None, like: Outbox | None = None):
+        self.session, self.now, self.state, self.extra = session, now, state, extra or {}
         self._code, self._cid = ctx.code, ctx.id
-        self._targets = recipient_targets(session, ctx=ctx)  # every unit and leader: a batch reaches many
-        self._base = public_base()  # links to the page where each recipient acts (CW_PUBLIC_URL)
+        if like is None:
+            self._targets = recipient_targets(session, ctx=ctx)  # every unit and leader: a batch reaches many
+            self._base = public_base()  # links to the page where each recipient acts (CW_PUBLIC_URL)
+        else:
+            self._targets, self._base = like._targets, like._base
+        self._seen: dict[Recipient, tuple[str, list[str]]] = {}  # recipient → (its label, its targets)
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, recipients: Iterable[Recipient], template: str, payload: dict[str, Any],
             key_parts: tuple[Any, ...]) -> None:
         """Queue one message to each recipient's targets (the same keys ``enqueue`` would use)."""
-        code, cid, at, book = self._code, self._cid, self.now, self._targets
+        code, cid, at, state, extra, rows = self._code, self._cid, self.now, self.state, self.extra, self.rows
         for r in recipients:
-            linked = stamp(payload, template=template, recipient_kind=r[0], base=self._base)
-            body = json_text({**linked, "recipient": f"{r[0]}:{r[1] or ''}"})
-            for target in book.targets(r):
+            seen = self._seen.get(r)
+            if seen is None:
+                seen = self._seen[r] = (f"{r[0]}:{r[1] or ''}", self._targets.targets(r))
+            linked = stamp(payload, template=template, recipient_kind=r[0], base=self._base)  # a new dict
+            linked["recipient"] = seen[0]
+            if extra:
+                linked.update(extra)
+            body = json_text(linked)
+            for target in seen[1]:
                 key = idempotency_key(code, template, *key_parts, r[0], r[1], target)
-                self.rows.append((cid, key, target, template, body, PENDING, at, at, 0, at))
+                rows.append((cid, key, target, template, body, state, at, at, 0, at))
 
     def flush(self) -> int:
         """Write the queued rows; a key that exists already (a retried batch) is skipped."""
