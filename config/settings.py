@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,5 +56,11 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """Settings from the environment."""
+    """Settings from the environment, parsed again only when a ``CW_`` variable changed (flows ask for
+    them once per step, the relay once a minute). Treat the result as read-only: it is shared."""
+    return _settings(tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("CW_"))))
+
+
+@functools.lru_cache(maxsize=8)
+def _settings(_environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()

@@ -154,6 +154,9 @@ class Demo:
                 os.environ.update(_sandbox_env(get_campaign(s, code).spec, platforms, smtp))
             clock = VirtualClock(start, end, tz)
             self._schedule_calendar(clock, db, code)
+            from config.prefect_env import heartbeats_off
+
+            stack.enter_context(heartbeats_off())  # once for every real flow run (Prefect rebuilds its settings)
             try:
                 self._loop(clock, db, code, platforms)
             except KeyboardInterrupt:
@@ -284,11 +287,8 @@ class Demo:
 
         flow_obj = find(name).load()
         if real:
-            from config.prefect_env import heartbeats_off
-
             self.state.flow_runs += 1
-            with heartbeats_off():
-                return flow_obj(**params)
+            return flow_obj(**params)
         self.state.direct_runs += 1
         return flow_obj.fn(**params)
 

@@ -7,16 +7,15 @@ from typing import Any
 
 from prefect import flow
 
-from flows.runtime import campaign_codes, database, resolve_now, step
+from flows.runtime import campaign_codes, context, database, resolve_now, step
 from services.assessment import scheduled_proposals
-from services.campaigns import get_campaign, load_context
 
 
 @step("assessment-propose")
 def propose(campaign: str, now_iso: str) -> dict[str, Any]:
     """One campaign's proposals, in one unit of work."""
     with database().unit_of_work() as s:
-        r = scheduled_proposals(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), now=resolve_now(now_iso))
+        r = scheduled_proposals(s, ctx=context(s, campaign), now=resolve_now(now_iso))
     return {"campaign": r.campaign, "week": asdict(r.week) if r.week else None,
             "commendations": [asdict(c) for c in r.commendations]}
 

@@ -10,7 +10,7 @@ from typing import Any
 from prefect import flow
 
 from config.settings import load_settings
-from flows.runtime import campaign_codes, database, resolve_now, step
+from flows.runtime import campaign_codes, context, database, resolve_now, step
 from services.briefs import (
     draft_brief,
     due_readiness,
@@ -20,7 +20,6 @@ from services.briefs import (
     reserve_readiness,
     write_issue,
 )
-from services.campaigns import get_campaign, load_context
 from services.standard import list_items
 
 
@@ -29,8 +28,9 @@ def reserve_issue(campaign: str, now_iso: str, week: str | None) -> dict[str, An
     """Take the issue number (its own unit of work, so no file ever shows an unrecorded one)."""
     now = resolve_now(now_iso)
     with database().unit_of_work() as s:
-        c = get_campaign(s, campaign)
-        week = week or due_week(load_context(s, campaign=c), now=now)
+        ctx = context(s, campaign)
+        c = ctx.campaign
+        week = week or due_week(ctx, now=now)
         if week is None:
             return None
         ref = reserve(s, campaign=c, week=week, now=now)
@@ -42,7 +42,7 @@ def draft(campaign: str, now_iso: str, week: str | None) -> dict[str, Any] | Non
     """草稿: reserve the week's issue as a draft the office may edit until it is issued."""
     now = resolve_now(now_iso)
     with database().unit_of_work() as s:
-        ctx = load_context(s, campaign=get_campaign(s, campaign))
+        ctx = context(s, campaign)
         week = week or due_week(ctx, now=now)
         if week is None:
             return None
@@ -54,8 +54,9 @@ def draft(campaign: str, now_iso: str, week: str | None) -> dict[str, Any] | Non
 def pending(campaign: str, now_iso: str, week: str | None) -> int | None:
     now = resolve_now(now_iso)
     with database().reader() as s:
-        c = get_campaign(s, campaign)
-        week = week or due_week(load_context(s, campaign=c), now=now)
+        ctx = context(s, campaign)
+        c = ctx.campaign
+        week = week or due_week(ctx, now=now)
         return None if week is None else pending_draft(s, campaign=c, week=week)
 
 
@@ -63,7 +64,7 @@ def pending(campaign: str, now_iso: str, week: str | None) -> int | None:
 def write(campaign: str, issue_id: int, now_iso: str, out_dir: str) -> dict[str, Any]:
     """Gather, render and write the files and enqueue the announcement, in one unit of work (签发)."""
     with database().unit_of_work() as s:
-        written = write_issue(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), issue_id=issue_id, out_dir=Path(out_dir),
+        written = write_issue(s, ctx=context(s, campaign), issue_id=issue_id, out_dir=Path(out_dir),
                               now=resolve_now(now_iso), photo_dir=load_settings().photo_dir)
     return {"campaign": campaign, "number": written.number, "week": written.key, "html": str(written.files.html),
             "docx": str(written.files.docx), "notified": written.notified}
@@ -115,7 +116,7 @@ def reserve_readiness_issue(campaign: str, now_iso: str, month: str | None) -> d
     """The month's readiness issue number (None outside the campaign or without a loaded standard)."""
     now = resolve_now(now_iso)
     with database().unit_of_work() as s:
-        ctx = load_context(s, campaign=get_campaign(s, campaign))
+        ctx = context(s, campaign)
         month = month or due_readiness(ctx, now=now)
         if month is None or not list_items(s, ctx=ctx):
             return None

@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow
 
-from flows.runtime import campaign_codes, database, resolve_now, step
+from flows.runtime import campaign_codes, context, database, resolve_now, step
 from rules.weeks import week_key
-from services.campaigns import get_campaign, load_context
 from services.inspections import plan_week
 
 
@@ -18,9 +17,9 @@ def plan_batch(campaign: str, now_iso: str, seed: int | None = None) -> dict[str
     """One campaign's rounds for the week ``now`` falls in, in one unit of work."""
     now = resolve_now(now_iso)
     with database().unit_of_work() as s:
-        c = get_campaign(s, campaign)
-        week = week_key(now.astimezone(ZoneInfo(c.timezone)).date())
-        plans = plan_week(s, ctx=load_context(s, campaign=c), week=week, now=now, actor="系统", seed=seed)
+        ctx = context(s, campaign)
+        week = week_key(now.astimezone(ZoneInfo(ctx.campaign.timezone)).date())
+        plans = plan_week(s, ctx=ctx, week=week, now=now, actor="系统", seed=seed)
     return {"campaign": campaign, "week": week,
             "plans": [{"id": p.id, "kind": p.kind, "stops": p.stops, "announced": p.announced, "notified": p.notified}
                       for p in plans]}

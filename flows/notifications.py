@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 from prefect import flow
 
-from flows.runtime import campaign_codes, database, resolve_now, step
+from flows.runtime import campaign_codes, campaign_id, context, database, resolve_now, step
 from notify import make_client
-from services.campaigns import get_campaign, load_context
 from services.notifications import deliver_due, morning_digests
 
 #: a pass ends in time for the next minute's run; what it could not reach waits for that one
@@ -29,12 +28,12 @@ def client() -> httpx.Client:
 def deliver_batch(campaign: str | None, now_iso: str) -> dict[str, Any]:
     """One relay pass over every campaign's outbox (or one campaign's)."""
     db = database()
-    campaign_id = None
+    cid = None
     if campaign:
         with db.reader() as s:
-            campaign_id = get_campaign(s, campaign).id
+            cid = campaign_id(s, campaign)
     report = deliver_due(db, now=resolve_now(now_iso), client=client(), environ=os.environ,
-                         campaign_id=campaign_id, budget_s=PASS_BUDGET_S)
+                         campaign_id=cid, budget_s=PASS_BUDGET_S)
     return {"campaign": campaign or "*", **report.as_dict()}
 
 
@@ -48,7 +47,7 @@ def deliver_notifications(campaign: str | None = None, now: str | None = None) -
 def digest_campaign(campaign: str, now_iso: str) -> dict[str, Any]:
     """One campaign's morning digests, in one unit of work."""
     with database().unit_of_work() as s:
-        report = morning_digests(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), now=resolve_now(now_iso))
+        report = morning_digests(s, ctx=context(s, campaign), now=resolve_now(now_iso))
     return {"campaign": campaign, **report.as_dict()}
 
 

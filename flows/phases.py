@@ -6,16 +6,16 @@ from typing import Any
 
 from prefect import flow
 
-from flows.runtime import campaign_codes, database, resolve_now, step
+from flows.runtime import campaign_codes, context, database, resolve_now, step
 from services.campaigns import advance_phases as advance_service
-from services.campaigns import get_campaign, instantiate_recurring, load_context
+from services.campaigns import instantiate_recurring
 
 
 @step("advance-phases-batch")
 def advance_batch(campaign: str, now_iso: str, confirm: bool = False, actor: str | None = None) -> dict[str, Any]:
     """One campaign's due transitions and their tasks, in one unit of work."""
     with database().unit_of_work() as s:
-        report = advance_service(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), now=resolve_now(now_iso),
+        report = advance_service(s, ctx=context(s, campaign), now=resolve_now(now_iso),
                                  confirm=confirm, actor=actor)
     return report.as_dict()
 
@@ -23,7 +23,7 @@ def advance_batch(campaign: str, now_iso: str, confirm: bool = False, actor: str
 @step("instantiate-recurring-batch")
 def recurring_batch(campaign: str, now_iso: str) -> dict[str, Any]:
     with database().unit_of_work() as s:
-        created = instantiate_recurring(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), now=resolve_now(now_iso))
+        created = instantiate_recurring(s, ctx=context(s, campaign), now=resolve_now(now_iso))
     return {"campaign": campaign, "tasks_created": created}
 
 

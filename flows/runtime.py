@@ -9,8 +9,13 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from config.settings import load_settings
+from models import Campaign
 from models.db import make_engine
+from services.campaigns import PROCESS_SPECS, CampaignContext, get_campaign, load_context
 from services.uow import Database
 
 P = ParamSpec("P")
@@ -25,6 +30,18 @@ def _database(url: str) -> Database:
 def database() -> Database:
     """One database (engine) per process and URL; flow runs are processes of their own."""
     return _database(load_settings().resolved_database_url())
+
+
+def campaign_id(session: Session, code: str) -> int:
+    """The id of the campaign named ``code`` (its JSON columns are not read)."""
+    found = session.scalar(select(Campaign.id).where(Campaign.code == code))
+    return found if found is not None else get_campaign(session, code).id  # get_campaign names the known ones
+
+
+def context(session: Session, code: str) -> CampaignContext:
+    """The campaign's context for this unit of work; a step runs many times a day (the sweep per batch,
+    the relay per minute), so the file is validated again only when it changed."""
+    return load_context(session, campaign_id=campaign_id(session, code), specs=PROCESS_SPECS)
 
 
 def resolve_now(now: str | None) -> dt.datetime:
@@ -66,10 +83,6 @@ def step(name: str, retries: int = 2) -> Callable[[Callable[P, R]], Callable[P, 
 
 def campaign_codes(campaign: str | None) -> list[str]:
     """The campaign named, or every campaign in the database (flows serve them all)."""
-    from sqlalchemy import select
-
-    from models import Campaign
-
     if campaign:
         return [campaign]
     with database().reader() as s:

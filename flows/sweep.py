@@ -6,17 +6,16 @@ from typing import Any
 
 from prefect import flow
 
-from flows.runtime import campaign_codes, database, resolve_now, step
-from services.campaigns import get_campaign, load_context
-from services.escalation import PASSES, sweep_batch
+from flows.runtime import campaign_codes, context, database, resolve_now, step
+from services.escalation import BATCH, PASSES, sweep_batch
 
 
 @step("sweep-batch")
 def batch(campaign: str, name: str, now_iso: str, after_id: int) -> dict[str, Any]:
     """One batch of one pass in its own unit of work (a retry moves nothing twice)."""
     with database().unit_of_work() as s:
-        r = sweep_batch(s, ctx=load_context(s, campaign=get_campaign(s, campaign)), name=name,
-                        now=resolve_now(now_iso), after_id=after_id)
+        r = sweep_batch(s, ctx=context(s, campaign), name=name, now=resolve_now(now_iso), after_id=after_id,
+                        limit=BATCH)
     return {"selected": r.selected, "moved": r.moved, "messages": r.messages, "last_id": r.last_id,
             "by_step": r.by_step}
 
@@ -35,6 +34,8 @@ def _campaign(code: str, now_iso: str) -> dict[str, Any]:
             messages += r["messages"]
             for k, v in r["by_step"].items():
                 by_step[k] = by_step.get(k, 0) + v
+            if r["selected"] < BATCH:
+                break  # a short batch was the last: no unit of work just to find nothing
         report[name] = {"moved": moved, "messages": messages, "by_step": by_step}
     return report
 

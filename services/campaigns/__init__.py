@@ -5,6 +5,7 @@ Entry points (flows, web routes, commands) import from here, not from the module
 from __future__ import annotations
 
 from services.campaigns.context import (
+    PROCESS_SPECS,
     CampaignContext,
     SpecCache,
     load_context,
@@ -60,6 +61,7 @@ __all__ = [
     "Rollup",
     "RollupTotal",
     "SegmentLine",
+    "PROCESS_SPECS",
     "SpecCache",
     "TaskCounts",
     "Waiting",

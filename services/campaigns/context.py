@@ -113,6 +113,10 @@ class SpecCache:
         return row.Campaign, spec
 
 
+#: the process's validated campaign files, for code that runs many units of work (flows, the relay)
+PROCESS_SPECS = SpecCache()
+
+
 def load_context(session: Session, *, campaign: Campaign | None = None, campaign_id: int | None = None,
                  routers: RouterCache | None = None, specs: SpecCache | None = None) -> CampaignContext:
     """The context of ``campaign`` (or of the campaign with ``campaign_id``) for this unit of work.

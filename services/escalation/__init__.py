@@ -45,6 +45,7 @@ from services.escalation.sweep import (
     PASSES,
     sweep_batch,
 )
+from services.escalation.sweep_io import BATCH
 
 __all__ = [
     "AccountabilityEntry",
@@ -56,6 +57,7 @@ __all__ = [
     "problem_view",
     "unit_named",
     "NoticeRow",
+    "BATCH",
     "PASSES",
     "ProblemDetail",
     "ProblemRequest",

@@ -144,14 +144,13 @@ def add_tick_quantities(session: Session, *, ctx: CampaignContext, task: Task, t
 def record_tick_quantities(session: Session, *, task: Task, quantities: Sequence[TickQuantity], now: dt.datetime,
                            actor: str) -> list[LedgerEntry]:
     """A tick's quantities (``tick_task(quantities=…)``): the task's template says which categories."""
-    from services.campaigns.context import load_context
+    from services.campaigns.context import PROCESS_SPECS, load_context
 
     if not quantities:
         return []
     template = session.get(TaskTemplate, task.template_id) if task.template_id is not None else None
-    campaign = session.get(Campaign, task.campaign_id)
-    assert campaign is not None  # a task belongs to its campaign
-    return add_tick_quantities(session, ctx=load_context(session, campaign=campaign), task=task,
+    ctx = load_context(session, campaign_id=task.campaign_id, specs=PROCESS_SPECS)  # a tick at a time: validated once
+    return add_tick_quantities(session, ctx=ctx, task=task,
                                template_code=template.code if template else "", quantities=quantities, now=now,
                                actor=actor)
 

@@ -21,6 +21,7 @@ from notify import Message, Outcome, send, templates
 from notify.base import TargetSpec
 from notify.masking import SecretMaskingFilter, secrets_in_url
 from rules.errors import ConfigError
+from services.campaigns.context import PROCESS_SPECS
 from services.campaigns.spec import campaign_spec
 
 #: loggers whose own records may carry a URL with its key (httpx logs every request line)
@@ -55,7 +56,8 @@ class Directory:
     @classmethod
     def load(cls, session: Session, environ: Mapping[str, str]) -> Directory:
         """Every campaign's section, read once."""
-        return cls({c.id: campaign_spec(c).notifications for c in session.scalars(select(Campaign))}, environ)
+        ids = session.scalars(select(Campaign.id).order_by(Campaign.id)).all()
+        return cls({i: PROCESS_SPECS.load(session, i)[1].notifications for i in ids}, environ)
 
     def ensure(self, session: Session, campaign_id: int) -> None:
         """Read a campaign created since the pass began."""
