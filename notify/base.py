@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal, Protocol, get_args
 
 import httpx
@@ -118,10 +119,16 @@ class TargetSpec:
 
     def secret_values(self) -> tuple[str, ...]:
         """Every credential this target holds: the secret plus keys/tokens/hook ids in the URL."""
-        found = list(secrets_in_url(self.url))
-        if self.secret:
-            found.append(self.secret)
-        return tuple(dict.fromkeys(found))
+        return _secret_values(self.url, self.secret)
+
+
+@lru_cache(maxsize=256)
+def _secret_values(url: str, secret: str | None) -> tuple[str, ...]:
+    """``TargetSpec.secret_values``, worked out once per target (every send masks its reply with them)."""
+    found = list(secrets_in_url(url))
+    if secret:
+        found.append(secret)
+    return tuple(dict.fromkeys(found))
 
 
 class Channel(Protocol):

@@ -15,7 +15,9 @@ from notify.masking import mask_text, mask_url
 
 log = logging.getLogger("chuangwei.notify")
 
-_LEVELS = {"ok": logging.INFO, "retry": logging.WARNING, "fatal": logging.ERROR}
+#: a delivery is logged at DEBUG (the outbox row records it, and the relay logs each pass's totals);
+#: a retry or a failure stands out
+_LEVELS = {"ok": logging.DEBUG, "retry": logging.WARNING, "fatal": logging.ERROR}
 
 
 def make_client(timeout: float = 10.0, connect_timeout: float = 5.0) -> httpx.Client:
@@ -65,9 +67,15 @@ def _parsed(url: str) -> httpx.URL:
 
 def finish(target: TargetSpec, message: Message, outcome: Outcome) -> Outcome:
     """Mask the target's secrets out of ``outcome.msg``, log the attempt and return the outcome."""
-    outcome = replace(outcome, msg=mask_text(outcome.msg, target.secret_values()))
+    if outcome.msg:
+        masked = mask_text(outcome.msg, target.secret_values())
+        if masked != outcome.msg:
+            outcome = replace(outcome, msg=masked)
+    level = _LEVELS[outcome.kind]
+    if not log.isEnabledFor(level):  # the line's arguments (a masked URL) cost more than the check
+        return outcome
     log.log(
-        _LEVELS[outcome.kind],
+        level,
         "%s send to %s (%s) key=%s: %s code=%s retry_after=%s %s",
         target.channel,
         target.name,

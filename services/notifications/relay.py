@@ -8,16 +8,18 @@ therefore owns its transactions: a short unit of work per claim and per outcome.
 
 The per-outcome transaction is the relay's hot path, so it is kept lean without batching
 (a batched commit would repeat every message sent since the last one after a kill): the pass
-holds one connection, and each outcome is one prepared Core UPDATE (built once, cached by the
-columns it sets) committed on its own — no ORM session, no statement building and no pool
-checkout (with its ping) per message. On PostgreSQL that UPDATE runs in autocommit (one
-statement, one transaction, one round trip) with ``synchronous_commit`` off for this connection
-only: the commit is applied and visible at once, so a killed relay repeats nothing more than
-before; the server merely does not wait for the WAL flush (an fsync per message). Should the
-database server itself crash in the moment after, the last outcomes it acknowledged may be
-rolled back: those messages are left claimed, the lease puts them back and each goes out once
-more with its idempotency key — nothing is lost and no message is repeated more than once.
-A digest's outcome (two statements) keeps an ordinary transaction.
+holds one connection and one driver cursor, and each outcome is one prepared Core UPDATE
+(compiled once per pass, cached by the columns it sets) committed on its own — no ORM session,
+no statement building and no pool checkout (with its ping) per message. On PostgreSQL that
+UPDATE runs in autocommit (one statement, one transaction, one round trip) with
+``synchronous_commit`` off for this connection only, and each claim's transaction sets it off
+for itself: a commit is applied and visible at once, so a killed relay repeats nothing more
+than before; the server merely does not wait for the WAL flush (an fsync per message and per
+claim). Should the database server itself crash in the moment after, the last commits it
+acknowledged may be rolled back, always the latest ones (the WAL is replayed in order): their
+messages are left claimed (the lease puts them back) or, with the claim undone, pending again,
+and each goes out once more with its idempotency key — nothing is lost and no message is
+repeated more than once. A digest's outcome (two statements) keeps an ordinary transaction.
 
 Throttles, backoff and due times all use the injected ``now``: nothing here sleeps.
 """
@@ -34,10 +36,11 @@ import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Connection, Engine, Table, Update, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, Integer, Table, Update, bindparam, func, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -118,9 +121,10 @@ def deliver_due(db: Any, *, now: dt.datetime, client: httpx.Client, environ: Map
         directory = Directory.load(s, environ)
         throttle = Throttle.seed(s, directory, now)
         bursting = bursts(s, directory=directory, now=now, campaign_id=campaign_id)
-    with masked_logs(known_secrets(directory.specs(), environ)), _outcome_connection(db.engine) as outcomes:
+    with masked_logs(known_secrets(directory.specs(), environ)), _outcome_writer(db.engine) as outcomes:
         while budget_s is None or time.monotonic() - started < budget_s:
             with db.unit_of_work() as s:
+                _no_flush_wait(s)
                 claimed = claim(s, worker=worker, now=now, limit=batch_size, campaign_id=campaign_id)
                 ready = prepare(s, claimed=claimed, directory=directory, worker=worker, now=now, report=report,
                                 bursting=bursting)
@@ -149,22 +153,40 @@ def claim(session: Session, *, worker: str, now: dt.datetime, limit: int, campai
     PostgreSQL skips rows another relay has locked (FOR UPDATE SKIP LOCKED); SQLite
     serializes writers (BEGIN IMMEDIATE), so two relays never claim the same row.
     """
-    m = OutboxMessage
-    due = select(m.id).where(m.state == PENDING, m.next_attempt_at <= now)
+    stmt = _claim_statement(session.get_bind().dialect.name, campaign_id is not None, target is not None)
+    # (a parameter named like a column would be SET on it too: hence the ``c_`` names)
+    params: dict[str, Any] = dict(c_worker=worker, c_now=now, c_limit=limit)
     if campaign_id is not None:
-        due = due.where(m.campaign_id == campaign_id)
-    if target is not None:  # more of one bursting target's messages, for its digest
-        due = due.where(m.campaign_id == target[0], m.target == target[1], m.template != DIGEST_TEMPLATE)
-    due = due.order_by(m.next_attempt_at, m.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
+        params["c_campaign"] = campaign_id
+    if target is not None:
+        params.update(c_target_campaign=target[0], c_target_name=target[1])
+    return sorted((Claimed(*row) for row in session.execute(stmt, params)), key=lambda c: c.id)
+
+
+@cache
+def _claim_statement(dialect: str, by_campaign: bool, by_target: bool) -> Update:
+    """``claim``'s statement for one dialect and filter, built once (its values are bound by name)."""
+    m = cast("Table", OutboxMessage.__table__).c
+    now = bindparam("c_now", type_=m.next_attempt_at.type)
+    due = select(m.id).where(m.state == PENDING, m.next_attempt_at <= now)
+    if by_campaign:
+        due = due.where(m.campaign_id == bindparam("c_campaign"))
+    if by_target:  # more of one bursting target's messages, for its digest
+        due = due.where(m.campaign_id == bindparam("c_target_campaign"), m.target == bindparam("c_target_name"),
+                        m.template != DIGEST_TEMPLATE)
+    # oldest due first, ties in the order of the due index (SQLite's ends in the row id, so by id
+    # there): ordering ties by id as well would make PostgreSQL sort every due row for each batch
+    due = due.order_by(m.next_attempt_at).limit(bindparam("c_limit", type_=Integer))
+    if dialect == "postgresql":
         due = due.with_for_update(skip_locked=True)
     # a CTE is evaluated once; PostgreSQL may rescan an IN (subquery) and so claim past the LIMIT
     chosen = due.cte("due")
-    stmt = (update(m).where(m.id.in_(select(chosen.c.id)), m.state == PENDING)
-            .values(state=SENDING, claimed_by=worker, claimed_at=now)
-            .returning(m.id, m.campaign_id, m.target, m.idempotency_key, m.template, m.payload, m.attempts)
-            .execution_options(synchronize_session=False))
-    return sorted((Claimed(*row) for row in session.execute(stmt)), key=lambda c: c.id)
+    # SQLite runs the statement alone (one writer), so the rows the CTE chose are still pending;
+    # checking again would make it walk the due index over every pending row, not look up 50 ids
+    still_pending = (m.state == PENDING,) if dialect == "postgresql" else ()
+    return (update(cast("Table", OutboxMessage.__table__)).where(m.id.in_(select(chosen.c.id)), *still_pending)
+            .values(state=SENDING, claimed_by=bindparam("c_worker"), claimed_at=now)
+            .returning(m.id, m.campaign_id, m.target, m.idempotency_key, m.template, m.payload, m.attempts))
 
 
 def bursts(session: Session, *, directory: Directory, now: dt.datetime,
@@ -226,6 +248,19 @@ def prepare(session: Session, *, claimed: list[Claimed], directory: Directory, w
 def record_outcome(session: Session | Connection, *, row: Claimed, worker: str, outcome: Outcome, now: dt.datetime,
                    max_attempts: int, channel: str) -> Decision | None:
     """Store one attempt's result; None if our claim was lost (another relay took it over)."""
+    decision, values = _outcome_values(row=row, outcome=outcome, now=now, max_attempts=max_attempts, channel=channel)
+    if not _finish(session, row, worker, values):
+        _claim_lost(row, outcome)
+        return None
+    if decision.state == "sent" and row.template == DIGEST_TEMPLATE:
+        session.execute(update(OutboxMessage).where(OutboxMessage.merged_into == row.id)
+                        .values(sent_at=now).execution_options(synchronize_session=False))
+    return decision
+
+
+def _outcome_values(*, row: Claimed, outcome: Outcome, now: dt.datetime, max_attempts: int,
+                    channel: str) -> tuple[Decision, dict[str, Any]]:
+    """The decision after this attempt and the columns that record it."""
     attempt = row.attempts + 1
     decision = decide(outcome.kind, key=row.key, attempt=attempt, retry_after=outcome.retry_after,
                       max_attempts=max_attempts)
@@ -238,13 +273,11 @@ def record_outcome(session: Session | Connection, *, row: Claimed, worker: str, 
     else:
         reason = TEXT["fatal"] if outcome.kind == "fatal" else TEXT["exhausted"].format(attempt=attempt)
         values.update(state=DEAD, last_error=reason + describe(outcome, channel))
-    if not _finish(session, row, worker, values):
-        log.warning("claim on outbox %s lost before its outcome (%s) was recorded", row.id, outcome.kind)
-        return None
-    if decision.state == "sent" and row.template == DIGEST_TEMPLATE:
-        session.execute(update(OutboxMessage).where(OutboxMessage.merged_into == row.id)
-                        .values(sent_at=now).execution_options(synchronize_session=False))
-    return decision
+    return decision, values
+
+
+def _claim_lost(row: Claimed, outcome: Outcome) -> None:
+    log.warning("claim on outbox %s lost before its outcome (%s) was recorded", row.id, outcome.kind)
 
 
 def release(session: Session | Connection, *, rows: list[tuple[int, dt.datetime | None]], worker: str) -> None:
@@ -260,8 +293,8 @@ def release(session: Session | Connection, *, rows: list[tuple[int, dt.datetime 
                         .values(**values).execution_options(synchronize_session=False))
 
 
-def _send_all(db: Any, conn: Connection, ready: list[Claimed], *, directory: Directory, throttle: Throttle, client: httpx.Client,
-              worker: str, now: dt.datetime, report: RelayReport, deadline: float | None) -> None:
+def _send_all(db: Any, outcomes: _OutcomeWriter, ready: list[Claimed], *, directory: Directory, throttle: Throttle,
+              client: httpx.Client, worker: str, now: dt.datetime, report: RelayReport, deadline: float | None) -> None:
     blocked: dict[str, dt.datetime] = {}  # robots (by URL) that must wait: throttled or asked us to
     released: list[tuple[int, dt.datetime | None]] = []
     for i, row in enumerate(ready):
@@ -270,7 +303,8 @@ def _send_all(db: Any, conn: Connection, ready: list[Claimed], *, directory: Dir
             report.deferred += len(ready) - i
             break
         target = directory.target(row.campaign_id, row.target)
-        key, cost = target.url, requests_for(target.channel, row.message())
+        message = row.message()
+        key, cost = target.url, requests_for(target.channel, message)
         if key not in blocked and (wait := throttle.wait(target.channel, key, now, cost)) > 0:
             blocked[key] = now + dt.timedelta(seconds=wait)
         if key in blocked:
@@ -278,16 +312,20 @@ def _send_all(db: Any, conn: Connection, ready: list[Claimed], *, directory: Dir
             report.throttled += 1
             continue
         throttle.record(target.channel, key, now, cost)
-        outcome = _attempt(client, target, row, now)
+        outcome = _attempt(client, target, row, message, now)
         max_attempts = directory.spec(row.campaign_id).max_attempts
+        decision: Decision | None
         if row.template == DIGEST_TEMPLATE:  # the carrier and its merged rows, in one transaction
             with db.unit_of_work() as s:
                 decision = record_outcome(s, row=row, worker=worker, outcome=outcome, now=now,
                                           channel=target.channel, max_attempts=max_attempts)
         else:
             # one UPDATE in autocommit: this outcome is committed before the next message goes out
-            decision = record_outcome(conn, row=row, worker=worker, outcome=outcome, now=now,
-                                      channel=target.channel, max_attempts=max_attempts)
+            decision, values = _outcome_values(row=row, outcome=outcome, now=now, max_attempts=max_attempts,
+                                               channel=target.channel)
+            if not outcomes.finish(row, worker, values):
+                _claim_lost(row, outcome)
+                decision = None
         if decision is None:
             report.lost += 1
         elif decision.state == "sent":
@@ -298,60 +336,83 @@ def _send_all(db: Any, conn: Connection, ready: list[Claimed], *, directory: Dir
         else:
             report.dead += 1
     if released:
-        with conn.begin():
-            release(conn, rows=released, worker=worker)
+        with outcomes.conn.begin():
+            release(outcomes.conn, rows=released, worker=worker)
 
 
-#: per dialect and column set: SQL text, positional parameter order (or None), defaults, bind processors
-_PREPARED: dict[tuple[str, frozenset[str]], tuple[str, Sequence[str] | None, Mapping[str, Any],
-                                                  dict[str, Callable[[Any], Any]]]] = {}
+class _OutcomeWriter:
+    """The connection a pass records its outcomes on, each one UPDATE committed by itself.
 
-
-def _finish_autocommit(conn: Connection, row: Claimed, worker: str, values: dict[str, Any]) -> bool:
-    """``_finish``'s statement, compiled once for this dialect and run on the driver's cursor.
-
-    The driver is in autocommit (SQLite: SQLAlchemy opens transactions itself, the driver none;
-    PostgreSQL: see ``_outcome_connection``), so the one UPDATE is its own transaction.
+    The statement for a set of columns is compiled once and run on one driver cursor, kept for
+    the pass. The driver is in autocommit (SQLite: SQLAlchemy opens transactions itself, the
+    driver none; PostgreSQL: see ``_outcome_writer``), so the one UPDATE is its own transaction.
     """
-    columns = frozenset(values)
-    key = (conn.dialect.name, columns)
-    prepared = _PREPARED.get(key)
-    if prepared is None:
-        compiled = _finish_statement(columns).compile(dialect=conn.dialect)
-        names = [*(f"v_{name}" for name in columns), "w_id", "w_worker"]
-        processors: dict[str, Callable[[Any], Any]] = {
-            name: proc for bind, name in compiled.bind_names.items()
-            if (proc := bind.type.bind_processor(conn.dialect)) is not None}
-        found = (compiled.string, compiled.positiontup, compiled.construct_params(dict.fromkeys(names)),
-                 processors)
-        _PREPARED[key] = prepared = found
-    sql, order, defaults, processors = prepared
-    params = dict(defaults, w_id=row.id, w_worker=worker)
-    params.update((f"v_{name}", value) for name, value in values.items())
-    for name, convert in processors.items():
-        params[name] = convert(params[name])
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, tuple(params[n] for n in order) if order else params)
-        return (cursor.rowcount or 0) > 0
-    finally:
-        cursor.close()
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        #: per column set: SQL text, positional parameter order (or None), defaults, bind processors
+        self._prepared: dict[frozenset[str], tuple[str, Sequence[str] | None, dict[str, Any],
+                                                   dict[str, Callable[[Any], Any]]]] = {}
+        self._converted: dict[tuple[str, Any], Any] = {}  # a pass's few distinct times, converted once
+
+    def finish(self, row: Claimed, worker: str, values: dict[str, Any]) -> bool:
+        """``_finish`` for one row: record ``values`` and end our claim; False if it is no longer ours."""
+        sql, order, defaults, processors = self._statement(frozenset(values))
+        params = dict(defaults, w_id=row.id, w_worker=worker)
+        params.update((f"v_{name}", value) for name, value in values.items())
+        for name, convert in processors.items():  # the times: mostly the pass's ``now``
+            if (value := params[name]) is not None:
+                memo = (name, value)
+                if memo not in self._converted:
+                    if len(self._converted) >= 64:  # retry times differ: keep the memo small
+                        self._converted.clear()
+                    self._converted[memo] = convert(value)
+                params[name] = self._converted[memo]
+        self._cursor.execute(sql, tuple(params[n] for n in order) if order else params)
+        return (self._cursor.rowcount or 0) > 0
+
+    def _statement(self, columns: frozenset[str]) -> tuple[str, Sequence[str] | None, dict[str, Any],
+                                                            dict[str, Callable[[Any], Any]]]:
+        found = self._prepared.get(columns)
+        if found is None:
+            dialect = self.conn.dialect
+            compiled = _finish_statement(columns).compile(dialect=dialect)
+            names = [*(f"v_{name}" for name in columns), "w_id", "w_worker"]
+            processors: dict[str, Callable[[Any], Any]] = {
+                name: proc for bind, name in compiled.bind_names.items()
+                if (proc := bind.type.bind_processor(dialect)) is not None}
+            defaults = dict(compiled.construct_params(dict.fromkeys(names)))
+            for name in set(processors) - set(names):  # constants of the statement (its ``sending``)
+                defaults[name] = processors.pop(name)(defaults[name])
+            found = (compiled.string, compiled.positiontup, defaults, processors)
+            self._prepared[columns] = found
+        return found
+
+    def close(self) -> None:
+        self._cursor.close()
 
 
 @contextmanager
-def _outcome_connection(engine: Engine) -> Iterator[Connection]:
-    """The connection a pass records its outcomes on (see the module's docstring)."""
+def _outcome_writer(engine: Engine) -> Iterator[_OutcomeWriter]:
+    """The pass's outcome connection (see the module's docstring)."""
     with engine.connect() as conn:
         if conn.dialect.name != "postgresql":
-            yield conn
+            writer = _OutcomeWriter(conn)
+            try:
+                yield writer
+            finally:
+                writer.close()
             return
         conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when the pool takes it back
         conn.exec_driver_sql("SET synchronous_commit TO OFF")
         conn.commit()  # ends SQLAlchemy's autobegun (logical) transaction
+        writer = _OutcomeWriter(conn)
         try:
-            yield conn
+            yield writer
         finally:
             try:
+                writer.close()
                 conn.rollback()  # a failed outcome's logical transaction, if any
                 conn.exec_driver_sql("RESET synchronous_commit")
                 conn.commit()
@@ -359,9 +420,15 @@ def _outcome_connection(engine: Engine) -> Iterator[Connection]:
                 conn.invalidate()
 
 
-def _attempt(client: httpx.Client, target: Any, row: Claimed, now: dt.datetime) -> Outcome:
+def _no_flush_wait(session: Session) -> None:
+    """On PostgreSQL, let this claim's commit return before the WAL flush (see the module's docstring)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def _attempt(client: httpx.Client, target: Any, row: Claimed, message: Message, now: dt.datetime) -> Outcome:
     try:
-        return send(client, target, row.message(), now)
+        return send(client, target, message, now)
     except Exception as exc:  # an adapter bug must not stop the relay; the retries bound it
         log.exception("adapter crashed on outbox %s", row.id)
         detail = mask_text(f"{TEXT['crash']} {type(exc).__name__}: {exc}", target.secret_values())
@@ -369,13 +436,7 @@ def _attempt(client: httpx.Client, target: Any, row: Claimed, now: dt.datetime) 
 
 
 def _finish(session: Session | Connection, row: Claimed, worker: str, values: dict[str, Any]) -> bool:
-    """Record ``values`` on our claimed row and end the claim; False if the claim is no longer ours.
-
-    On a bare ``Connection`` outside a transaction (the pass's outcome connection) the UPDATE
-    goes straight to the driver, which commits it by itself.
-    """
-    if isinstance(session, Connection) and not session.in_transaction():
-        return _finish_autocommit(session, row, worker, values)
+    """Record ``values`` on our claimed row and end the claim; False if the claim is no longer ours."""
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(w_id=row.id, w_worker=worker)
     result = session.execute(_finish_statement(frozenset(values)), params)
