@@ -9,6 +9,7 @@ here and nowhere else: JSON ``{"detail", "details"}`` under /api/, a Chinese pag
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -122,14 +123,22 @@ def _install_handlers(app: FastAPI) -> None:
 
 
 def create_app(settings: Settings, *, db: Database | None = None, clock: Callable[[], dt.datetime] | None = None,
-               auth_cache_seconds: float = AUTH_CACHE_SECONDS) -> FastAPI:
-    """The web app for ``settings`` (its own engine unless ``db`` is given; the real clock unless ``clock``)."""
+               auth_cache_seconds: float = AUTH_CACHE_SECONDS, freeze_gc: bool = False) -> FastAPI:
+    """The web app for ``settings`` (its own engine unless ``db`` is given; the real clock unless ``clock``).
+
+    ``freeze_gc`` (a server worker, whose app lives as long as the process): at start-up the objects
+    made so far (routes, models, mappers, templates: some 10⁵) are moved out of the collector's
+    reach. Left in, every full collection walks them all, ~0.1 s holding the GIL, and every request in
+    flight on the worker stalls at once (issue 22). Not for tests, which build many apps in one process.
+    """
     database = db or Database(make_engine(settings.resolved_database_url(), pool_size=WEB_POOL, max_overflow=WEB_POOL,
                                           ping_idle_after=PING_IDLE_AFTER))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = WEB_THREADS
+        if freeze_gc:
+            gc.freeze()
         yield
         if db is None:  # an engine the app built is the app's to close
             database.dispose()
@@ -152,4 +161,4 @@ def create_app(settings: Settings, *, db: Database | None = None, clock: Callabl
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory web.app:app_from_env`` (each worker builds its own app)."""
-    return create_app(load_settings())
+    return create_app(load_settings(), freeze_gc=True)

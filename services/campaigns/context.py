@@ -11,6 +11,7 @@ and its ``SpecCache`` so the campaign file is validated once per change, not onc
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import threading
 from collections.abc import Iterable
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session, defer
 
 from config.campaign import CampaignFile
@@ -86,10 +87,12 @@ class CampaignContext:
 class SpecCache:
     """Validated campaign files kept across units of work by a long-lived owner (the web app), per campaign.
 
-    The key is the stored text itself: a file changed by any process (``cw init``, the demo) is
-    validated again by the next unit of work that loads it, an unchanged one never. Thread-safe:
-    a ``CampaignFile`` is not changed once validated; two requests that miss at once may both
-    validate (the last one stays).
+    Each load compares a fingerprint of the stored text with the cached one, in the same query
+    that reads the campaign row: on PostgreSQL its length and MD5, worked out by the database, so
+    the text itself (tens of KB) is never sent for an unchanged file; on SQLite (in-process, nothing
+    to send) the text itself. A file changed by any process (``cw init``, the demo) is therefore
+    validated again by the very next load, an unchanged one never. Thread-safe: a ``CampaignFile``
+    is not changed once validated; two requests that miss at once may both validate (the last one stays).
     """
 
     def __init__(self) -> None:
@@ -98,19 +101,38 @@ class SpecCache:
 
     def load(self, session: Session, campaign_id: int) -> tuple[Campaign, CampaignFile]:
         """The campaign row (its JSON columns left unloaded until used) and its validated file."""
-        row = session.execute(select(Campaign, type_coerce(Campaign.spec, Text).label("raw"))
-                              .options(defer(Campaign.spec), defer(Campaign.boundary))
-                              .where(Campaign.id == campaign_id)).first()
+        hashed = session.get_bind().dialect.name == "postgresql"
+        row = session.execute(_by_fingerprint() if hashed else _by_text(), {"campaign_id": campaign_id}).first()
         if row is None:
             raise NotFound(f"找不到活动（编号 {campaign_id}）")
         with self._lock:
             hit = self._entries.get(campaign_id)
-        if hit is not None and hit[0] == row.raw:
+        if hit is not None and hit[0] == row.key:
             return row.Campaign, hit[1]
-        spec = CampaignFile.model_validate(json.loads(row.raw))
-        with self._lock:
-            self._entries[campaign_id] = (row.raw, spec)
+        raw = row.key if not hashed else session.execute(
+            select(type_coerce(Campaign.spec, Text)).where(Campaign.id == campaign_id)).scalar_one()
+        spec = CampaignFile.model_validate(json.loads(raw))
+        with self._lock:  # the fingerprint read with the row: a change since then is seen by the next load
+            self._entries[campaign_id] = (row.key, spec)
         return row.Campaign, spec
+
+
+def _campaign_and(key: ColumnElement[str]) -> Select:
+    return (select(Campaign, key.label("key")).options(defer(Campaign.spec), defer(Campaign.boundary))
+            .where(Campaign.id == bindparam("campaign_id")))
+
+
+@functools.cache
+def _by_fingerprint() -> Select:
+    """The campaign row and its stored file's length and MD5 (PostgreSQL), built and compiled once."""
+    text = type_coerce(Campaign.spec, Text)
+    return _campaign_and(func.concat(func.length(text), ":", func.md5(text)))
+
+
+@functools.cache
+def _by_text() -> Select:
+    """The campaign row and its stored file's text (SQLite), built and compiled once."""
+    return _campaign_and(type_coerce(Campaign.spec, Text))
 
 
 #: the process's validated campaign files, for code that runs many units of work (flows, the relay)

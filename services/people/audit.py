@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+from typing import Any, cast
 
+from sqlalchemy import Insert, Table, insert
 from sqlalchemy.orm import Session
 
 from models import AuditEntry
@@ -15,6 +17,19 @@ SYSTEM = "系统"
 def record(session: Session, *, campaign_id: int, action: str, object_type: str, object_id: int | None,
            now: dt.datetime, actor: str = SYSTEM, user_id: int | None = None, address: str | None = None,
            detail: dict[str, Any] | None = None) -> None:
-    """Add one audit entry in the caller's transaction."""
-    session.add(AuditEntry(campaign_id=campaign_id, at=now, user_id=user_id, actor=actor, address=address,
-                           action=action, object_type=object_type, object_id=object_id, detail=detail or {}))
+    """Add one audit entry in the caller's transaction.
+
+    A plain INSERT (issue 22: no ORM object to track and flush for a row nobody reads back); what
+    the caller added to the session before is flushed first, so entries keep the order of events.
+    """
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    session.execute(_insert(), {"campaign_id": campaign_id, "at": now, "user_id": user_id, "actor": actor,
+                                "address": address, "action": action, "object_type": object_type,
+                                "object_id": object_id, "detail": detail or {}})
+
+
+@functools.cache
+def _insert() -> Insert:
+    """The audit log's INSERT, built and compiled once."""
+    return insert(cast("Table", AuditEntry.__table__))
