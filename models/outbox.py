@@ -22,6 +22,8 @@ class OutboxMessage(Base):
         Index("ix_outbox_due", "state", "next_attempt_at"),
         # the relay's throttle reads the sends of the last minute at the start of every pass
         Index("ix_outbox_sent", "state", "sent_at"),
+        # the morning digest finds the folded notices not yet carried (a few among all merged rows)
+        Index("ix_outbox_folded", "state", "merged_into", "created_at"),
         one_of("state", OutboxState),
     )
 
