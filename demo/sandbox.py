@@ -404,6 +404,7 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     content: bytes  # the DATA exactly as received
+    peer: tuple = ()  # the client's address: mails sent over one session share it
 
 
 class RecordingSmtpHandler:
@@ -427,7 +428,8 @@ class RecordingSmtpHandler:
             return self.data_reply
         with self._lock:
             mail = ReceivedMail(
-                envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.original_content)
+                envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.original_content),
+                tuple(session.peer or ()),
             )
             self.messages.append(mail)
         return "250 Message accepted for delivery"

@@ -12,6 +12,10 @@ import html
 import re
 import smtplib
 import ssl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -114,23 +118,98 @@ def classify_smtp_error(exc: Exception) -> Outcome:
     return Outcome("retry", None, f"{type(exc).__name__}: {exc}", DEFAULT_RETRY_AFTER)
 
 
+#: a kept session is checked with NOOP before reuse when idle this long (servers drop idle clients)
+IDLE_CHECK_S = 5.0
+#: mails per kept session before it is closed and opened again (servers cap mails per connection)
+MAILS_PER_SESSION = 100
+
+_kept = threading.local()
+
+
+class _Sessions:
+    """SMTP sessions one relay pass keeps open, per server and account, on this thread only."""
+
+    def __init__(self) -> None:
+        self.open: dict[tuple, tuple[smtplib.SMTP, float, int]] = {}
+
+    def take(self, target: TargetSpec) -> tuple[smtplib.SMTP, int] | None:
+        """A kept session for ``target`` that still answers, and the mails it has carried."""
+        key = _session_key(target)
+        kept = self.open.pop(key, None)
+        if kept is None:
+            return None
+        smtp, last_used, mails = kept
+        if mails >= MAILS_PER_SESSION:
+            _close(smtp)
+            return None
+        if time.monotonic() - last_used > IDLE_CHECK_S:
+            try:
+                alive = smtp.noop()[0] == 250
+            except (smtplib.SMTPException, OSError):
+                alive = False
+            if not alive:
+                smtp.close()
+                return None
+        return smtp, mails
+
+    def keep(self, target: TargetSpec, smtp: smtplib.SMTP, mails: int) -> None:
+        self.open[_session_key(target)] = (smtp, time.monotonic(), mails)
+
+    def close_all(self) -> None:
+        for smtp, _, _ in self.open.values():
+            _close(smtp)
+        self.open.clear()
+
+
+def _session_key(target: TargetSpec) -> tuple:
+    return (target.url, target.use_ssl, target.starttls, target.username, target.secret, target.timeout)
+
+
+@contextmanager
+def kept_sessions() -> Iterator[None]:
+    """Within the block, mails to the same server and account on this thread share one SMTP
+    session (connect, EHLO and AUTH once, not per mail: a relay pass with many mails). A session
+    that fails is dropped, never reused; all are closed with QUIT when the block ends."""
+    outer = getattr(_kept, "sessions", None)
+    if outer is not None:  # nested: the outer block keeps them
+        yield
+        return
+    _kept.sessions = _Sessions()
+    try:
+        yield
+    finally:
+        sessions, _kept.sessions = _kept.sessions, None
+        sessions.close_all()
+
+
 def _deliver(target: TargetSpec, mail: EmailMessage) -> Outcome:
     sender = parse_address(target.sender or "").addr_spec
     recipients = [parse_address(r).addr_spec for r in target.recipients]
+    sessions: _Sessions | None = getattr(_kept, "sessions", None)
+    kept = sessions.take(target) if sessions is not None else None
+    if kept is not None:
+        smtp, mails = kept
+    else:
+        mails = 0
+        try:
+            smtp = _connect(target)
+        except OSError as exc:  # smtplib's exceptions are OSErrors too
+            return classify_smtp_error(exc)
+    healthy = False
     try:
-        smtp = _connect(target)
-    except OSError as exc:  # smtplib's exceptions are OSErrors too
-        return classify_smtp_error(exc)
-    try:
-        if target.username and target.secret:
+        if kept is None and target.username and target.secret:
             smtp.login(target.username, target.secret)
         refused = smtp.send_message(mail, from_addr=sender, to_addrs=recipients)
+        healthy = True
     except OSError as exc:
         return classify_smtp_error(exc)
     except UnicodeError as exc:  # a non-ASCII address the server cannot take (no SMTPUTF8)
         return Outcome("fatal", None, f"cannot encode message: {exc}")
     finally:
-        _close(smtp)
+        if healthy and sessions is not None:
+            sessions.keep(target, smtp, mails + 1)
+        else:
+            _close(smtp)
     if refused:
         # the others already have it: retrying would send them a second copy
         code = next(iter(refused.values()))[0]

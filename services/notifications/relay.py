@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from models import OutboxMessage
 from models.outbox import DEAD, MERGED, PENDING, SENDING, SENT
 from notify import Message, Outcome, merge_digest, requests_for, send
+from notify.email import kept_sessions
 from notify.masking import mask_text
 from rules.delivery import Decision, decide
 from rules.errors import ConfigError
@@ -121,7 +122,8 @@ def deliver_due(db: Any, *, now: dt.datetime, client: httpx.Client, environ: Map
         directory = Directory.load(s, environ)
         throttle = Throttle.seed(s, directory, now)
         bursting = bursts(s, directory=directory, now=now, campaign_id=campaign_id)
-    with masked_logs(known_secrets(directory.specs(), environ)), _outcome_writer(db.engine) as outcomes:
+    with masked_logs(known_secrets(directory.specs(), environ)), _outcome_writer(db.engine) as outcomes, \
+            kept_sessions():  # one SMTP session per mail server for the pass, not one per mail
         while budget_s is None or time.monotonic() - started < budget_s:
             with db.unit_of_work() as s:
                 _no_flush_wait(s)
