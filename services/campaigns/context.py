@@ -14,10 +14,10 @@ import datetime as dt
 import functools
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session, defer
@@ -32,6 +32,9 @@ from services.campaigns.working_calendar import campaign_calendar
 if TYPE_CHECKING:
     from services.escalation.ladders import Holders, Policy
     from services.inspections.routing import CampaignRouter, RouterCache
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,6 +79,14 @@ class CampaignContext:
         if self.routers is not None:
             return self.routers.get(self.session, self.id)
         return build_router(self.session, self.id)
+
+    def memo(self, name: str, build: Callable[[], T]) -> T:
+        """``build()`` once per context (so once per unit of work): for lookups many calls of one
+        step share, such as every unit's notify targets. Not for what the step itself changes."""
+        memos = self.__dict__.setdefault("_memos", {})
+        if name not in memos:
+            memos[name] = build()
+        return cast(T, memos[name])
 
     def holders(self, *, now: dt.datetime, segment_ids: Iterable[int | None] | None = None) -> Holders:
         """Who holds each segment at ``now`` (包段领导、牵头部门), of ``segment_ids`` only when given."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from config.settings import Settings
+from config.settings import Settings, load_settings
 
 log = logging.getLogger("chuangwei.notify")
 
@@ -43,7 +43,7 @@ FORBIDDEN_PREFIXES = ("/l/",)
 
 def public_base(settings: Settings | None = None) -> str:
     """``CW_PUBLIC_URL`` without its trailing slash; the local web address when it is not set."""
-    settings = settings or Settings()
+    settings = settings or load_settings()
     base = (settings.public_url or f"http://{settings.web_host}:{settings.web_port}").strip()
     return base.rstrip("/")
 

@@ -42,9 +42,13 @@ def recipient_targets(session: Session, *, ctx: CampaignContext,
     """The campaign's resolver: its ``notifications`` section (from the unit of work's context) and the
     ``notify`` lists of the units and leaders among ``recipients`` (all of the campaign's when None, for a batch)."""
     spec = ctx.spec.notifications
-    wanted = None if recipients is None else set(recipients)
-    own = {**_own_names(session, Unit, "unit", ctx.id, wanted),
-           **_own_names(session, Leader, "leader", ctx.id, wanted)}
+    if session is ctx.session:  # every unit's and leader's list, read once per unit of work
+        own = ctx.memo("notify_names", lambda: {**_own_names(session, Unit, "unit", ctx.id, None),
+                                                **_own_names(session, Leader, "leader", ctx.id, None)})
+    else:
+        wanted = None if recipients is None else set(recipients)
+        own = {**_own_names(session, Unit, "unit", ctx.id, wanted),
+               **_own_names(session, Leader, "leader", ctx.id, wanted)}
     return RecipientTargets(office=tuple(spec.office_targets), default=tuple(spec.default_targets), own=own)
 
 
