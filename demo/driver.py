@@ -160,8 +160,11 @@ class Demo:
             from config.prefect_env import heartbeats_off
 
             stack.enter_context(heartbeats_off())  # once for every real flow run (Prefect rebuilds its settings)
+            from services.briefs.render import rendering_in_background
+
             try:
-                self._loop(clock, db, code, platforms)
+                with rendering_in_background():  # the briefs' maps and Word files on the second core
+                    self._loop(clock, db, code, platforms)
             except KeyboardInterrupt:
                 self.state.interrupted = True
             summary = write_outputs(db, code=code, out=self.o.out, platforms=platforms, smtp=smtp,

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 from rules.weeks import week_label, week_monday
@@ -69,11 +73,24 @@ def _maps(data: BriefData, issue: Issue, png_tmp: Path) -> tuple[Path | None, st
 
 
 def render_issue(data: BriefData, issue: Issue, out_dir: Path) -> BriefFiles:
-    """Render the maps, the HTML and the Word file of ``issue`` into ``out_dir``."""
+    """Render the maps, the HTML and the Word file of ``issue`` into ``out_dir``.
+
+    Inside ``rendering_in_background()`` the files are written by a separate process and this
+    returns their names at once (they exist when the block ends)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = file_stem(issue)
     final = {"html": out_dir / f"{stem}.html", "docx": out_dir / f"{stem}.docx", "png": out_dir / f"{stem}_进度图.png"}
+    drawn = bool(data.map_segments) or data.boundary is not None
+    files = BriefFiles(final["html"], final["docx"], final["png"] if drawn else None)
+    if _background is not None:
+        _background.pending.append(_background.pool.submit(_write_issue_files, data, issue, out_dir, final))
+    else:
+        _write_issue_files(data, issue, out_dir, final)
+    return files
+
+
+def _write_issue_files(data: BriefData, issue: Issue, out_dir: Path, final: dict[str, Path]) -> None:
     temps = {kind: _temp(out_dir, "." + kind) for kind in final}
     try:
         png, page, map_title = _maps(data, issue, temps["png"])
@@ -85,7 +102,37 @@ def render_issue(data: BriefData, issue: Issue, out_dir: Path) -> BriefFiles:
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
-    return BriefFiles(final["html"], final["docx"], final["png"] if png else None)
+
+
+@dataclass
+class _Background:
+    pool: ProcessPoolExecutor
+    pending: list[Future]
+
+
+_background: _Background | None = None
+
+
+@contextmanager
+def rendering_in_background() -> Iterator[None]:
+    """Write issue files in one separate process while the caller goes on (the demo's second core).
+
+    What is rendered is decided before the hand-over (the gathered figures are plain data), so the
+    files are the same as when written inline. Leaving the block waits for every file and raises
+    the first failure; the process is always shut down. Not for the web or the flows' workers:
+    there the issue's files must exist when its 签发 commits."""
+    global _background
+    if _background is not None:
+        raise RuntimeError("rendering_in_background() is already active")
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))  # no fork of a threaded process
+    _background = _Background(pool, [])
+    try:
+        yield
+        for future in _background.pending:
+            future.result()
+    finally:
+        _background = None
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def write_document(doc: Document, out_dir: Path, stem: str) -> BriefFiles:
