@@ -136,10 +136,19 @@ def rendering_in_background() -> Iterator[None]:
 
 
 def write_document(doc: Document, out_dir: Path, stem: str) -> BriefFiles:
-    """Write a composed document without maps (a 专刊 such as the readiness issue) as HTML and Word."""
+    """Write a composed document without maps (a 专刊, a 督查通报, a 阶段总结) as HTML and Word;
+    in the background inside ``rendering_in_background()``, like an issue."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     final = {"html": out_dir / f"{stem}.html", "docx": out_dir / f"{stem}.docx"}
+    if _background is not None:
+        _background.pending.append(_background.pool.submit(_write_document_files, doc, out_dir, final))
+    else:
+        _write_document_files(doc, out_dir, final)
+    return BriefFiles(final["html"], final["docx"], None)
+
+
+def _write_document_files(doc: Document, out_dir: Path, final: dict[str, Path]) -> None:
     temps = {kind: _temp(out_dir, "." + kind) for kind in final}
     try:
         temps["html"].write_text(render_html(doc, map_html=None, map_title=""), encoding="utf-8")
@@ -149,4 +158,3 @@ def write_document(doc: Document, out_dir: Path, stem: str) -> BriefFiles:
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
-    return BriefFiles(final["html"], final["docx"], None)
