@@ -135,6 +135,8 @@ def deliver_due(db: Any, *, now: dt.datetime, client: httpx.Client, environ: Map
             report.claimed += len(claimed)
             _send_all(db, outcomes, ready, directory=directory, throttle=throttle, client=client, worker=worker,
                       now=now, report=report, deadline=None if budget_s is None else started + budget_s)
+            if len(claimed) < batch_size:  # all that was due at ``now``; what came due since waits for the next pass
+                break
     log.info("relay pass %s at %s: %s", worker, now.isoformat(), report.as_dict())
     return report
 
