@@ -251,7 +251,8 @@ def _paragraph(doc: Any, text: str, *, note: bool = False, empty: bool = False) 
 
 
 def _figure(doc: Any, block: Figure) -> None:
-    doc.add_picture(str(block.path), width=Mm(TEXT_WIDTH_MM))
+    # from bytes: the picture's name in the file is then "image.png", not the temporary file's name
+    doc.add_picture(io.BytesIO(block.path.read_bytes()), width=Mm(TEXT_WIDTH_MM))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
