@@ -45,6 +45,8 @@ class Task(Base):
         UniqueConstraint("template_id", "target_key", "period_key"),
         Index("ix_task_campaign_status_deadline", "campaign_id", "status", "deadline"),
         Index("ix_task_unit", "unit_id", "status"),
+        # a unit's task list in deadline order: read in index order and cut at the page, not sorted
+        Index("ix_task_unit_deadline", "unit_id", "deadline", "id"),
         Index("ix_task_segment", "segment_id"),
         one_of("status", TaskStatus), one_of("kind", TaskKind), one_of("acc_stage", AccStage),
     )
