@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, literal, not_, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
@@ -34,11 +34,20 @@ from rules.accountability import (
 )
 from rules.ladders import OFFICE, OPEN
 from rules.vocabulary import AccStage
-from services.bulk import insert_rows
 from services.campaigns.status import opened_phase
 from services.escalation.ladders import Holders, Policy, local_text, recipient
 from services.escalation.sanctions import add_to_week_notices, issue_notices, propose_repeats
-from services.escalation.sweep_io import BATCH, BatchResult, Outbox, is_pg, update_from_values
+from services.escalation.sweep_io import (
+    BATCH,
+    BatchResult,
+    Outbox,
+    fetch_plain,
+    from_driver,
+    is_pg,
+    row_time,
+    update_from_values,
+    write_rows,
+)
 from services.notifications.daily import TEMPLATE as DIGEST
 from services.people.audit import record
 
@@ -46,6 +55,19 @@ if TYPE_CHECKING:
     from services.campaigns.context import CampaignContext
 
 STEP_COLUMNS = ("campaign_id", "object_type", "object_id", "stage", "at", "unit_id", "notice_id", "detail")
+
+
+class Candidate(NamedTuple):
+    id: int
+    acc_stage: int
+    deadline: Any
+    extended_until: Any
+    unit_id: int | None
+    title: str
+    phase_id: int | None
+    segment_id: int | None
+    holder_leader_id: int | None
+    terminal: Any
 
 
 def _candidates(session: Session, kind: str, campaign_id: int, now: dt.datetime, latest: dt.datetime,
@@ -70,7 +92,11 @@ def _candidates(session: Session, kind: str, campaign_id: int, now: dt.datetime,
          .order_by(m.id).limit(limit))
     if is_pg(session):
         q = q.with_for_update(skip_locked=True, of=m)
-    return list(session.connection().execute(q).all())
+    else:
+        # the deadline index visits the candidates only, not the whole table in id order (see ``_due_problems``)
+        q = q.with_hint(m, f"INDEXED BY {'ix_task_campaign_status_deadline' if kind == TASK else 'ix_problem_due'}",
+                        "sqlite")
+    return [Candidate._make(r) for r in fetch_plain(session, q)]
 
 
 def _overdue_text(deadline: dt.datetime, now: dt.datetime) -> str:
@@ -92,7 +118,8 @@ def accountability_batch(session: Session, *, ctx: CampaignContext, kind: str, n
         facts = (r.acc_stage, r.deadline, r.extended_until, r.terminal)
         found = decided.get(facts)
         if found is None:  # many items share a stage and a deadline: decide each such class once
-            deadline = effective_deadline(r.deadline, r.extended_until)
+            deadline = effective_deadline(from_driver(r.deadline),
+                                          None if r.extended_until is None else from_driver(r.extended_until))
             to = next_stage(ladder, r.acc_stage, deadline, terminal=bool(r.terminal))
             found = decided[facts] = (None if to is None else int(to), deadline)
         if found[0] is not None:
@@ -118,7 +145,7 @@ def accountability_batch(session: Session, *, ctx: CampaignContext, kind: str, n
 def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Holders, kind: str, now: dt.datetime,
            items: list[tuple[Any, int, dt.datetime]], result: BatchResult) -> None:
     campaign = ctx.campaign
-    cal, outbox, cid = pol.calendar, Outbox(session, ctx, now), campaign.id
+    cal, outbox, cid, at = pol.calendar, Outbox(session, ctx, now), campaign.id, row_time(session, now)
     # reminders and overdue notices ride in the recipient's morning digest (written as ``Fold`` writes them)
     fold = Outbox(session, ctx, now, state=MERGED, extra={"folded": DIGEST}, like=outbox)
     steps: list[tuple[Any, ...]] = []
@@ -146,7 +173,7 @@ def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Hold
             supervised[r.unit_id].append({"type": kind, "id": r.id, "title": r.title, "deadline": iso,
                                           "segment_id": r.segment_id})
             continue  # its step row carries the notice id, written below
-        steps.append((cid, kind, r.id, to, now, r.unit_id, None, detail_json))
+        steps.append((cid, kind, r.id, to, at, r.unit_id, None, detail_json))
     for to, n in by_step.items():
         result.by_step[str(to)] = result.by_step.get(str(to), 0) + n
     if supervised:
@@ -167,7 +194,7 @@ def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Hold
                                 items_by_unit=fresh, now=now)
         for unit_id, entries in supervised.items():
             notice_id, number = notices.get(unit_id) or joined[unit_id]
-            steps += [(cid, kind, e["id"], SUPERVISED, now, unit_id, notice_id,
+            steps += [(cid, kind, e["id"], SUPERVISED, at, unit_id, notice_id,
                        json_text({"deadline": e["deadline"], "doc_no": number})) for e in entries]
             if unit_id not in fresh:
                 continue  # the unit has this week's notice already; its list grew
@@ -177,7 +204,7 @@ def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Hold
                                                            "doc_no": number}, ("notice", notice_id))
         propose_repeats(session, campaign=campaign, ladder=pol.accountability, unit_ids=sorted(fresh),
                         phase_id=phase.id if phase else None, now=now)
-    insert_rows(session, "accountability_step", STEP_COLUMNS, steps)
+    write_rows(session, "accountability_step", STEP_COLUMNS, steps)
     result.messages = outbox.flush() + fold.flush()
 
 

@@ -11,11 +11,11 @@ rows of exactly the rows that moved, in the same transaction. A moved row's new 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, Row, any_, bindparam, exists, or_, select
+from sqlalchemy import Integer, any_, bindparam, column, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -28,10 +28,19 @@ from rules import ladders as L
 from rules.accountability import overdue_cutoff
 from rules.calendar import ClockType
 from rules.ladders import LEAD, LEADER, NOTE_OPINION_MISSING, OFFICE, OPEN, OPINION
-from services.bulk import insert_rows
 from services.escalation.accountability import accountability_batch
 from services.escalation.ladders import Holders, local_text, recipient
-from services.escalation.sweep_io import BATCH, BatchResult, Outbox, is_pg, update_from_values
+from services.escalation.sweep_io import (
+    BATCH,
+    BatchResult,
+    Outbox,
+    fetch_plain,
+    from_driver,
+    is_pg,
+    row_time,
+    update_from_values,
+    write_rows,
+)
 from services.people.audit import record
 from services.tasks.lapse import lapse_recurring
 
@@ -55,8 +64,15 @@ def _climb_prefilter(ctx: CampaignContext, now: dt.datetime) -> dt.datetime | No
     return overdue_cutoff(ctx.calendar, now, int(climb.amount) - 1)
 
 
+#: a problem due to climb as ``_due_problems`` reads it: id, level, segment, unit, title, level_since (as the
+#: driver gives it), whether its leader signed an opinion at this level. Plain tuples, not ``Row``s or named
+#: tuples: the garbage collector stops tracking a plain tuple of plain values, so a batch's rows do not set
+#: off full collections
+Due = tuple[int, str, int | None, int | None, str, Any, Any]
+
+
 def _due_problems(session: Session, campaign_id: int, now: dt.datetime, after_id: int,
-                  limit: int, lead_since_before: dt.datetime | None = None) -> Sequence[Row[Any]]:
+                  limit: int, lead_since_before: dt.datetime | None = None) -> list[Due]:
     """Open problems past their level's limit and not on 挂账 (``on_timeout``'s own preconditions), except
     those of findings reported rectified and waiting for re-inspection."""
     opinion = exists(select(ProblemEvent.id).where(ProblemEvent.problem_id == Problem.id,
@@ -73,15 +89,20 @@ def _due_problems(session: Session, campaign_id: int, now: dt.datetime, after_id
          .order_by(Problem.id).limit(limit))
     if is_pg(session):
         q = q.with_for_update(skip_locked=True, of=Problem)
-    return session.connection().execute(q).all()
+    else:
+        # SQLite would walk the whole table in id order for the ORDER BY; the deadline index visits the due
+        # rows only, so the pass costs what the due problems cost, however many are not due
+        q = q.with_hint(Problem, "INDEXED BY ix_problem_due", "sqlite")
+    return fetch_plain(session, q)
 
 
 def _opinions(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str, str | None]]]:
     """Every opinion recorded so far (actor, text, level), per problem, in order."""
     found: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
-    # PostgreSQL takes the ids as one array parameter (a batch's thousands of placeholders cost more than the query)
+    # the ids as one parameter, an array or a JSON list (a batch's thousands of placeholders cost more than the query)
     of_batch = (ProblemEvent.problem_id == any_(bindparam("ids", ids, type_=ARRAY(Integer))) if is_pg(session)
-                else ProblemEvent.problem_id.in_(ids))
+                else ProblemEvent.problem_id.in_(select(column("value", Integer)).select_from(
+                    func.json_each(bindparam("ids", json.dumps(ids))))))
     for pid, actor, text_, level in session.connection().execute(
             select(ProblemEvent.problem_id, ProblemEvent.actor, ProblemEvent.opinion, ProblemEvent.from_level)
             .where(of_batch, ProblemEvent.opinion.is_not(None)).order_by(ProblemEvent.id)):
@@ -94,27 +115,39 @@ def coordination_batch(session: Session, *, ctx: CampaignContext, now: dt.dateti
     """Escalate one batch of problems whose level limit has passed (one step each, at most)."""
     pol = ctx.policy
     rows = _due_problems(session, ctx.id, now, after_id, limit, _climb_prefilter(ctx, now))
-    result = BatchResult(selected=len(rows), last_id=rows[-1].id if rows else after_id)
+    result = BatchResult(selected=len(rows), last_id=rows[-1][0] if rows else after_id)
     if not rows:
         return result  # the pass is done
-    holders = ctx.holders(now=now, segment_ids=(r.segment_id for r in rows))
-    moves: dict[int, tuple[Any, L.Action]] = {}
-    decided: dict[tuple[str, L.Facts, dt.datetime], list[L.Action]] = {}
+    holders = ctx.holders(now=now, segment_ids=(r[2] for r in rows))
+    # problem id → (its row, the index of its action in ``actions``): plain tuples again (see ``Due``)
+    moves: dict[int, tuple[Due, int]] = {}
+    actions: list[L.Action] = []
+    decided: dict[tuple[str, L.Facts, Any], list[int]] = {}
+    facts_of: dict[tuple[int | None, bool], L.Facts] = {}  # a segment's rows share their facts
+    timed = pol.coordination.climb_after is not None
     for r in rows:
-        facts = holders.facts(r.segment_id, leader_opinion=r.opinion)
+        pid, level, segment_id, _, _, level_since, opinion = r
+        facts = facts_of.get((segment_id, opinion))
+        if facts is None:
+            facts = facts_of[segment_id, opinion] = holders.facts(segment_id, leader_opinion=bool(opinion))
         # every row selected is due, so the rule's step depends on these only (and, at 牵头部门, on how
         # long it has stood there: the climb past it waits for the longer limit)
-        since = r.level_since if r.level == L.LEAD and pol.coordination.climb_after else now
-        key = (r.level, facts, since)
-        if key not in decided:
-            decided[key] = L.on_timeout(pol.coordination, L.ProblemState(L.OPEN, r.level, since, now), facts, now,
-                                        pol.calendar)
-        for action in decided[key]:
-            moves[r.id] = (r, action)
+        since = level_since if timed and level == L.LEAD else None
+        key = (level, facts, since)
+        chosen = decided.get(key)
+        if chosen is None:
+            state = L.ProblemState(L.OPEN, level, now if since is None else from_driver(since), now)
+            chosen = decided[key] = []
+            for action in L.on_timeout(pol.coordination, state, facts, now, pol.calendar):
+                chosen.append(len(actions))
+                actions.append(action)
+        for i in chosen:
+            moves[pid] = (r, i)
     values = []
-    for pid, (r, a) in moves.items():
+    for pid, (r, i) in moves.items():
+        a = actions[i]
         assert a.to_level is not None  # on_timeout only ever moves a problem up a level
-        hu, hl = holders.at_level(a.to_level, segment_id=r.segment_id, unit_id=r.unit_id)
+        hu, hl = holders.at_level(a.to_level, segment_id=r[2], unit_id=r[3])
         values.append((pid, a.from_level, a.to_level, hu, hl, a.deadline))
     moved = update_from_values(
         session, table="problem",
@@ -128,26 +161,28 @@ def coordination_batch(session: Session, *, ctx: CampaignContext, now: dt.dateti
         params={"now": now},
         returning="problem.id, problem.version, problem.holder_unit_id, problem.holder_leader_id")
     if moved:
-        _write_escalations(session, ctx, now, holders, moves, moved, result)
+        _write_escalations(session, ctx, now, holders, moves, actions, moved, result)
     return result
 
 
 def _write_escalations(session: Session, ctx: CampaignContext, now: dt.datetime, holders: Holders,
-                       moves: dict[int, tuple[Any, L.Action]], moved: list[Any], result: BatchResult) -> None:
+                       moves: dict[int, tuple[Due, int]], actions: list[L.Action], moved: list[Any],
+                       result: BatchResult) -> None:
     """History rows and one message per new holder for the problems that moved."""
     cal, campaign = ctx.calendar, ctx.campaign
     opinions = _opinions(session, [m[0] for m in moved])
-    holders.load_segment_names(session, (moves[m[0]][0].segment_id for m in moved))
-    events, outbox, details = [], Outbox(session, ctx, now), {}
+    holders.load_segment_names(session, (moves[m[0]][0][2] for m in moved))
+    events, outbox, details, at = [], Outbox(session, ctx, now), {}, row_time(session, now)
     for pid, version, hu, hl in moved:
-        r, a = moves[pid]
+        r, i = moves[pid]
+        a, segment_id = actions[i], r[2]
         assert a.to_level is not None and a.deadline is not None  # on_timeout moves up with a new deadline
         said = opinions.get(pid, [])
         opinion = None
         if a.from_level == LEADER:
             leader_said = "；".join(t for _, t, lvl in said if lvl == LEADER)
             opinion = NOTE_OPINION_MISSING if a.opinion_missing else leader_said or None
-        lead = holders.assignment(r.segment_id) if a.on_behalf_of else None
+        lead = holders.assignment(segment_id) if a.on_behalf_of else None
         key = (id(a), lead)  # actions are shared per decision class: texts are worked out once per class
         if key not in details:
             detail = {"auto": True, "deadline": a.deadline.isoformat()}
@@ -155,17 +190,17 @@ def _write_escalations(session: Session, ctx: CampaignContext, now: dt.datetime,
                 detail["on_behalf_of"] = holders.unit_names.get(lead[0], a.on_behalf_of) if lead else a.on_behalf_of
             details[key] = json_text(detail), local_text(a.deadline, cal)
         detail_json, deadline_text = details[key]
-        events.append((pid, now, SWEEP_ACTOR, a.action, a.from_level, a.to_level, a.note, opinion, detail_json))
+        events.append((pid, at, SWEEP_ACTOR, a.action, a.from_level, a.to_level, a.note, opinion, detail_json))
         lines = [f"{actor}：{t}" for actor, t, _ in said]
         if a.opinion_missing:
             lines.append(NOTE_OPINION_MISSING)
-        title, body = escalation_notice(r.title, holders.segment_name(r.segment_id),
+        title, body = escalation_notice(r[4], holders.segment_name(segment_id),
                                         f"{a.to_level}（{holders.holder_name(hu, hl)}）", deadline_text, lines,
                                         a.note or "")
         outbox.add([recipient(hu, hl, holders.office_unit_id)], "escalation",
                    {"title": title, "body": body, "problem_id": pid, "level": a.to_level}, ("problem", pid, version))
         result.by_step[a.to_level] = result.by_step.get(a.to_level, 0) + 1
-    insert_rows(session, "problem_event", EVENT_COLUMNS, events)
+    write_rows(session, "problem_event", EVENT_COLUMNS, events)
     result.messages = outbox.flush()
     result.moved = len(moved)
     record(session, campaign_id=campaign.id, action="sweep.escalate", object_type="campaign", object_id=campaign.id,

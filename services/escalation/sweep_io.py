@@ -1,5 +1,6 @@
 """Set-based writes for the sweep: one UPDATE … FROM (VALUES …) per batch, and outbox rows built for
-many messages at once (targets read once per batch); values become driver values in ``services.bulk``.
+many messages at once (targets read once per batch); values become driver values in ``services.bulk``,
+except the rows ``write_rows`` appends on SQLite, which the sweep builds as driver values already.
 """
 
 from __future__ import annotations
@@ -7,15 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from models.base import json_text
 from models.outbox import PENDING
-from services.bulk import driver_connection, driver_rows, driver_value, insert_ignore
+from services.bulk import driver_connection, driver_rows, driver_value, insert_ignore, insert_rows
 from services.notifications.links import public_base, stamp
 from services.notifications.outbox import Recipient, idempotency_key, recipient_targets
 
@@ -55,15 +57,88 @@ def is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def row_time(session: Session, value: dt.datetime) -> Any:
+    """A datetime as ``write_rows`` takes it: on SQLite the text a DateTime column stores (worked out once
+    per batch, not once per row), on PostgreSQL the datetime itself (``services.bulk`` converts it)."""
+    return value if is_pg(session) else driver_value(value, pg=False)
+
+
+def write_rows(session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+               conflict: Sequence[str] = ()) -> None:
+    """Append the rows of a batch, skipping those that clash on the unique ``conflict`` columns if given.
+
+    On SQLite the rows' values are driver values already (datetimes from ``row_time``, JSON as text)
+    and go to the driver's executemany as they are: converting every value of tens of thousands of
+    rows again costs more than the insert. PostgreSQL takes the ``services.bulk`` paths (COPY).
+    """
+    if not rows:
+        return
+    raw, pg = driver_connection(session)
+    if pg:
+        if conflict:
+            insert_ignore(session, table, columns, rows, conflict)
+        else:
+            insert_rows(session, table, columns, rows)
+        return
+    verb = "INSERT OR IGNORE" if conflict else "INSERT"  # as ``services.bulk.insert_ignore`` does on SQLite
+    cur = raw.cursor()
+    try:
+        cur.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                        rows)
+    finally:
+        cur.close()
+
+
+def fetch_plain(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """``query``'s rows as the driver returns them (plain tuples, datetimes as the driver gives them: text on
+    SQLite, naive UTC on PostgreSQL; read them with ``from_driver``). A batch's ten thousand rows skip the
+    result processing and ``Row`` objects a sweep would pay for on every column of every row."""
+    raw, pg = driver_connection(session)
+    compiled = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
+    if pg:
+        args: Any = {k: driver_value(v, pg=True) for k, v in values.items()}
+    else:
+        args = [driver_value(values[k], pg=False) for k in compiled.positiontup or ()]
+    cur = raw.cursor()
+    try:
+        cur.execute(str(compiled), args)
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def from_driver(value: Any) -> dt.datetime:
+    """A datetime column's value as ``fetch_plain`` returns it, as the models read it (aware UTC)."""
+    naive = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return naive.replace(tzinfo=dt.UTC)
+
+
 _PARAM = re.compile(r":([a-z_]+)\b")
+
+
+def _sqlite_datetimes() -> Callable[[Any], str]:
+    """``json.dumps``'s hook for what JSON has no type for: a datetime becomes the text SQLite stores
+    (each distinct one converted once: a batch's rows share a few deadlines)."""
+    seen: dict[dt.datetime, str] = {}
+
+    def convert(value: Any) -> str:
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"{type(value).__name__} is not a value of a row to update")
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = str(driver_value(value, pg=False))
+        return found
+
+    return convert
 
 
 def update_from_values(session: Session, *, table: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]],
                        set_: dict[str, str], where: str, params: dict[str, Any], returning: str = "id") -> list[Any]:
     """``UPDATE table SET … FROM (rows) v WHERE table.id = v.id AND where RETURNING …``, one statement.
 
-    ``columns`` are (name, SQL type) of the rows, the first being ``id``; ``set_`` maps a column
-    to an expression over ``v.*`` and ``:named`` params; ``where`` re-checks the state the rows
+    ``columns`` are (name, SQL type) of the rows (scalars or datetimes), the first being ``id``; ``set_``
+    maps a column to an expression over ``v.*`` and ``:named`` params; ``where`` re-checks the state the rows
     were selected in, so a row another sweep moved meanwhile is left alone. The rows travel as a
     few parameters whatever their number: one array per column (PostgreSQL ``unnest``) or one
     JSON document (SQLite ``json_each``). Runs on the driver's cursor: SQLAlchemy's
@@ -83,15 +158,16 @@ def update_from_values(session: Session, *, table: str, columns: Sequence[tuple[
 
     names = [c for c, _ in columns]
     assignments = bind(", ".join(f"{c} = {e}" for c, e in set_.items()))
-    values = driver_rows(rows, pg=pg)
     if pg:
+        values = driver_rows(rows, pg=pg)
         arrays = ", ".join(f"CAST(%s AS {t}[])" for _, t in columns)
         source = f"unnest({arrays}) AS v ({', '.join(names)})"
         args.extend([row[j] for row in values] for j in range(len(columns)))
     else:
         cols = ", ".join(f"json_extract(value, '$[{j}]') AS {n}" for j, n in enumerate(names))
         source = f"(SELECT {cols} FROM json_each(?)) AS v"
-        args.append(json.dumps(values, ensure_ascii=False))  # the rows as one parameter, not a stored value
+        # the rows as one parameter, not a stored value; only their datetimes need converting on the way
+        args.append(json.dumps(rows, ensure_ascii=False, default=_sqlite_datetimes()))
     sql = (f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.id = v.id AND {bind(where)} "
            f"RETURNING {returning}")
     cur = raw.cursor()
@@ -112,6 +188,7 @@ class Outbox:
     def __init__(self, session: Session, ctx: CampaignContext, now: dt.datetime, *, state: str = PENDING,
                  extra: dict[str, Any] | None = None, like: Outbox | None = None):
         self.session, self.now, self.state, self.extra = session, now, state, extra or {}
+        self._at = row_time(session, now)
         self._code, self._cid = ctx.code, ctx.id
         if like is None:
             self._targets = recipient_targets(session, ctx=ctx)  # every unit and leader: a batch reaches many
@@ -124,7 +201,7 @@ class Outbox:
     def add(self, recipients: Iterable[Recipient], template: str, payload: dict[str, Any],
             key_parts: tuple[Any, ...]) -> None:
         """Queue one message to each recipient's targets (the same keys ``enqueue`` would use)."""
-        code, cid, at, state, extra, rows = self._code, self._cid, self.now, self.state, self.extra, self.rows
+        code, cid, at, state, extra, rows = self._code, self._cid, self._at, self.state, self.extra, self.rows
         for r in recipients:
             seen = self._seen.get(r)
             if seen is None:
@@ -141,6 +218,6 @@ class Outbox:
     def flush(self) -> int:
         """Write the queued rows; a key that exists already (a retried batch) is skipped."""
         n = len(self.rows)
-        insert_ignore(self.session, "outbox", OUTBOX_COLUMNS, self.rows, ("idempotency_key",))
+        write_rows(self.session, "outbox", OUTBOX_COLUMNS, self.rows, conflict=("idempotency_key",))
         self.rows = []
         return n
