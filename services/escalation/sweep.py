@@ -11,8 +11,11 @@ rows of exactly the rows that moved, in the same transaction. A moved row's new 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, any_, bindparam, column, exists, func, or_, select
@@ -210,6 +213,27 @@ def _write_escalations(session: Session, ctx: CampaignContext, now: dt.datetime,
 def sweep_batch(session: Session, *, ctx: CampaignContext, name: str, now: dt.datetime, after_id: int = 0,
                 limit: int = BATCH) -> BatchResult:
     """One batch of one pass (``coordination``, ``task`` or ``problem``): one unit of work."""
+    with _collector_paused():
+        return _sweep_batch(session, ctx=ctx, name=name, now=now, after_id=after_id, limit=limit)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a batch: a batch makes tens of thousands of small objects
+    that live until it ends, and the collector walked them again and again (~7 % of a 1M-item sweep);
+    what a batch leaves is collected once it is over (a batch is bounded: ``BATCH`` items)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _sweep_batch(session: Session, *, ctx: CampaignContext, name: str, now: dt.datetime, after_id: int,
+                 limit: int) -> BatchResult:
     if name == COORDINATION:
         return coordination_batch(session, ctx=ctx, now=now, after_id=after_id, limit=limit)
     missed = 0
