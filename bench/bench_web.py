@@ -27,11 +27,14 @@ import asyncio
 import datetime as dt
 import os
 import random
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -272,6 +275,18 @@ def report(results: list[tuple[str, int, float]], elapsed: float, workers: int, 
         print(f"  {kind:<6} p50 {d[len(d) // 2] * 1000:.1f} ms, p99 {d[int(len(d) * 0.99)] * 1000:.1f} ms")
 
 
+def connections_per_worker(port: int) -> str:
+    """How many client connections each server process holds (``ss``; empty if it is not installed).
+
+    Each client keeps its one connection, so a worker that accepted more of them serves more of the
+    load for the whole run: a CPU-bound worker with most of them sets the tail (issue 22)."""
+    if shutil.which("ss") is None:
+        return ""
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"], capture_output=True,
+                         text=True, check=False).stdout
+    return ", ".join(f"{n}" for _, n in Counter(re.findall(r"pid=(\d+)", out)).most_common())
+
+
 def measure(url: str, people: dict[int, tuple[str, list[int]]], args: argparse.Namespace, app: str,
             label: str) -> tuple[list[tuple[str, int, float]], list[tuple[str, int, float]], float]:
     """Start ``app`` under uvicorn, drive it with the clients, stop it; (all results, measured, seconds)."""
@@ -281,9 +296,13 @@ def measure(url: str, people: dict[int, tuple[str, list[int]]], args: argparse.N
         try:
             workers = [server.pid, *_children(server.pid)]
             cpu0, own0, load0 = sum(_cpu(p) for p in workers), os.times(), os.getloadavg()[0]
+            spread: list[str] = []
+            counter = threading.Timer(args.warmup / 2, lambda: spread.append(connections_per_worker(port)))
+            counter.start()
             everything, elapsed, when = asyncio.run(load(f"http://127.0.0.1:{port}", people, args.clients, args.seconds,
                                                    args.rate, args.warmup))
             cpu1, own1 = sum(_cpu(p) for p in workers), os.times()
+            counter.cancel()
             pg_cpu = postgres_cpu(url)  # while the server's connections (and their backends) are still open
         finally:
             server.terminate()
@@ -292,6 +311,8 @@ def measure(url: str, people: dict[int, tuple[str, list[int]]], args: argparse.N
     print(f"{label}:")
     report(results, elapsed, args.workers, args.rate)
     print(when)
+    if spread and spread[0]:
+        print(f"  client connections per server worker: {spread[0]}")
     n = len(everything)
     own = (own1.user + own1.system) - (own0.user + own0.system)
     print(f"  CPU per request: server {1000 * (cpu1 - cpu0) / n:.2f} ms, PostgreSQL "

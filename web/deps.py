@@ -122,7 +122,8 @@ def client_address(request: Request) -> str | None:
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    # the scope's path, not ``request.url.path``: building the URL cost more than the rest of sign-in (issue 22)
+    return request.scope["path"].startswith("/api/")
 
 
 def _credentials(request: Request, credentials: HTTPAuthorizationCredentials | None) -> tuple[str | None, tuple]:

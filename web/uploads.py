@@ -60,6 +60,8 @@ def decode_photos(files: list[UploadFile], app: AppServices, me: Principal) -> l
 
 def forget(app: AppServices, prepared: list[PreparedPhoto]) -> None:
     """Delete the files of ``prepared`` photos that no photo row records."""
+    if not any(p.written for p in prepared):
+        return  # nothing written (a refused tick without photos): no connection to take (issue 22)
     with app.db.reader() as s:
         discard_unsaved(s, prepared=prepared, photo_dir=app.photo_dir)
 

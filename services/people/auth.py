@@ -14,10 +14,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session
 
 from models import Assignment, AuditEntry, AuthToken, Campaign, Task, User
@@ -269,10 +269,31 @@ def get_visible_task(session: Session, principal: Principal, task_id: int) -> Ta
     return task
 
 
-_HISTORY = (select(AuditEntry).where(AuditEntry.object_type == "task", AuditEntry.object_id == bindparam("task_id"))
+class HistoryEntry(NamedTuple):
+    """An audit entry as a task's history shows it (a row, not an ``AuditEntry``: issue 22)."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    address: str | None
+    detail: dict[str, Any] | None
+
+
+_HISTORY = (select(AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.address, AuditEntry.detail)
+            .where(AuditEntry.object_type == "task", AuditEntry.object_id == bindparam("task_id"))
             .order_by(AuditEntry.at, AuditEntry.id))
 
 
-def task_history(session: Session, *, task_id: int) -> list[AuditEntry]:
+def task_history(session: Session, *, task_id: int) -> list[HistoryEntry]:
     """The audit entries about one task, oldest first."""
-    return list(session.scalars(_HISTORY, {"task_id": task_id}))
+    return [HistoryEntry._make(row) for row in plain_rows(session, _HISTORY, {"task_id": task_id})]
+
+
+def plain_rows(session: Session, statement: Select[Any], params: dict[str, Any]) -> Result[Any]:
+    """``session.execute`` for a SELECT of plain columns (no entities), run on the session's connection:
+    the same rows without the ORM's execution layer, which cost more than the query itself (issue 22:
+    ~0.35 of 0.5 ms for a task's history, ~0.4 of 1 ms for a page of 50 cards). Pending changes are
+    flushed first, as the session's autoflush would."""
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    return session.connection().execute(statement, params)

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import DateTime, Select, bindparam, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from models import (
     Assignment,
     AssignmentMember,
-    AuditEntry,
     Leader,
     Phase,
     Photo,
@@ -37,7 +36,16 @@ from rules.calendar import elapsed_fraction
 from rules.errors import CalendarMissing, NotFound
 from rules.vocabulary import OFFICE_NAME, Light
 from services.campaigns.context import CampaignContext
-from services.people.auth import Principal, require, task_history, visibility, visible_tasks, visible_tasks_for
+from services.people.auth import (
+    HistoryEntry,
+    Principal,
+    plain_rows,
+    require,
+    task_history,
+    visibility,
+    visible_tasks,
+    visible_tasks_for,
+)
 from services.tasks.ticking import can_undo, undo_deadline
 from services.tasks.verification import photos_of
 
@@ -56,9 +64,9 @@ def traffic_light(start: dt.datetime, deadline: dt.datetime, now: dt.datetime) -
     return YELLOW if elapsed_fraction(start, deadline, now) >= YELLOW_AT else GREEN
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
-    """One task as a line on the board."""
+class Card(NamedTuple):
+    """One task as a line on the board (a named tuple: a list makes hundreds, and a frozen dataclass
+    cost three times as much to build, issue 22)."""
 
     id: int
     title: str
@@ -113,18 +121,49 @@ class TickView:
     photos: list[Photo]
 
 
+class DetailTask(NamedTuple):
+    """The task columns the task page and API show (a row, not a ``Task``: see ``_detail``)."""
+
+    id: int
+    title: str
+    category: str
+    status: str
+    deadline: dt.datetime
+    extended_until: dt.datetime | None
+    created_at: dt.datetime
+    rework_count: int
+    carried_over: bool
+    version: int
+    description: str
+
+
+class Named(NamedTuple):
+    """A unit or phase as the task page names it."""
+
+    id: int
+    name: str
+
+
+class SegmentName(NamedTuple):
+    """A task's segment as the task page names it."""
+
+    id: int
+    code: str
+    name: str
+
+
 @dataclass(frozen=True, slots=True)
 class TaskDetail:
     """One task with its ticks, history and what the principal may do with it."""
 
-    task: Task
-    unit: Unit
-    segment: Segment | None
-    phase: Phase
+    task: DetailTask
+    unit: Named
+    segment: SegmentName | None
+    phase: Named
     card: Card
     deadline_text: str
     ticks: list[TickView]
-    history: list[AuditEntry]
+    history: list[HistoryEntry]
     rejected: Tick | None
     can_tick: bool
     can_undo: bool
@@ -190,6 +229,9 @@ CARD_COLUMNS = (Task.id, Task.title, Task.category, Task.status, Task.deadline, 
                 Task.rework_count, Task.carried_over, Task.version)
 
 
+_TIMES = ("deadline", "extended_until", "created_at")
+
+
 class CardRow(NamedTuple):
     """A row of ``CARD_COLUMNS`` and the segment and unit names, as ``list_cards`` reads it (same order)."""
 
@@ -237,6 +279,8 @@ def card_of(task: CardSource, code: str | None, seg_name: str | None, unit: str,
     """The board line for a task."""
     deadline = effective_deadline(task.deadline, task.extended_until)
     light = traffic_light(task.created_at, deadline, now) if task.status == OPEN else GREY
+    if deadline.tzinfo is None:  # a row read as naive UTC, ``now`` too (``list_cards``); mixing them raises
+        deadline = deadline.replace(tzinfo=dt.UTC)
     return Card(id=task.id, title=task.title, category=task.category, status=task.status,
                 light=light, deadline=deadline.astimezone(tz),
                 segment_code=code, segment_name=seg_name, unit=unit, rework_count=task.rework_count,
@@ -249,10 +293,12 @@ def list_cards(session: Session, *, principal: Principal, now: dt.datetime, stat
     require(principal, "task.read")
     tz = ZoneInfo(principal.timezone)
     rule, params = visibility(principal)
-    rows = session.execute(_cards(rule, tuple(statuses), bool(segment)),
-                           {**params, "segment": segment, "limit": limit}).all()
-    # plain tuples: a Row's attribute lookup by name costs more than the rest of a card (issue 22)
-    return [card_of(r, r.segment_code, r.segment_name, r.unit_name, now, tz) for r in map(CardRow._make, rows)]
+    rows = plain_rows(session, _cards(rule, tuple(statuses), bool(segment)),
+                      {**params, "segment": segment, "limit": limit}).all()
+    # plain tuples: a Row's attribute lookup by name costs more than the rest of a card (issue 22);
+    # the times come as stored, naive UTC (see ``_cards``), so the light is worked out against naive UTC
+    utc_now = now.astimezone(dt.UTC).replace(tzinfo=None)
+    return [card_of(r, r.segment_code, r.segment_name, r.unit_name, utc_now, tz) for r in map(CardRow._make, rows)]
 
 
 @functools.cache
@@ -267,7 +313,10 @@ def _cards(rule: str, statuses: tuple[str, ...], by_segment: bool) -> Select:
     if by_segment:
         chosen = chosen.where(Task.segment_id.in_(select(Segment.id).where(Segment.code == bindparam("segment"))))
     top = chosen.order_by(Task.deadline, Task.id).limit(bindparam("limit")).subquery("chosen")
-    return (select(*(top.c[c.key] for c in CARD_COLUMNS), Segment.code.label("segment_code"),
+    # the three times are read as the naive UTC they are stored as: made aware per column and row, they were
+    # a sixth of the list's time; ``card_of`` makes the one it shows aware
+    return (select(*(type_coerce(top.c[c.key], DateTime()).label(c.key) if c.key in _TIMES else top.c[c.key]
+                     for c in CARD_COLUMNS), Segment.code.label("segment_code"),
                    Segment.name.label("segment_name"), Unit.name.label("unit_name"))
             .join_from(top, Unit, Unit.id == top.c.unit_id).outerjoin(Segment, Segment.id == top.c.segment_id)
             .order_by(top.c.deadline, top.c.id))
@@ -334,8 +383,14 @@ _TICKS = (select(Tick, TICKER.name, VERIFIER.name).outerjoin(TICKER, TICKER.id =
 
 @functools.cache
 def _detail(rule: str) -> Select:
-    """A visible task with its unit, phase and segment, built and compiled once per visibility rule."""
-    return (select(Task, Unit, Phase, Segment).join(Unit, Unit.id == Task.unit_id)
+    """A visible task with the names of its unit, phase and segment, built and compiled once per visibility rule.
+
+    Only the columns the page and the API show, as one plain row: the four whole entities were ~55
+    columns, the segment's geometry JSON among them, and turning them into objects was most of the
+    detail route's time (issue 22)."""
+    return (select(*CARD_COLUMNS, Task.description, Unit.id, Unit.name, Phase.id, Phase.name, Segment.id,
+                   Segment.code, Segment.name)
+            .join_from(Task, Unit, Unit.id == Task.unit_id)
             .join(Phase, Phase.id == Task.phase_id).outerjoin(Segment, Segment.id == Task.segment_id)
             .where(Task.id == bindparam("task_id"), visible_tasks_for(rule)))
 
@@ -345,10 +400,11 @@ def task_detail(session: Session, *, ctx: CampaignContext, principal: Principal,
     """One task with its ticks, photos, history and what the principal may do with it."""
     # one query for the task and what it belongs to ...
     rule, params = visibility(principal)
-    row = session.execute(_detail(rule), {**params, "task_id": task_id}).first()
+    row = plain_rows(session, _detail(rule), {**params, "task_id": task_id}).first()
     if row is None:
         raise NotFound(f"找不到任务 {task_id}")
-    task, unit, phase, segment = row
+    task, unit, phase = DetailTask._make(row[:11]), Named._make(row[11:13]), Named._make(row[13:15])
+    segment = SegmentName._make(row[15:18]) if row[15] is not None else None
     tz = ZoneInfo(principal.timezone)
     # ... one for its ticks with who made and who verified them, and photos only when there are ticks
     tick_rows = session.execute(_TICKS, {"task_id": task.id}).all()

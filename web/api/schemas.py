@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, TypeAdapter
+from typing_extensions import TypedDict
 
-from models import AuditEntry, Photo, Tick
+from models import Photo, Tick
 from services.people import Principal
 from services.tasks import Card
 from web.text import ROLE, TASK_STATUS
@@ -174,7 +175,7 @@ class SegmentBrief(BaseModel):
 
 def card_dict(card: Card) -> dict[str, Any]:
     return {"id": card.id, "title": card.title, "category": card.category, "status": card.status,
-            "status_text": TASK_STATUS[card.status], "light": card.light, "deadline": card.deadline.isoformat(),
+            "status_text": TASK_STATUS[card.status], "light": card.light, "deadline": card.deadline,
             "segment": card.segment_code, "segment_name": card.segment_name, "unit": card.unit,
             "rework_count": card.rework_count, "carried_over": card.carried_over, "version": card.version}
 
@@ -192,7 +193,22 @@ def tick_dict(t: Tick, photos: Sequence[Photo] = (), by: str | None = None, veri
             "photos": [photo_dict(p) for p in photos]}
 
 
-def audit_dict(e: AuditEntry) -> dict[str, Any]:
+class AuditLike(Protocol):
+    """An ``AuditEntry``, or a task's history entry (a row with the same names)."""
+
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def detail(self) -> dict[str, Any] | None: ...
+
+
+def audit_dict(e: AuditLike) -> dict[str, Any]:
     return {"at": e.at, "actor": e.actor, "action": e.action, "address": e.address, "detail": e.detail or {}}
 
 
@@ -205,6 +221,9 @@ def answer(shape: TypeAdapter[Any], content: Any, status_code: int = 200) -> Res
     return Response(body, status_code=status_code, media_type="application/json")
 
 
-CARDS: TypeAdapter[list[TaskCardOut]] = TypeAdapter(list[TaskCardOut])
+#: ``TaskCardOut``'s fields as a TypedDict: the task list (50-1000 cards) is checked dict to dict, without
+#: building a model per card first (issue 22: about a third cheaper); the same JSON, the same checks
+TaskCardDict = TypedDict("TaskCardDict", {name: f.annotation for name, f in TaskCardOut.model_fields.items()})  # type: ignore[misc]
+CARDS: TypeAdapter[list[Any]] = TypeAdapter(list[TaskCardDict])
 TASK: TypeAdapter[TaskOut] = TypeAdapter(TaskOut)
 TICK: TypeAdapter[TickOut] = TypeAdapter(TickOut)
