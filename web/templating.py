@@ -19,9 +19,16 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 WEEKDAYS = "一二三四五六日"
 
 
-def when(value: dt.datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An aware datetime as local wall-clock text."""
-    return value.astimezone(ZoneInfo(tz)).strftime(fmt) if value else ""
+def when(value: dt.datetime | None, tz: str = "Asia/Shanghai", fmt: str | None = None, *,
+         date_only: bool = False) -> str:
+    """An aware datetime as people write it, in local time: 2025年4月30日 18:00 (``date_only``:
+    2025年4月30日); ``fmt`` for a strftime pattern of its own (``%H:%M``)."""
+    if not value:
+        return ""
+    local = value.astimezone(ZoneInfo(tz))
+    if fmt:
+        return local.strftime(fmt)
+    return f"{local.year}年{local.month}月{local.day}日" + ("" if date_only else f" {local:%H:%M}")
 
 
 def day(value: dt.datetime | None, tz: str = "Asia/Shanghai") -> str:

@@ -204,7 +204,7 @@ def test_web_task_page_shows_the_whole_audit_log_with_who_when_and_from_where(br
     steps = re.findall(r"<b>(.+?)</b> (打卡|退回返工|核查通过)", log)
     assert steps == [(town.unit_a.name, "打卡"), (town.office.name, "退回返工"),
                      (town.unit_a.name, "打卡"), (town.office.name, "核查通过")]
-    assert "横幅未悬挂" in log and "2025-01-20 10:00" in log and "2025-01-20 12:00" in log
+    assert "横幅未悬挂" in log and "2025年1月20日 10:00" in log and "2025年1月20日 12:00" in log
     assert "testclient" in log  # the peer address
     assert "已核查销号" in page
 
