@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Select, event
+from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_session_factory
@@ -50,3 +51,13 @@ class Database:
 
 def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
     raise RuntimeError("a read-only session (Database.reader(autocommit=True)) was asked to write")
+
+
+def plain_rows(session: Session, statement: Select[Any], params: dict[str, Any]) -> Result[Any]:
+    """``session.execute`` for a SELECT of plain columns (no entities), run on the session's connection:
+    the same rows without the ORM's execution layer, which cost more than the query itself (issue 22:
+    ~0.35 of 0.5 ms for a task's history, ~0.4 of 1 ms for a page of 50 cards). Pending changes are
+    flushed first, as the session's autoflush would."""
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    return session.connection().execute(statement, params)

@@ -39,7 +39,6 @@ from services.campaigns.context import CampaignContext
 from services.people.auth import (
     HistoryEntry,
     Principal,
-    plain_rows,
     require,
     task_history,
     visibility,
@@ -48,6 +47,7 @@ from services.people.auth import (
 )
 from services.tasks.ticking import can_undo, undo_deadline
 from services.tasks.verification import photos_of
+from services.uow import plain_rows
 
 YELLOW_AT = 0.8
 BOARD_LIMIT = 500
