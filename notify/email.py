@@ -26,6 +26,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import cast
 
 import httpx
 
@@ -56,7 +57,8 @@ class EmailChannel:
         mail["From"] = _header_address(sender)
         mail["To"] = ", ".join(_header_address(r) for r in recipients)
         subject = " ".join(message.title.split())  # a header cannot hold line breaks
-        mail["Subject"] = Header(subject, "us-ascii" if subject.isascii() else "utf-8")
+        # compat32 folds a Header into encoded words itself (typeshed types header values as str)
+        mail["Subject"] = cast("str", Header(subject, "us-ascii" if subject.isascii() else "utf-8"))
         mail["Date"] = format_datetime(now)
         mail["Message-ID"] = message_id(message.idempotency_key, sender.domain)
         if mail["MIME-Version"] is None:  # a single part: its own was taken off in ``_part``
