@@ -165,12 +165,13 @@ def _receiver_logs(out: Path, platforms: Any, smtp: Any) -> Path:
         with open(folder / f"{platform}.jsonl", "w", encoding="utf-8") as f:
             for row in rows:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    from email import message_from_bytes
-    from email.policy import default
+    from email.header import decode_header, make_header
+    from email.parser import BytesHeaderParser
 
+    headers = BytesHeaderParser()  # the headers only, decoded by hand: a tenth of a full parse
     with open(folder / "email.jsonl", "w", encoding="utf-8") as f:
         for m in smtp.messages:
-            subject = str(message_from_bytes(m.content, policy=default)["Subject"] or "")
+            subject = str(make_header(decode_header(headers.parsebytes(m.content)["Subject"] or "")))
             f.write(json.dumps({"from": m.mail_from, "to": list(m.rcpt_tos), "subject": subject},
                                ensure_ascii=False) + "\n")
     return folder
