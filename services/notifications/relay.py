@@ -33,16 +33,14 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Connection, Engine, Integer, Table, Update, bindparam, func, select, text, update
+from sqlalchemy import Connection, Integer, Table, Update, bindparam, func, select, text, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage
@@ -52,6 +50,7 @@ from notify.email import kept_sessions
 from notify.masking import mask_text
 from rules.delivery import Decision, decide
 from rules.errors import ConfigError
+from services.notifications.outcome_writer import OutcomeWriter, finish_row, outcome_writer
 from services.notifications.targets import Directory, known_secrets, masked_logs
 from services.notifications.texts import TEXT, describe
 from services.notifications.throttle import Throttle
@@ -122,7 +121,7 @@ def deliver_due(db: Any, *, now: dt.datetime, client: httpx.Client, environ: Map
         directory = Directory.load(s, environ)
         throttle = Throttle.seed(s, directory, now)
         bursting = bursts(s, directory=directory, now=now, campaign_id=campaign_id)
-    with masked_logs(known_secrets(directory.specs(), environ)), _outcome_writer(db.engine) as outcomes, \
+    with masked_logs(known_secrets(directory.specs(), environ)), outcome_writer(db.engine) as outcomes, \
             kept_sessions():  # one SMTP session per mail server for the pass, not one per mail
         while budget_s is None or time.monotonic() - started < budget_s:
             with db.unit_of_work() as s:
@@ -224,7 +223,7 @@ def prepare(session: Session, *, claimed: list[Claimed], directory: Directory, w
         try:
             directory.target(row.campaign_id, row.target)
         except ConfigError as exc:  # no attempt was made: the count stays
-            _finish(session, row, worker, dict(state=DEAD, last_error=exc.message, last_attempt_at=now))
+            finish_row(session, row, worker, dict(state=DEAD, last_error=exc.message, last_attempt_at=now))
             report.dead += 1
             continue
         groups.setdefault((row.campaign_id, row.target), []).append(row)
@@ -253,7 +252,7 @@ def record_outcome(session: Session | Connection, *, row: Claimed, worker: str, 
                    max_attempts: int, channel: str) -> Decision | None:
     """Store one attempt's result; None if our claim was lost (another relay took it over)."""
     decision, values = _outcome_values(row=row, outcome=outcome, now=now, max_attempts=max_attempts, channel=channel)
-    if not _finish(session, row, worker, values):
+    if not finish_row(session, row, worker, values):
         _claim_lost(row, outcome)
         return None
     if decision.state == "sent" and row.template == DIGEST_TEMPLATE:
@@ -297,7 +296,7 @@ def release(session: Session | Connection, *, rows: list[tuple[int, dt.datetime 
                         .values(**values).execution_options(synchronize_session=False))
 
 
-def _send_all(db: Any, outcomes: _OutcomeWriter, ready: list[Claimed], *, directory: Directory, throttle: Throttle,
+def _send_all(db: Any, outcomes: OutcomeWriter, ready: list[Claimed], *, directory: Directory, throttle: Throttle,
               client: httpx.Client, worker: str, now: dt.datetime, report: RelayReport, deadline: float | None) -> None:
     blocked: dict[str, dt.datetime] = {}  # robots (by URL) that must wait: throttled or asked us to
     released: list[tuple[int, dt.datetime | None]] = []
@@ -344,86 +343,6 @@ def _send_all(db: Any, outcomes: _OutcomeWriter, ready: list[Claimed], *, direct
             release(outcomes.conn, rows=released, worker=worker)
 
 
-class _OutcomeWriter:
-    """The connection a pass records its outcomes on, each one UPDATE committed by itself.
-
-    The statement for a set of columns is compiled once and run on one driver cursor, kept for
-    the pass. The driver is in autocommit (SQLite: SQLAlchemy opens transactions itself, the
-    driver none; PostgreSQL: see ``_outcome_writer``), so the one UPDATE is its own transaction.
-    """
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        #: per column set: SQL text, positional parameter order (or None), defaults, bind processors
-        self._prepared: dict[frozenset[str], tuple[str, Sequence[str] | None, dict[str, Any],
-                                                   dict[str, Callable[[Any], Any]]]] = {}
-        self._converted: dict[tuple[str, Any], Any] = {}  # a pass's few distinct times, converted once
-
-    def finish(self, row: Claimed, worker: str, values: dict[str, Any]) -> bool:
-        """``_finish`` for one row: record ``values`` and end our claim; False if it is no longer ours."""
-        sql, order, defaults, processors = self._statement(frozenset(values))
-        params = dict(defaults, w_id=row.id, w_worker=worker)
-        params.update((f"v_{name}", value) for name, value in values.items())
-        for name, convert in processors.items():  # the times: mostly the pass's ``now``
-            if (value := params[name]) is not None:
-                memo = (name, value)
-                if memo not in self._converted:
-                    if len(self._converted) >= 64:  # retry times differ: keep the memo small
-                        self._converted.clear()
-                    self._converted[memo] = convert(value)
-                params[name] = self._converted[memo]
-        self._cursor.execute(sql, tuple(params[n] for n in order) if order else params)
-        return (self._cursor.rowcount or 0) > 0
-
-    def _statement(self, columns: frozenset[str]) -> tuple[str, Sequence[str] | None, dict[str, Any],
-                                                            dict[str, Callable[[Any], Any]]]:
-        found = self._prepared.get(columns)
-        if found is None:
-            dialect = self.conn.dialect
-            compiled = _finish_statement(columns).compile(dialect=dialect)
-            names = [*(f"v_{name}" for name in columns), "w_id", "w_worker"]
-            processors: dict[str, Callable[[Any], Any]] = {
-                name: proc for bind, name in compiled.bind_names.items()
-                if (proc := bind.type.bind_processor(dialect)) is not None}
-            defaults = dict(compiled.construct_params(dict.fromkeys(names)))
-            for name in set(processors) - set(names):  # constants of the statement (its ``sending``)
-                defaults[name] = processors.pop(name)(defaults[name])
-            found = (compiled.string, compiled.positiontup, defaults, processors)
-            self._prepared[columns] = found
-        return found
-
-    def close(self) -> None:
-        self._cursor.close()
-
-
-@contextmanager
-def _outcome_writer(engine: Engine) -> Iterator[_OutcomeWriter]:
-    """The pass's outcome connection (see the module's docstring)."""
-    with engine.connect() as conn:
-        if conn.dialect.name != "postgresql":
-            writer = _OutcomeWriter(conn)
-            try:
-                yield writer
-            finally:
-                writer.close()
-            return
-        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when the pool takes it back
-        conn.exec_driver_sql("SET synchronous_commit TO OFF")
-        conn.commit()  # ends SQLAlchemy's autobegun (logical) transaction
-        writer = _OutcomeWriter(conn)
-        try:
-            yield writer
-        finally:
-            try:
-                writer.close()
-                conn.rollback()  # a failed outcome's logical transaction, if any
-                conn.exec_driver_sql("RESET synchronous_commit")
-                conn.commit()
-            except DBAPIError:  # a broken connection: the pool must not hand it out again
-                conn.invalidate()
-
-
 def _no_flush_wait(session: Session) -> None:
     """On PostgreSQL, let this claim's commit return before the WAL flush (see the module's docstring)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -437,35 +356,6 @@ def _attempt(client: httpx.Client, target: Any, row: Claimed, message: Message, 
         log.exception("adapter crashed on outbox %s", row.id)
         detail = mask_text(f"{TEXT['crash']} {type(exc).__name__}: {exc}", target.secret_values())
         return Outcome("retry", None, detail)
-
-
-def _finish(session: Session | Connection, row: Claimed, worker: str, values: dict[str, Any]) -> bool:
-    """Record ``values`` on our claimed row and end the claim; False if the claim is no longer ours."""
-    params = {f"v_{name}": value for name, value in values.items()}
-    params.update(w_id=row.id, w_worker=worker)
-    result = session.execute(_finish_statement(frozenset(values)), params)
-    return (cast("CursorResult[Any]", result).rowcount or 0) > 0  # an UPDATE's result is a cursor result
-
-
-_FINISH_STATEMENTS: dict[frozenset[str], Update] = {}
-
-
-def _finish_statement(columns: frozenset[str]) -> Update:
-    """The outcome UPDATE setting ``columns`` (bound as ``v_<name>``), built once per column set.
-
-    A plain Core statement on the table: its compiled form is cached by SQLAlchemy, and it
-    needs no ORM session around it.
-    """
-    stmt = _FINISH_STATEMENTS.get(columns)
-    if stmt is None:
-        table = cast("Table", OutboxMessage.__table__)
-        stmt = (update(table)
-                .where(table.c.id == bindparam("w_id"), table.c.claimed_by == bindparam("w_worker"),
-                       table.c.state == SENDING)
-                .values({**{name: bindparam(f"v_{name}") for name in sorted(columns)},
-                         "claimed_by": None, "claimed_at": None}))
-        _FINISH_STATEMENTS[columns] = stmt
-    return stmt
 
 
 def _merge(session: Session, rows: list[Claimed], worker: str, now: dt.datetime) -> Claimed:
