@@ -207,6 +207,8 @@ class Demo:
 
     def _loop(self, clock: VirtualClock, db: Database, code: str, platforms: Any) -> None:
         people = None
+        with db.reader() as s:
+            cid = get_campaign(s, code).id
         while (ev := clock.pop()) is not None:
             t0 = time.perf_counter()
             now = clock.now
@@ -231,7 +233,6 @@ class Demo:
                 self._flow("morning-digest", campaign=code, now=iso)
             elif ev.kind == "sweep":
                 self._flow("sweep", campaign=code, now=iso)
-                self._next_deadline(clock, db, code)
             elif ev.kind == "relay":
                 self._transient_failures(platforms, now)
                 self._flow("deliver-notifications", campaign=code, now=iso)
@@ -242,7 +243,7 @@ class Demo:
                     people = people or People(c, self.o.seed, s)
                     people.campaign = c
                     self._people(ev.kind, people, s, now)
-            self._next_relay(clock, db)
+            self._schedule_next(clock, db, cid, after_sweep=ev.kind == "sweep")
             self.state.timings[ev.kind] = self.state.timings.get(ev.kind, 0.0) + time.perf_counter() - t0
             self.state.steps += 1
             self.progress(now, {"tally": people.tally if people else None, "state": self.state})
@@ -300,23 +301,22 @@ class Demo:
         self.state.direct_runs += 1
         return flow_obj.fn(**params)
 
-    def _next_relay(self, clock: VirtualClock, db: Database) -> None:
+    def _schedule_next(self, clock: VirtualClock, db: Database, cid: int, *, after_sweep: bool) -> None:
+        """A relay pass 30 s after the first message due; after a sweep, one more sweep at the next
+        ladder limit or deadline that falls before the next fixed one. (One read per step: the
+        demo takes 5,000 steps.)"""
         with db.reader() as s:
             due = s.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.state == PENDING))
-        if due is not None:
-            clock.at(max(due, clock.now) + dt.timedelta(seconds=30), "relay")
-
-    def _next_deadline(self, clock: VirtualClock, db: Database, code: str) -> None:
-        """The next ladder limit or deadline that falls before the next fixed sweep."""
-        with db.reader() as s:
-            cid = get_campaign(s, code).id
-            nxt = [s.scalar(select(func.min(Problem.level_deadline)).where(
-                       Problem.campaign_id == cid, Problem.status == "open", Problem.level_deadline > clock.now)),
-                   s.scalar(select(func.min(Task.deadline)).where(
-                       Task.campaign_id == cid, Task.status == "open", Task.deadline > clock.now))]
-        for t in nxt:
+            limits = [s.scalar(select(func.min(Problem.level_deadline)).where(
+                          Problem.campaign_id == cid, Problem.status == "open", Problem.level_deadline > clock.now)),
+                      s.scalar(select(func.min(Task.deadline)).where(
+                          Task.campaign_id == cid, Task.status == "open", Task.deadline > clock.now))] \
+                if after_sweep else []
+        for t in limits:
             if t is not None:
                 clock.at(t + dt.timedelta(minutes=1), "sweep")
+        if due is not None:
+            clock.at(max(due, clock.now) + dt.timedelta(seconds=30), "relay")
 
     def _transient_failures(self, platforms: Any, now: dt.datetime) -> None:
         """Now and then a platform answers 5xx or rate-limits: the relay must retry."""
