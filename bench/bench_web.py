@@ -2,7 +2,8 @@
 
 Builds a scratch PostgreSQL database with the example campaign (起步 open, its tasks copied
 into extra periods so there is enough to tick), one user and API token per unit, then runs
-``uvicorn web.app:app_from_env`` with N workers and 50 concurrent httpx clients: each reads
+``web.app:app_from_env`` under uvicorn with N workers as ``cw web --workers N`` does (``web.workers``:
+one listening socket per worker) and 50 concurrent httpx clients: each reads
 its unit's task list (50 at a time, as a phone page would), opens task pages and ticks tasks
 (half with a browser position, so the evidence check runs); clients of one unit sometimes
 race for the same task, which must give 409s and never two ticks. After a warm-up, prints
@@ -138,9 +139,10 @@ FLOOR = "bench.floor_web:app_from_env"
 
 def start_server(url: str, workers: int, port: int, data_dir: Path, app: str = APP) -> subprocess.Popen:
     env = {**os.environ, "CW_DATABASE_URL": url, "CW_DATA_DIR": str(data_dir), "CW_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--factory", "--host",
-                             "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log",
-                             "--log-level", "warning"], cwd=ROOT, env=env)
+    # as ``cw web --workers N`` runs it: one listening socket per worker (web.workers)
+    proc = subprocess.Popen([sys.executable, "-m", "web.workers", app, "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
+                            cwd=ROOT, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

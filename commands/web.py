@@ -19,10 +19,11 @@ def web(host: Annotated[str | None, typer.Option("--host", help="监听地址（
     settings = context().settings
     host, port = host or settings.web_host, port or settings.web_port
     out.print(f"网页服务：http://{host}:{port}/   接口文档：http://{host}:{port}/docs")
-    if workers > 1:
-        uvicorn.run("web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level=settings.log_level.lower(), proxy_headers=True)
-        return
+    if workers > 1:  # one socket per process: the kernel spreads connections evenly (web.workers)
+        from web.workers import serve
+
+        raise typer.Exit(serve("web.app:app_from_env", host=host, port=port, workers=workers,
+                               log_level=settings.log_level.lower(), proxy_headers=True))
     from web.app import create_app
 
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=True)
