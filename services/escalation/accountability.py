@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, literal, not_, or_, select
@@ -92,11 +93,9 @@ def _candidates(session: Session, kind: str, campaign_id: int, now: dt.datetime,
          .order_by(m.id).limit(limit))
     if is_pg(session):
         q = q.with_for_update(skip_locked=True, of=m)
-    else:
-        # the deadline index visits the candidates only, not the whole table in id order (see ``_due_problems``)
-        q = q.with_hint(m, f"INDEXED BY {'ix_task_campaign_status_deadline' if kind == TASK else 'ix_problem_due'}",
-                        "sqlite")
-    return [Candidate._make(r) for r in fetch_plain(session, q)]
+    # the deadline index visits the candidates only, not the whole table in id order (see ``_due_problems``)
+    index = "ix_task_campaign_status_deadline" if kind == TASK else "ix_problem_due"
+    return [Candidate._make(r) for r in fetch_plain(session, q, sqlite_index=(kind, index))]
 
 
 def _overdue_text(deadline: dt.datetime, now: dt.datetime) -> str:
@@ -150,25 +149,24 @@ def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Hold
     fold = Outbox(session, ctx, now, state=MERGED, extra={"folded": DIGEST}, like=outbox)
     steps: list[tuple[Any, ...]] = []
     supervised: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    details: dict[dt.datetime, tuple[str, str, str, str]] = {}
+    details: dict[dt.datetime, tuple[str, str, Notices]] = {}
     by_step: dict[int, int] = defaultdict(int)
-    units, office, id_key = holders.unit_names, holders.office_unit_id, f"{kind}_id"
+    units, office = holders.unit_names, holders.office_unit_id
     for r, to, deadline in items:
         by_step[to] += 1
         found = details.get(deadline)
         if found is None:  # many items share a deadline: work its texts out once
             iso = deadline.isoformat()
             detail = json_text({"deadline": iso, "overdue_workdays": working_days_overdue(cal, deadline, now)})
-            found = details[deadline] = iso, detail, local_text(deadline, cal), _overdue_text(deadline, now)
-        iso, detail_json, deadline_text, late = found
+            found = details[deadline] = iso, detail, Notices(kind, iso, local_text(deadline, cal),
+                                                             _overdue_text(deadline, now))
+        iso, detail_json, due = found
         if to == REMINDED:
-            title, body = reminder(r.title, deadline_text)
-            fold.add([recipient(r.unit_id, r.holder_leader_id, office)], "reminder",
-                     {id_key: r.id, "stage": to, "title": title, "body": body}, (kind, r.id, "acc", to, iso))
+            fold.add_alike(recipient(r.unit_id, r.holder_leader_id, office), "reminder", deadline, r.id, (r.title,),
+                           due.reminder)
         elif to == OVERDUE:
-            title, body = overdue_notice(r.title, units.get(r.unit_id, ""), deadline_text, late)
-            fold.add([recipient(r.unit_id, r.holder_leader_id, office)], "overdue",
-                     {id_key: r.id, "stage": to, "title": title, "body": body}, (kind, r.id, "acc", to, iso))
+            fold.add_alike(recipient(r.unit_id, r.holder_leader_id, office), "overdue", deadline, r.id,
+                           (r.title, units.get(r.unit_id, "")), due.overdue)
         elif to == SUPERVISED and r.unit_id is not None:
             supervised[r.unit_id].append({"type": kind, "id": r.id, "title": r.title, "deadline": iso,
                                           "segment_id": r.segment_id})
@@ -206,6 +204,27 @@ def _write(session: Session, *, ctx: CampaignContext, pol: Policy, holders: Hold
                         phase_id=phase.id if phase else None, now=now)
     write_rows(session, "accountability_step", STEP_COLUMNS, steps)
     result.messages = outbox.flush() + fold.flush()
+
+
+class Notices:
+    """The reminder and the overdue notice of items due at one deadline, as ``Outbox.add_alike`` builds them
+    from an item's id and texts: (payload, idempotency key parts)."""
+
+    def __init__(self, kind: str, iso: str, deadline_text: str, late: str):
+        self.kind, self.iso, self.deadline_text, self.late = kind, iso, deadline_text, late
+
+    def reminder(self, item_id: int, texts: Sequence[str]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        title, body = reminder(texts[0], self.deadline_text)
+        return self._message(item_id, int(REMINDED), title, body)
+
+    def overdue(self, item_id: int, texts: Sequence[str]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        """``texts``: the item's title and its unit's name."""
+        title, body = overdue_notice(texts[0], texts[1], self.deadline_text, self.late)
+        return self._message(item_id, int(OVERDUE), title, body)
+
+    def _message(self, item_id: int, to: int, title: str, body: str) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        return ({f"{self.kind}_id": item_id, "stage": to, "title": title, "body": body},
+                (self.kind, item_id, "acc", to, self.iso))
 
 
 def by_segment(entries: list[dict[str, Any]]) -> list[str]:

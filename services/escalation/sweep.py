@@ -14,9 +14,9 @@ import datetime as dt
 import gc
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Integer, any_, bindparam, column, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -92,11 +92,9 @@ def _due_problems(session: Session, campaign_id: int, now: dt.datetime, after_id
          .order_by(Problem.id).limit(limit))
     if is_pg(session):
         q = q.with_for_update(skip_locked=True, of=Problem)
-    else:
-        # SQLite would walk the whole table in id order for the ORDER BY; the deadline index visits the due
-        # rows only, so the pass costs what the due problems cost, however many are not due
-        q = q.with_hint(Problem, "INDEXED BY ix_problem_due", "sqlite")
-    return fetch_plain(session, q)
+    # SQLite would walk the whole table in id order for the ORDER BY; the deadline index visits the due
+    # rows only, so the pass costs what the due problems cost, however many are not due
+    return fetch_plain(session, q, sqlite_index=("problem", "ix_problem_due"))
 
 
 def _opinions(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str, str | None]]]:
@@ -194,20 +192,37 @@ def _write_escalations(session: Session, ctx: CampaignContext, now: dt.datetime,
             details[key] = json_text(detail), local_text(a.deadline, cal)
         detail_json, deadline_text = details[key]
         events.append((pid, at, SWEEP_ACTOR, a.action, a.from_level, a.to_level, a.note, opinion, detail_json))
-        lines = [f"{actor}：{t}" for actor, t, _ in said]
+        lines = tuple(f"{actor}：{t}" for actor, t, _ in said)
         if a.opinion_missing:
-            lines.append(NOTE_OPINION_MISSING)
-        title, body = escalation_notice(r[4], holders.segment_name(segment_id),
-                                        f"{a.to_level}（{holders.holder_name(hu, hl)}）", deadline_text, lines,
-                                        a.note or "")
-        outbox.add([recipient(hu, hl, holders.office_unit_id)], "escalation",
-                   {"title": title, "body": body, "problem_id": pid, "level": a.to_level}, ("problem", pid, version))
+            lines += (NOTE_OPINION_MISSING,)
+        notice = Escalation(a.to_level, f"{a.to_level}（{holders.holder_name(hu, hl)}）", deadline_text, lines,
+                            a.note or "", version)
+        outbox.add_alike(recipient(hu, hl, holders.office_unit_id), "escalation", notice, pid,
+                         (r[4], holders.segment_name(segment_id)), notice.build)
         result.by_step[a.to_level] = result.by_step.get(a.to_level, 0) + 1
     write_rows(session, "problem_event", EVENT_COLUMNS, events)
     result.messages = outbox.flush()
     result.moved = len(moved)
     record(session, campaign_id=campaign.id, action="sweep.escalate", object_type="campaign", object_id=campaign.id,
            now=now, detail={"moved": result.moved, "by_level": result.by_step, "first_id": moved[0][0]})
+
+
+class Escalation(NamedTuple):
+    """The 上报 message of problems that moved alike, built from a problem's id, title and segment name
+    (one shape of ``Outbox.add_alike``)."""
+
+    level: str
+    level_name: str
+    deadline_text: str
+    lines: tuple[str, ...]
+    reason: str
+    version: int
+
+    def build(self, problem_id: int, texts: Sequence[str]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        title, body = escalation_notice(texts[0], texts[1], self.level_name, self.deadline_text, self.lines,
+                                        self.reason)
+        return ({"title": title, "body": body, "problem_id": problem_id, "level": self.level},
+                ("problem", problem_id, self.version))
 
 
 def sweep_batch(session: Session, *, ctx: CampaignContext, name: str, now: dt.datetime, after_id: int = 0,

@@ -1,6 +1,7 @@
 """Set-based writes for the sweep: one UPDATE … FROM (VALUES …) per batch, and outbox rows built for
-many messages at once (targets read once per batch); values become driver values in ``services.bulk``,
-except the rows ``write_rows`` appends on SQLite, which the sweep builds as driver values already.
+many messages at once (targets read once per batch, texts worked out once per shape of message:
+``outbox_shapes``); values become driver values in ``services.bulk``, except the rows ``write_rows``
+appends on SQLite, which the sweep builds as driver values already.
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from models.base import json_text
 from models.outbox import PENDING
 from services.bulk import driver_connection, driver_rows, driver_value, insert_ignore, insert_rows
+from services.escalation.outbox_shapes import Rendered, Shape, key_text, shape_of
 from services.notifications.links import public_base, stamp
 from services.notifications.outbox import Recipient, idempotency_key, recipient_targets
 
@@ -69,7 +72,10 @@ def write_rows(session: Session, table: str, columns: Sequence[str], rows: Seque
 
     On SQLite the rows' values are driver values already (datetimes from ``row_time``, JSON as text)
     and go to the driver's executemany as they are: converting every value of tens of thousands of
-    rows again costs more than the insert. PostgreSQL takes the ``services.bulk`` paths (COPY).
+    rows again costs more than the insert. They go into a bare temporary table first and from there
+    into ``table`` with one INSERT … SELECT: the executemany straight into ``table`` cost about twice
+    as much a row (its constraints and indexes visited statement by statement). PostgreSQL takes the
+    ``services.bulk`` paths (COPY).
     """
     if not rows:
         return
@@ -81,31 +87,53 @@ def write_rows(session: Session, table: str, columns: Sequence[str], rows: Seque
             insert_rows(session, table, columns, rows)
         return
     verb = "INSERT OR IGNORE" if conflict else "INSERT"  # as ``services.bulk.insert_ignore`` does on SQLite
+    names = ", ".join(columns)
+    staged = f"staged_{table}_{zlib.crc32(names.encode()):08x}"  # the connection's own, one per column list
     cur = raw.cursor()
     try:
-        cur.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-                        rows)
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staged} ({names})")
+        cur.execute(f"DELETE FROM {staged}")  # it holds this call's rows only, whatever an earlier call left
+        cur.executemany(f"INSERT INTO {staged} VALUES ({', '.join('?' for _ in columns)})", rows)
+        cur.execute(f"{verb} INTO {table} ({names}) SELECT {names} FROM {staged} ORDER BY rowid")
+        cur.execute(f"DELETE FROM {staged}")
     finally:
         cur.close()
 
 
-def fetch_plain(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
+def fetch_plain(session: Session, query: Select[Any], *, sqlite_index: tuple[str, str] | None = None
+                ) -> list[tuple[Any, ...]]:
     """``query``'s rows as the driver returns them (plain tuples, datetimes as the driver gives them: text on
     SQLite, naive UTC on PostgreSQL; read them with ``from_driver``). A batch's ten thousand rows skip the
-    result processing and ``Row`` objects a sweep would pay for on every column of every row."""
+    result processing and ``Row`` objects a sweep would pay for on every column of every row.
+
+    ``sqlite_index`` (table, index): on SQLite the query reads that table ``INDEXED BY`` that index
+    (SQLAlchemy's ``with_hint`` renders nothing for SQLite).
+    """
     raw, pg = driver_connection(session)
     compiled = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
     values = compiled.construct_params()
+    sql = str(compiled)
     if pg:
         args: Any = {k: driver_value(v, pg=True) for k, v in values.items()}
     else:
         args = [driver_value(values[k], pg=False) for k in compiled.positiontup or ()]
+        if sqlite_index:
+            sql = indexed_by(sql, *sqlite_index)
     cur = raw.cursor()
     try:
-        cur.execute(str(compiled), args)
+        cur.execute(sql, args)
         return cur.fetchall()
     finally:
         cur.close()
+
+
+def indexed_by(sql: str, table: str, index: str) -> str:
+    """``sql`` reading ``table`` through ``index`` (SQLite's ``INDEXED BY``: for ``ORDER BY id LIMIT`` the planner
+    would walk the whole table in id order); the query must read ``table`` in exactly one FROM."""
+    hinted, n = re.subn(rf"\bFROM {table}\b", f"FROM {table} INDEXED BY {index}", sql)
+    if n != 1:
+        raise ValueError(f"the query reads {table} {n} times: cannot read it by {index}")
+    return hinted
 
 
 def from_driver(value: Any) -> dt.datetime:
@@ -196,24 +224,63 @@ class Outbox:
         else:
             self._targets, self._base = like._targets, like._base
         self._seen: dict[Recipient, tuple[str, list[str]]] = {}  # recipient → (its label, its targets)
+        self._shapes: dict[tuple[Recipient, str, Hashable], Shape | None] = {}  # None: a shape not to use
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, recipients: Iterable[Recipient], template: str, payload: dict[str, Any],
             key_parts: tuple[Any, ...]) -> None:
         """Queue one message to each recipient's targets (the same keys ``enqueue`` would use)."""
-        code, cid, at, state, extra, rows = self._code, self._cid, self._at, self.state, self.extra, self.rows
         for r in recipients:
-            seen = self._seen.get(r)
-            if seen is None:
-                seen = self._seen[r] = (f"{r[0]}:{r[1] or ''}", self._targets.targets(r))
-            linked = stamp(payload, template=template, recipient_kind=r[0], base=self._base)  # a new dict
-            linked["recipient"] = seen[0]
-            if extra:
-                linked.update(extra)
-            body = json_text(linked)
-            for target in seen[1]:
-                key = idempotency_key(code, template, *key_parts, r[0], r[1], target)
-                rows.append((cid, key, target, template, body, state, at, at, 0, at))
+            body, keyed = self._render(r, template, payload, key_parts)
+            self._append(template, body, [(target, idempotency_key(*parts)) for target, parts in keyed])
+
+    def add_alike(self, recipient: Recipient, template: str, shape: Hashable, item_id: int, texts: tuple[str, ...],
+                  build: Callable[[int, Sequence[str]], tuple[dict[str, Any], tuple[Any, ...]]]) -> None:
+        """Queue what ``add(recipient, template, *build(item_id, texts))`` queues, with the texts of all items
+        of one ``shape`` worked out once (``outbox_shapes``): ``build`` gives (payload, key parts) and must
+        put the id and ``texts`` into them unchanged (no cutting, no case change); the id is the only
+        key part that varies within a shape."""
+        key = (recipient, template, shape)
+        if key not in self._shapes:
+            self._shapes[key] = self._first_of_shape(recipient, template, item_id, texts, build)
+            return
+        found = self._shapes[key]
+        if found is None:
+            self.add([recipient], template, *build(item_id, texts))
+        else:
+            self._append(template, *found.render(item_id, texts))
+
+    def _first_of_shape(self, recipient: Recipient, template: str, item_id: int, texts: tuple[str, ...],
+                        build: Callable[[int, Sequence[str]], tuple[dict[str, Any], tuple[Any, ...]]]) -> Shape | None:
+        """Queue a shape's first item as ``add`` does and return the shape if it gives that item the very same
+        rows (None if not: a stand-in among its fixed texts; its items then take the long way)."""
+        def render(i: int, t: Sequence[str]) -> Rendered:
+            body, keyed = self._render(recipient, template, *build(i, t))
+            return body, [(target, key_text(parts)) for target, parts in keyed]
+
+        made = shape_of(self._code, render, len(texts))
+        n = len(self.rows)
+        self.add([recipient], template, *build(item_id, texts))
+        body, keyed = made.render(item_id, texts)
+        same = [(row[4], row[1]) for row in self.rows[n:]] == [(body, key) for _, key in keyed]
+        return made if same else None
+
+    def _render(self, r: Recipient, template: str, payload: dict[str, Any],
+                key_parts: tuple[Any, ...]) -> tuple[str, list[tuple[str, tuple[Any, ...]]]]:
+        """The payload JSON of ``r``'s message and, per target, the parts of its idempotency key."""
+        seen = self._seen.get(r)
+        if seen is None:
+            seen = self._seen[r] = (f"{r[0]}:{r[1] or ''}", self._targets.targets(r))
+        linked = stamp(payload, template=template, recipient_kind=r[0], base=self._base)  # a new dict
+        linked["recipient"] = seen[0]
+        if self.extra:
+            linked.update(self.extra)
+        return json_text(linked), [(target, (self._code, template, *key_parts, r[0], r[1], target))
+                                   for target in seen[1]]
+
+    def _append(self, template: str, body: str, keyed: list[tuple[str, str]]) -> None:
+        cid, at, state = self._cid, self._at, self.state
+        self.rows += [(cid, key, target, template, body, state, at, at, 0, at) for target, key in keyed]
 
     def flush(self) -> int:
         """Write the queued rows; a key that exists already (a retried batch) is skipped."""
