@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 import bench.synthetic_city as synthetic_city
 from bench.scratch import scratch_postgres
 from bench.synthetic_city import load
+from bench.verdict import verdict
 from models import Task
 from models.db import make_engine
 from models.tasks import VERIFIED
@@ -148,6 +149,9 @@ def run(url: str, segments: int, out: Path) -> None:
     map_mb = parts.get("folium map size MB", 0.0)
     print(f"  files: HTML {html_mb:.2f} MB (map inside {map_mb:.2f} MB, target < {TARGET_MB:.0f} MB: "
           f"{'ok' if map_mb < TARGET_MB else 'MISSED'}), DOCX {docx_mb:.2f} MB, PNG {png_mb:.2f} MB")
+    # absolute targets, so each ratio is to its target
+    verdict("brief-time", total / TARGET_S, 1, detail=f"{total:.2f} s against {TARGET_S:g} s")
+    verdict("brief-map-size", map_mb / TARGET_MB, 1, detail=f"{map_mb:.2f} MB against {TARGET_MB:g} MB")
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 
 from bench.synthetic_city import geometry
+from bench.verdict import verdict
 from maps.geometry import WGS84, metric_crs, project, transformer, utm_crs_for
 from services.inspections.routing import CampaignRouter
 
@@ -91,6 +92,8 @@ def main() -> None:
     print(f"建索引：路由器 {build_ours * 1000:.0f} ms，裸 STRtree {build_bare * 1000:.0f} ms")
     print(f"路由（最好 {args.repeat} 次）：路由器 {t_ours * 1000:.1f} ms，裸 STRtree {t_bare * 1000:.1f} ms，"
           f"比值 {t_ours / t_bare:.2f}×（目标 ≤ 1.5×）")
+    verdict("routing", t_ours / t_bare, 1.5, detail=f"router {t_ours * 1000:.1f} ms, bare STRtree {t_bare * 1000:.1f} ms,"
+                                                   f" {args.points:,} points")
 
 
 if __name__ == "__main__":
