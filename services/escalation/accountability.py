@@ -35,6 +35,7 @@ from rules.accountability import (
 )
 from rules.ladders import OFFICE, OPEN
 from rules.vocabulary import AccStage
+from services.bulk import fetch_plain
 from services.campaigns.status import opened_phase
 from services.escalation.ladders import Holders, Policy, local_text, recipient
 from services.escalation.sanctions import add_to_week_notices, issue_notices, propose_repeats
@@ -42,7 +43,6 @@ from services.escalation.sweep_io import (
     BATCH,
     BatchResult,
     Outbox,
-    fetch_plain,
     from_driver,
     is_pg,
     row_time,

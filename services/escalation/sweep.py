@@ -31,13 +31,13 @@ from rules import ladders as L
 from rules.accountability import overdue_cutoff
 from rules.calendar import ClockType
 from rules.ladders import LEAD, LEADER, NOTE_OPINION_MISSING, OFFICE, OPEN, OPINION
+from services.bulk import fetch_plain
 from services.escalation.accountability import accountability_batch
 from services.escalation.ladders import Holders, local_text, recipient
 from services.escalation.sweep_io import (
     BATCH,
     BatchResult,
     Outbox,
-    fetch_plain,
     from_driver,
     is_pg,
     row_time,

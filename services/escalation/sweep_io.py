@@ -14,7 +14,6 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from models.base import json_text
@@ -98,42 +97,6 @@ def write_rows(session: Session, table: str, columns: Sequence[str], rows: Seque
         cur.execute(f"DELETE FROM {staged}")
     finally:
         cur.close()
-
-
-def fetch_plain(session: Session, query: Select[Any], *, sqlite_index: tuple[str, str] | None = None
-                ) -> list[tuple[Any, ...]]:
-    """``query``'s rows as the driver returns them (plain tuples, datetimes as the driver gives them: text on
-    SQLite, naive UTC on PostgreSQL; read them with ``from_driver``). A batch's ten thousand rows skip the
-    result processing and ``Row`` objects a sweep would pay for on every column of every row.
-
-    ``sqlite_index`` (table, index): on SQLite the query reads that table ``INDEXED BY`` that index
-    (SQLAlchemy's ``with_hint`` renders nothing for SQLite).
-    """
-    raw, pg = driver_connection(session)
-    compiled = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
-    values = compiled.construct_params()
-    sql = str(compiled)
-    if pg:
-        args: Any = {k: driver_value(v, pg=True) for k, v in values.items()}
-    else:
-        args = [driver_value(values[k], pg=False) for k in compiled.positiontup or ()]
-        if sqlite_index:
-            sql = indexed_by(sql, *sqlite_index)
-    cur = raw.cursor()
-    try:
-        cur.execute(sql, args)
-        return cur.fetchall()
-    finally:
-        cur.close()
-
-
-def indexed_by(sql: str, table: str, index: str) -> str:
-    """``sql`` reading ``table`` through ``index`` (SQLite's ``INDEXED BY``: for ``ORDER BY id LIMIT`` the planner
-    would walk the whole table in id order); the query must read ``table`` in exactly one FROM."""
-    hinted, n = re.subn(rf"\bFROM {table}\b", f"FROM {table} INDEXED BY {index}", sql)
-    if n != 1:
-        raise ValueError(f"the query reads {table} {n} times: cannot read it by {index}")
-    return hinted
 
 
 def from_driver(value: Any) -> dt.datetime:

@@ -8,6 +8,7 @@ from services.people.auth import (
     API,
     SESSION,
     TTL,
+    HistoryEntry,
     Principal,
     authenticate,
     csrf_token,
@@ -28,6 +29,7 @@ from services.people.users import (
 
 __all__ = [
     "API",
+    "HistoryEntry",
     "Principal",
     "SESSION",
     "TTL",

@@ -9,17 +9,16 @@ rectifications never lapse; they keep escalating. The sweep runs this pass in ba
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from models import Task, TaskTemplate
 from models.tasks import OPEN
 from rules.accountability import overdue_cutoff
 from rules.vocabulary import Recurrence, TaskStatus
-from services.bulk import driver_value
+from services.bulk import fetch_plain
 from services.people.audit import record
 
 if TYPE_CHECKING:
@@ -47,7 +46,9 @@ def lapse_recurring(session: Session, *, ctx: CampaignContext, now: dt.datetime,
     if session.get_bind().dialect.name == "postgresql":  # a second sweep takes other rows instead of waiting
         ids = list(session.scalars(q.with_for_update(skip_locked=True, of=Task)))
     else:
-        ids = _by_deadline(session, q)
+        # through the deadline index: for ``ORDER BY id`` SQLite would walk every task in id order, while the
+        # index visits the long-overdue open tasks only, so the pass costs what they cost, not all tasks
+        ids = [i for (i,) in fetch_plain(session, q, sqlite_index=("task", "ix_task_campaign_status_deadline"))]
     if not ids:
         return 0, 0, after_id
     missed = list(session.scalars(update(Task).where(Task.id.in_(ids), Task.status == OPEN)
@@ -58,15 +59,3 @@ def lapse_recurring(session: Session, *, ctx: CampaignContext, now: dt.datetime,
                detail={"missed": len(missed), "first_id": min(missed), "last_id": max(missed)})
     return len(ids), len(missed), ids[-1]
 
-
-def _by_deadline(session: Session, query: Select[tuple[int]]) -> list[int]:
-    """The ids ``query`` selects, read on SQLite through the deadline index: for ``ORDER BY id`` the planner
-    would walk every task in id order, while the index visits the long-overdue open tasks only, so the pass
-    costs what they cost however many tasks are not due (SQLAlchemy's ``with_hint`` renders nothing for SQLite)."""
-    compiled = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
-    sql, n = re.subn(r"\bFROM task\b", "FROM task INDEXED BY ix_task_campaign_status_deadline", str(compiled))
-    if n != 1:
-        raise ValueError("the lapse query must read task in exactly one FROM")
-    values = compiled.construct_params()
-    args = tuple(driver_value(values[k], pg=False) for k in compiled.positiontup or ())
-    return [i for (i,) in session.connection().exec_driver_sql(sql, args)]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
 from models import Problem, ProblemEvent
-from services.escalation.sweep_io import indexed_by
+from services.bulk import indexed_by
 
 
 def _sql(query) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, TypeAdapter
 from typing_extensions import TypedDict
 
 from models import Photo, Tick
-from services.people import Principal
+from services.people import HistoryEntry, Principal
 from services.tasks import Card
 from web.text import ROLE, TASK_STATUS
 
@@ -193,22 +193,7 @@ def tick_dict(t: Tick, photos: Sequence[Photo] = (), by: str | None = None, veri
             "photos": [photo_dict(p) for p in photos]}
 
 
-class AuditLike(Protocol):
-    """An ``AuditEntry``, or a task's history entry (a row with the same names)."""
-
-    @property
-    def at(self) -> dt.datetime: ...
-    @property
-    def actor(self) -> str: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def address(self) -> str | None: ...
-    @property
-    def detail(self) -> dict[str, Any] | None: ...
-
-
-def audit_dict(e: AuditLike) -> dict[str, Any]:
+def audit_dict(e: HistoryEntry) -> dict[str, Any]:
     return {"at": e.at, "actor": e.actor, "action": e.action, "address": e.address, "detail": e.detail or {}}
 
 
