@@ -11,11 +11,12 @@ transient failures so retries are exercised. Nothing leaves the machine.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,7 +175,7 @@ class Demo:
             from services.briefs.render import rendering_in_background
 
             try:
-                with rendering_in_background():  # the briefs' maps and Word files on the second core
+                with rendering_in_background(), _fewer_collections():  # maps and Word files on the second core
                     self._loop(clock, db, code, platforms)
             except KeyboardInterrupt:
                 self.state.interrupted = True
@@ -333,6 +334,29 @@ class Demo:
         if r.random() < 0.03:
             kind = r.choice(["server_error", "rate_limit"])
             platforms.fail_next(r.choice(["wecom", "dingtalk", "feishu", "webhook"]), kind, 1)
+
+
+#: the loop's collector thresholds (Python's default is 700, 10, 10)
+LOOP_GC_THRESHOLDS = (5000, 20, 50)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the loop with what was built before it frozen out of the collector, and collections rarer.
+
+    The loop makes millions of short-lived objects (ORM states, rows, statements); with the default
+    thresholds a full collection, walking every object in the process (Prefect, SQLAlchemy's caches),
+    ran every few seconds: measured on 2½ virtual months, the collector's time 4.3 → 2.2 s.
+    """
+    old = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*LOOP_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 def reset_running_outbox(db: Database) -> None:
