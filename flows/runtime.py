@@ -40,8 +40,13 @@ def campaign_id(session: Session, code: str) -> int:
 
 def context(session: Session, code: str) -> CampaignContext:
     """The campaign's context for this unit of work; a step runs many times a day (the sweep per batch,
-    the relay per minute), so the file is validated again only when it changed."""
-    return load_context(session, campaign_id=campaign_id(session, code), specs=PROCESS_SPECS)
+    the relay per minute), so the file is validated again only when it changed. One query: the campaign
+    is read by its code."""
+    found = PROCESS_SPECS.load_code(session, code)
+    if found is None:  # get_campaign names the known ones
+        return load_context(session, campaign_id=get_campaign(session, code).id, specs=PROCESS_SPECS)
+    campaign, spec = found
+    return CampaignContext(session=session, campaign=campaign, spec=spec)
 
 
 def resolve_now(now: str | None) -> dt.datetime:

@@ -4,18 +4,22 @@ The ORM's executemany costs about 60 µs a row in parameter processing; instanti
 phase for a city (65,000 tasks) would spend seconds there. So the bulk paths bypass the
 column types and convert values themselves, the way those types would (``driver_value``):
 PostgreSQL gets COPY (into a temporary table and one INSERT … SELECT where rows may clash),
-SQLite the driver's executemany. Reads at driver speed too: ``fetch_plain``.
+SQLite the driver's executemany. Reads at driver speed too: ``fetch_plain``, its SQL compiled once per
+shape of query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Dialect, Select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.cache_key import CacheKey
 
 from models.base import json_text, naive_utc
 
@@ -108,31 +112,96 @@ def insert_ignore(session: Session, table: str, columns: Sequence[str], rows: Se
         cur.close()
 
 
-def fetch_plain(session: Session, query: Select[Any], *, sqlite_index: tuple[str, str] | None = None
-                ) -> list[tuple[Any, ...]]:
+def fetch_plain(session: Session, query: Select[Any], params: Mapping[str, Any] | None = None, *,
+                sqlite_index: tuple[str, str] | None = None) -> list[tuple[Any, ...]]:
     """``query``'s rows as the driver returns them (plain tuples, datetimes as the driver gives them: text on
     SQLite, naive UTC on PostgreSQL; read them with ``from_driver``). A batch's ten thousand rows skip the
     result processing and ``Row`` objects a sweep would pay for on every column of every row.
 
-    ``sqlite_index`` (table, index): on SQLite the query reads that table ``INDEXED BY`` that index
-    (SQLAlchemy's ``with_hint`` renders nothing for SQLite).
+    ``params`` are the values of ``query``'s named ``bindparam``s: a query built once and run with them costs
+    neither its building nor its cache key per call. ``sqlite_index`` (table, index): on SQLite the query
+    reads that table ``INDEXED BY`` that index (SQLAlchemy's ``with_hint`` renders nothing for SQLite).
     """
     raw, pg = driver_connection(session)
-    compiled = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
-    values = compiled.construct_params()
-    sql = str(compiled)
+    sql, names, values = _COMPILED.statement(query, params, session.get_bind().dialect, None if pg else sqlite_index)
     if pg:
         args: Any = {k: driver_value(v, pg=True) for k, v in values.items()}
     else:
-        args = [driver_value(values[k], pg=False) for k in compiled.positiontup or ()]
-        if sqlite_index:
-            sql = indexed_by(sql, *sqlite_index)
+        args = [driver_value(values[k], pg=False) for k in names]
     cur = raw.cursor()
     try:
         cur.execute(sql, args)
         return cur.fetchall()
     finally:
         cur.close()
+
+
+class CompiledStatements:
+    """SQL compiled once per shape of query, as SQLAlchemy's own statement cache does for ``execute``.
+
+    ``fetch_plain`` runs the same few queries thousands of times a day (the sweep's batches, most of them
+    finding little or nothing), and compiling one cost about a third of such a batch. An entry is keyed by
+    the dialect, the statement's cache key (its structure, not its values) and the SQLite index it reads
+    by; each call takes its values from its own statement (the cache key's extracted parameters) and
+    expands its ``IN`` lists afresh. A statement without a cache key is compiled every time. Bounded
+    (the least recently used entry goes) and thread-safe.
+    """
+
+    def __init__(self, size: int = 64):
+        self._size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], Compiled] = OrderedDict()
+
+    def statement(self, query: Select[Any], params: Mapping[str, Any] | None, dialect: Dialect,
+                  sqlite_index: tuple[str, str] | None) -> tuple[str, Sequence[str], Mapping[str, Any]]:
+        """(SQL, the parameters' names in order when positional, values by name) of ``query`` with ``params``."""
+        key = query._generate_cache_key()
+        if key is None:
+            return Compiled(query, dialect, None, sqlite_index).filled(None, params)
+        entry = (dialect, key.key, sqlite_index)
+        with self._lock:
+            found = self._entries.get(entry)
+            if found is not None:
+                self._entries.move_to_end(entry)
+        if found is None:
+            found = Compiled(query, dialect, key, sqlite_index)
+            with self._lock:
+                self._entries[entry] = found
+                while len(self._entries) > self._size:
+                    self._entries.popitem(last=False)
+        return found.filled(key, params)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class Compiled:
+    """One query compiled for a dialect, its SQL read ``INDEXED BY`` ``sqlite_index`` when given."""
+
+    def __init__(self, query: Select[Any], dialect: Dialect, key: CacheKey | None,
+                 sqlite_index: tuple[str, str] | None):
+        self.compiled = query.compile(dialect=dialect, cache_key=key)
+        self.sqlite_index = sqlite_index
+        #: an IN list (or a value rendered into the SQL) gets its placeholders per execution
+        self.expanding = bool(self.compiled.post_compile_params or self.compiled.literal_execute_params)
+        self.sql = self._hinted(self.compiled.string)  # checked here: a query that cannot be hinted is not kept
+
+    def filled(self, key: CacheKey | None, params: Mapping[str, Any] | None
+               ) -> tuple[str, Sequence[str], Mapping[str, Any]]:
+        """(SQL, positional names, values) of the statement ``key`` was taken from (this one's own when None),
+        with ``params``."""
+        values = self.compiled.construct_params(params, extracted_parameters=key.bindparams if key else None)
+        if not self.expanding:
+            return self.sql, self.compiled.positiontup or (), values
+        expanded = self.compiled.construct_expanded_state(values)
+        return self._hinted(expanded.statement), expanded.positiontup or (), expanded.parameters
+
+    def _hinted(self, sql: str) -> str:
+        return indexed_by(sql, *self.sqlite_index) if self.sqlite_index else sql
+
+
+#: the process's compiled ``fetch_plain`` statements
+_COMPILED = CompiledStatements()
 
 
 def indexed_by(sql: str, table: str, index: str) -> str:

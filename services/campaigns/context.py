@@ -23,9 +23,10 @@ from sqlalchemy import ColumnElement, Select, Text, bindparam, literal_column, s
 from sqlalchemy.orm import Session, defer
 
 from config.campaign import CampaignFile
-from models import Campaign
+from models import Campaign, Unit
 from rules.calendar import WorkCalendar
 from rules.errors import NotFound
+from services.campaigns.directory import Directory, unit_directory
 from services.campaigns.spec import campaign_spec
 from services.campaigns.working_calendar import campaign_calendar
 
@@ -88,11 +89,19 @@ class CampaignContext:
             memos[name] = build()
         return cast(T, memos[name])
 
-    def holders(self, *, now: dt.datetime, segment_ids: Iterable[int | None] | None = None) -> Holders:
-        """Who holds each segment at ``now`` (包段领导、牵头部门), of ``segment_ids`` only when given."""
-        from services.escalation.ladders import load_holders
+    def unit_directory(self) -> Directory[Unit]:
+        """The campaign's units by name and alias (``directory.unit_directory``), read once per context: a
+        step that records many findings looks up each one's functional departments."""
+        return self.memo("unit_directory", lambda: unit_directory(self.session, self.id))
 
-        return load_holders(self.session, self.id, now, segment_ids)
+    def holders(self, *, now: dt.datetime, segment_ids: Iterable[int | None] | None = None) -> Holders:
+        """Who holds each segment at ``now`` (包段领导、牵头部门), of ``segment_ids`` only when given. The unit,
+        leader and segment names messages show are read once per context, shared by every ``Holders``."""
+        from services.escalation.ladders import load_holders, load_names
+
+        return load_holders(self.session, self.id, now, segment_ids,
+                            names=self.memo("holder_names", lambda: load_names(self.session, self.id)),
+                            segment_names=self.memo("segment_names", dict[int, str]))
 
 
 class SpecCache:
@@ -115,10 +124,21 @@ class SpecCache:
 
     def load(self, session: Session, campaign_id: int) -> tuple[Campaign, CampaignFile]:
         """The campaign row (its JSON columns left unloaded until used) and its validated file."""
-        hashed = session.get_bind().dialect.name == "postgresql"
-        row = session.execute(_by_fingerprint() if hashed else _by_text(), {"campaign_id": campaign_id}).first()
-        if row is None:
+        found = self._load(session, "campaign_id", campaign_id)
+        if found is None:
             raise NotFound(f"找不到活动（编号 {campaign_id}）")
+        return found
+
+    def load_code(self, session: Session, code: str) -> tuple[Campaign, CampaignFile] | None:
+        """``load`` of the campaign named ``code`` (None if there is none), in the same one query."""
+        return self._load(session, "code", code)
+
+    def _load(self, session: Session, by: str, value: int | str) -> tuple[Campaign, CampaignFile] | None:
+        hashed = session.get_bind().dialect.name == "postgresql"
+        row = session.execute(_by_fingerprint(by) if hashed else _by_text(by), {by: value}).first()
+        if row is None:
+            return None
+        campaign_id = row.Campaign.id
         with self._lock:
             hit = self._entries.get(campaign_id)
         if hit is not None and hit[0] == row.key:
@@ -132,21 +152,22 @@ class SpecCache:
         return row.Campaign, spec
 
 
-def _campaign_and(key: ColumnElement[str]) -> Select:
-    return (select(Campaign, key.label("key")).options(defer(Campaign.spec), defer(Campaign.boundary))
-            .where(Campaign.id == bindparam("campaign_id")))
+def _campaign_and(key: ColumnElement[str], by: str) -> Select:
+    """The campaign row (by ``campaign_id`` or by ``code``, a bound parameter of that name) and ``key``."""
+    match = Campaign.id == bindparam("campaign_id") if by == "campaign_id" else Campaign.code == bindparam("code")
+    return select(Campaign, key.label("key")).options(defer(Campaign.spec), defer(Campaign.boundary)).where(match)
 
 
 @functools.cache
-def _by_fingerprint() -> Select:
+def _by_fingerprint(by: str) -> Select:
     """The campaign row and its row version's identity, ``xmin:ctid`` (PostgreSQL), built and compiled once."""
-    return _campaign_and(literal_column("campaign.xmin::text || ':' || campaign.ctid::text", Text))
+    return _campaign_and(literal_column("campaign.xmin::text || ':' || campaign.ctid::text", Text), by)
 
 
 @functools.cache
-def _by_text() -> Select:
+def _by_text(by: str) -> Select:
     """The campaign row and its stored file's text (SQLite), built and compiled once."""
-    return _campaign_and(type_coerce(Campaign.spec, Text))
+    return _campaign_and(type_coerce(Campaign.spec, Text), by)
 
 
 #: the process's validated campaign files, for code that runs many units of work (flows, the relay)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from models import Leader, Unit
@@ -58,7 +59,13 @@ class Directory(Generic[T]):
 
 
 def unit_directory(session: Session, campaign_id: int) -> Directory[Unit]:
-    return Directory(session.scalars(select(Unit).where(Unit.campaign_id == campaign_id)))
+    return Directory(session.scalars(_units(), {"campaign_id": campaign_id}))
+
+
+@functools.cache
+def _units() -> Select[tuple[Unit]]:
+    """A campaign's units (parameter: campaign_id), built once."""
+    return select(Unit).where(Unit.campaign_id == bindparam("campaign_id"))
 
 
 def leader_directory(session: Session, campaign_id: int) -> Directory[Leader]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Select, and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from models import Assignment, AssignmentMember, Campaign, Leader, Phase, Segment, Street, Task, Unit
@@ -23,9 +24,14 @@ def _count(session: Session, stmt: Any) -> int:
 
 def opened_phase(session: Session, campaign_id: int) -> Phase | None:
     """The sub-phase the engine has opened last (it lags the calendar while a gate waits)."""
-    return session.scalars(
-        select(Phase).where(Phase.campaign_id == campaign_id, Phase.opened_at.is_not(None))
-        .order_by(Phase.seq.desc())).first()
+    return session.scalars(_opened_phase(), {"campaign_id": campaign_id}).first()
+
+
+@functools.cache
+def _opened_phase() -> Select[tuple[Phase]]:
+    """``opened_phase``'s query (parameter: campaign_id), built once: it runs for every finding dispatched."""
+    return (select(Phase).where(Phase.campaign_id == bindparam("campaign_id"), Phase.opened_at.is_not(None))
+            .order_by(Phase.seq.desc()))
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,17 @@ its 督办单 of the period call for one, and the outbox rows of the rows that m
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, literal, not_, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from models import Problem, Task
 from models.accountability import TASK
-from models.base import json_text
+from models.base import UTCDateTime, json_text
 from models.outbox import MERGED
 from notify.templates import overdue_notice, overdue_span, reminder, supervision_notice
 from rules.accountability import (
@@ -74,6 +75,17 @@ class Candidate(NamedTuple):
 def _candidates(session: Session, kind: str, campaign_id: int, now: dt.datetime, latest: dt.datetime,
                 after_id: int, limit: int) -> list[Any]:
     """Open items below the top rung whose (effective) deadline is before the loosest cutoff."""
+    params = {"campaign_id": campaign_id, "now": now, "latest": latest, "after_id": after_id, "limit": limit}
+    # the deadline index visits the candidates only, not the whole table in id order (see ``_due_problems``)
+    index = "ix_task_campaign_status_deadline" if kind == TASK else "ix_problem_due"
+    return [Candidate._make(r) for r in fetch_plain(session, _candidates_query(kind, is_pg(session)), params,
+                                                    sqlite_index=(kind, index))]
+
+
+@functools.cache
+def _candidates_query(kind: str, pg: bool) -> Select[Any]:
+    """``_candidates``' query, built once per kind and dialect (its values are bound parameters)."""
+    latest = bindparam("latest", type_=UTCDateTime())
     if kind == TASK:
         m: Any = Task
         cols: tuple[QueryableAttribute[Any] | ColumnElement[Any], ...] = (
@@ -88,14 +100,12 @@ def _candidates(session: Session, kind: str, campaign_id: int, now: dt.datetime,
                 literal(None).label("phase_id"), Problem.segment_id, Problem.holder_leader_id,
                 terminal.label("terminal"))
         extra = [Problem.level_deadline <= latest, not_(and_(Problem.level == OFFICE, Problem.assigned_at.is_(None)))]
-    q = (select(*cols).where(m.campaign_id == campaign_id, m.status == OPEN, m.acc_stage < AccStage.YELLOW_CARD,
-                             or_(m.acc_at.is_(None), m.acc_at < now), m.id > after_id, *extra)
-         .order_by(m.id).limit(limit))
-    if is_pg(session):
-        q = q.with_for_update(skip_locked=True, of=m)
-    # the deadline index visits the candidates only, not the whole table in id order (see ``_due_problems``)
-    index = "ix_task_campaign_status_deadline" if kind == TASK else "ix_problem_due"
-    return [Candidate._make(r) for r in fetch_plain(session, q, sqlite_index=(kind, index))]
+    now = bindparam("now", type_=UTCDateTime())
+    q = (select(*cols).where(m.campaign_id == bindparam("campaign_id"), m.status == OPEN,
+                             m.acc_stage < AccStage.YELLOW_CARD, or_(m.acc_at.is_(None), m.acc_at < now),
+                             m.id > bindparam("after_id"), *extra)
+         .order_by(m.id).limit(bindparam("limit", type_=Integer())))
+    return q.with_for_update(skip_locked=True, of=m) if pg else q
 
 
 def _overdue_text(deadline: dt.datetime, now: dt.datetime) -> str:

@@ -10,15 +10,16 @@ the ladder's limit for that level.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from models import Assignment, AssignmentMember, Segment, Unit
+from models.base import UTCDateTime
 from rules import ladders as L
 from rules.calendar import ClockType
-from services.campaigns.directory import unit_directory
 
 if TYPE_CHECKING:
     from services.campaigns.context import CampaignContext
@@ -28,20 +29,33 @@ MEMBERS, DEPARTMENT, LEAD = "参与单位", "职能部门", "牵头部门"
 
 def _members(session: Session, campaign_id: int, segment_id: int, now: dt.datetime) -> list[int]:
     """Participating units of the 包联 in force on the segment (an alley's: its segment's)."""
-    parent = session.scalar(select(Segment.parent_id).where(Segment.id == segment_id))
+    parent = session.scalar(_parent_query(), {"segment_id": segment_id})
     seg = parent or segment_id
-    q = (select(AssignmentMember.unit_id).join(Assignment, Assignment.id == AssignmentMember.assignment_id)
-         .where(Assignment.campaign_id == campaign_id, Assignment.segment_id == seg, Assignment.valid_from <= now,
-                (Assignment.valid_to.is_(None)) | (Assignment.valid_to > now))
-         .order_by(AssignmentMember.unit_id))
-    return list(dict.fromkeys(session.scalars(q)))
+    return list(dict.fromkeys(session.scalars(_members_query(), {"campaign_id": campaign_id, "segment_id": seg,
+                                                                 "now": now})))
+
+
+@functools.cache
+def _parent_query() -> Select[tuple[int | None]]:
+    """A segment's parent (parameter: segment_id), built once: it is asked for every finding."""
+    return select(Segment.parent_id).where(Segment.id == bindparam("segment_id"))
+
+
+@functools.cache
+def _members_query() -> Select[tuple[int]]:
+    """The participating units of the 包联 in force (parameters: campaign_id, segment_id, now), built once."""
+    now = bindparam("now", type_=UTCDateTime())
+    return (select(AssignmentMember.unit_id).join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+            .where(Assignment.campaign_id == bindparam("campaign_id"), Assignment.segment_id == bindparam("segment_id"),
+                   Assignment.valid_from <= now, (Assignment.valid_to.is_(None)) | (Assignment.valid_to > now))
+            .order_by(AssignmentMember.unit_id))
 
 
 def _department(session: Session, ctx: CampaignContext, category: str | None) -> Unit | None:
     spec = ctx.spec.inspections.category(category) if category else None
     if spec is None:
         return None
-    directory = unit_directory(session, ctx.id)
+    directory = ctx.unit_directory()
     return next((u for u in (directory.find(n) for n in spec.departments) if u is not None), None)
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from config.campaign import CampaignFile
 from config.escalation import LimitSpec
 from models import Assignment, AssignmentMember, Leader, Segment, Unit
+from models.base import UTCDateTime
 from rules.accountability import AccountabilityLadder, InterviewRule
 from rules.calendar import ClockType, WorkCalendar
 from rules.errors import Conflict
@@ -112,7 +114,7 @@ class Holders:
         wanted = {i for i in ids if i is not None and i not in self.segment_names}
         if wanted:
             self.segment_names |= {i: f"{c} {n}" for i, c, n in session.connection().execute(
-                select(Segment.id, Segment.code, Segment.name).where(Segment.id.in_(wanted)))}
+                _statement("segment_names"), {"segments": sorted(wanted)})}
 
     def segment_name(self, segment_id: int | None) -> str:
         """「路段编号 名称」 (after ``load_segment_names``), or 未定位."""
@@ -124,44 +126,90 @@ class Holders:
         return self.unit_names.get(unit_id, OFFICE_NAME) if unit_id else OFFICE_NAME
 
 
+@dataclass(frozen=True)
+class Names:
+    """The campaign's unit and leader names as messages show them, and its 创卫办 unit."""
+
+    office_unit_id: int | None
+    units: dict[int, str]
+    leaders: dict[int, str]
+
+
+def load_names(session: Session, campaign_id: int) -> Names:
+    """``Names`` of the campaign (``CampaignContext.holders`` reads them once per unit of work)."""
+    conn, params = session.connection(), {"campaign_id": campaign_id}
+    units = conn.execute(_statement("units"), params).all()
+    leaders = conn.execute(_statement("leaders"), params).tuples().all()
+    return Names(office_unit_id=next((i for i, _, k in units if k == OFFICE_KIND), None),
+                 units={i: n for i, n, _ in units}, leaders=dict(leaders))
+
+
 def load_holders(session: Session, campaign_id: int, now: dt.datetime,
-                 segment_ids: Iterable[int | None] | None = None) -> Holders:
+                 segment_ids: Iterable[int | None] | None = None, *, names: Names | None = None,
+                 segment_names: dict[int, str] | None = None) -> Holders:
     """The 包联 in force at ``now`` (of ``segment_ids`` only, when given: then with their participating units)
-    and the names messages need."""
+    and the names messages need (``names`` and ``segment_names`` when the caller has them: they are shared,
+    not copied, and segment names loaded later are added to ``segment_names``)."""
     conn = session.connection()
-    parents = select(Segment.id, Segment.parent_id).where(Segment.campaign_id == campaign_id,
-                                                          Segment.parent_id.is_not(None))
-    wanted = None
-    if segment_ids is not None:
-        wanted = {i for i in segment_ids if i is not None}
-        parents = parents.where(Segment.id.in_(wanted))
-    # the query keeps only rows whose parent_id IS NOT NULL, which the column type cannot say
-    parent = cast(dict[int, int], dict(conn.execute(parents).tuples().all())) if wanted is None or wanted else {}
-    q = (select(Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id,
-                (Assignment.valid_from <= now).label("started"), Assignment.id)
-         .where(Assignment.campaign_id == campaign_id, (Assignment.valid_to.is_(None)) | (Assignment.valid_to > now))
-         .order_by(Assignment.valid_from, Assignment.id))
-    if wanted is not None:
-        q = q.where(Assignment.segment_id.in_(wanted | set(parent.values())))
+    wanted = None if segment_ids is None else {i for i in segment_ids if i is not None}
+    params: dict[str, Any] = {"campaign_id": campaign_id, "now": now}
+    if wanted is None:
+        # the query keeps only rows whose parent_id IS NOT NULL, which the column type cannot say
+        parent = cast(dict[int, int], dict(conn.execute(_statement("parents"), params).tuples().all()))
+        rows: Sequence[Any] = conn.execute(_statement("assignments"), params).all()
+    elif wanted:
+        parents = conn.execute(_statement("parents_of"), {**params, "segments": sorted(wanted)})
+        parent = cast(dict[int, int], dict(parents.tuples().all()))
+        held = sorted(wanted | set(parent.values()))
+        rows = conn.execute(_statement("assignments_of"), {**params, "segments": held}).all()
+    else:
+        parent, rows = {}, ()
     by_segment: dict[int, tuple[int, int]] = {}
     chosen: dict[int, int] = {}
-    for seg, unit, leader, started, assignment_id in (conn.execute(q).all() if wanted is None or wanted else ()):
+    for seg, unit, leader, started, assignment_id in rows:
         # the latest 包联 in force at ``now``; one recorded later (an import after the fact) if none is
         if started or seg not in by_segment:
             by_segment[seg], chosen[seg] = (unit, leader), assignment_id
     members: dict[int, set[int]] = {}
     segment_of = {a: s for s, a in chosen.items()}
     if chosen and wanted is not None:
-        for a, u in conn.execute(select(AssignmentMember.assignment_id, AssignmentMember.unit_id)
-                                 .where(AssignmentMember.assignment_id.in_(list(segment_of)))):
+        for a, u in conn.execute(_statement("members"), {"assignments": list(segment_of)}):
             members.setdefault(segment_of[a], set()).add(u)
-    units = conn.execute(select(Unit.id, Unit.name, Unit.kind).where(Unit.campaign_id == campaign_id)
-                         .order_by(Unit.id)).all()
-    leaders = conn.execute(select(Leader.id, Leader.name).where(Leader.campaign_id == campaign_id)).tuples().all()
-    return Holders(by_segment=by_segment, parent=parent,
-                   office_unit_id=next((i for i, _, k in units if k == OFFICE_KIND), None),
-                   unit_names={i: n for i, n, _ in units}, leader_names=dict(leaders),
+    if names is None:
+        names = load_names(session, campaign_id)
+    return Holders(by_segment=by_segment, parent=parent, office_unit_id=names.office_unit_id,
+                   unit_names=names.units, leader_names=names.leaders,
+                   segment_names={} if segment_names is None else segment_names,
                    members={s: frozenset(m) for s, m in members.items()})
+
+
+@functools.cache
+def _statement(name: str) -> Select[Any]:
+    """``load_holders``' (and ``Holders.load_segment_names``') queries, built once (parameters: campaign_id,
+    now, segments, assignments)."""
+    campaign_id: BindParameter[int] = bindparam("campaign_id")
+    now = bindparam("now", type_=UTCDateTime())
+    if name == "units":
+        return select(Unit.id, Unit.name, Unit.kind).where(Unit.campaign_id == campaign_id).order_by(Unit.id)
+    if name == "leaders":
+        return select(Leader.id, Leader.name).where(Leader.campaign_id == campaign_id)
+    if name == "segment_names":
+        return select(Segment.id, Segment.code, Segment.name).where(Segment.id.in_(bindparam("segments",
+                                                                                              expanding=True)))
+    if name == "members":
+        return (select(AssignmentMember.assignment_id, AssignmentMember.unit_id)
+                .where(AssignmentMember.assignment_id.in_(bindparam("assignments", expanding=True))))
+    segments: BindParameter[list[int]] = bindparam("segments", expanding=True)
+    q: Select[Any]
+    if name in ("parents", "parents_of"):
+        q = select(Segment.id, Segment.parent_id).where(Segment.campaign_id == campaign_id,
+                                                        Segment.parent_id.is_not(None))
+        return q.where(Segment.id.in_(segments)) if name == "parents_of" else q
+    q = (select(Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id,
+                (Assignment.valid_from <= now).label("started"), Assignment.id)
+         .where(Assignment.campaign_id == campaign_id, (Assignment.valid_to.is_(None)) | (Assignment.valid_to > now))
+         .order_by(Assignment.valid_from, Assignment.id))
+    return q.where(Assignment.segment_id.in_(segments)) if name == "assignments_of" else q
 
 
 def recipient(unit_id: int | None, leader_id: int | None, office_unit_id: int | None) -> tuple[str, int | None]:

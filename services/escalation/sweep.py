@@ -11,6 +11,7 @@ rows of exactly the rows that moved, in the same transaction. A moved row's new 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import json
 from collections import defaultdict
@@ -18,13 +19,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Integer, any_, bindparam, column, exists, func, or_, select
+from sqlalchemy import Integer, Select, any_, bindparam, column, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from models import Finding, Problem, ProblemEvent
 from models.accountability import PROBLEM, TASK
-from models.base import json_text
+from models.base import UTCDateTime, json_text
 from models.inspections import RECTIFIED
 from notify.templates import escalation_notice
 from rules import ladders as L
@@ -78,23 +79,33 @@ def _due_problems(session: Session, campaign_id: int, now: dt.datetime, after_id
                   limit: int, lead_since_before: dt.datetime | None = None) -> list[Due]:
     """Open problems past their level's limit and not on 挂账 (``on_timeout``'s own preconditions), except
     those of findings reported rectified and waiting for re-inspection."""
+    params = {"campaign_id": campaign_id, "now": now, "after_id": after_id, "limit": limit,
+              "lead_since_before": lead_since_before}
+    # SQLite would walk the whole table in id order for the ORDER BY; the deadline index visits the due
+    # rows only, so the pass costs what the due problems cost, however many are not due
+    return fetch_plain(session, _due_query(is_pg(session), lead_since_before is not None), params,
+                       sqlite_index=("problem", "ix_problem_due"))
+
+
+@functools.cache
+def _due_query(pg: bool, lead_prefilter: bool) -> Select[Any]:
+    """``_due_problems``' query, built once per dialect and prefilter (its values are bound parameters)."""
+    now = bindparam("now", type_=UTCDateTime())
     opinion = exists(select(ProblemEvent.id).where(ProblemEvent.problem_id == Problem.id,
                                                    ProblemEvent.action == OPINION,
                                                    ProblemEvent.at >= Problem.level_since)).label("opinion")
     # a finding reported rectified awaits its re-inspection (跟踪复查): its problem does not climb meanwhile
     rectified = exists(select(Finding.id).where(Finding.problem_id == Problem.id, Finding.status == RECTIFIED))
+    prefilter = [or_(Problem.level != LEAD, Problem.level_since < bindparam("lead_since_before",
+                                                                           type_=UTCDateTime()))]
     q = (select(Problem.id, Problem.level, Problem.segment_id, Problem.unit_id, Problem.title, Problem.level_since,
                 opinion)
-         .where(Problem.campaign_id == campaign_id, Problem.status == OPEN, Problem.level != OFFICE, ~rectified,
-                Problem.level_deadline <= now, Problem.level_since < now,
-                or_(Problem.on_hold_until.is_(None), Problem.on_hold_until <= now), Problem.id > after_id,
-                *([or_(Problem.level != LEAD, Problem.level_since < lead_since_before)] if lead_since_before else []))
-         .order_by(Problem.id).limit(limit))
-    if is_pg(session):
-        q = q.with_for_update(skip_locked=True, of=Problem)
-    # SQLite would walk the whole table in id order for the ORDER BY; the deadline index visits the due
-    # rows only, so the pass costs what the due problems cost, however many are not due
-    return fetch_plain(session, q, sqlite_index=("problem", "ix_problem_due"))
+         .where(Problem.campaign_id == bindparam("campaign_id"), Problem.status == OPEN, Problem.level != OFFICE,
+                ~rectified, Problem.level_deadline <= now, Problem.level_since < now,
+                or_(Problem.on_hold_until.is_(None), Problem.on_hold_until <= now), Problem.id > bindparam("after_id"),
+                *(prefilter if lead_prefilter else []))
+         .order_by(Problem.id).limit(bindparam("limit", type_=Integer())))
+    return q.with_for_update(skip_locked=True, of=Problem) if pg else q
 
 
 def _opinions(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str, str | None]]]:

@@ -82,12 +82,13 @@ def route_finding(session: Session, *, ctx: CampaignContext, finding: Finding, n
     if resp is None:
         _to_triage(session, ctx=ctx, finding=finding, now=now, reason="所在路段尚未包联")
         return
-    if opened_phase(session, ctx.id) is None:
+    phase = opened_phase(session, ctx.id)
+    if phase is None:
         # before 起步 opens no rectification task can be issued: the finding (a 12345 or Open311
         # complaint too) is kept on its segment for 创卫办 to dispatch, not refused (issue 23)
         _to_triage(session, ctx=ctx, finding=finding, now=now, reason="活动尚未开启时段，整改任务待开启后下达")
         return
-    dispatch(session, ctx=ctx, finding=finding, resp=resp, now=now, actor=actor)
+    dispatch(session, ctx=ctx, finding=finding, resp=resp, now=now, actor=actor, phase=phase)
 
 
 def _to_triage(session: Session, *, ctx: CampaignContext, finding: Finding, now: dt.datetime, reason: str) -> None:

@@ -25,7 +25,6 @@ from rules.calendar import ClockType
 from rules.errors import Conflict
 from rules.vocabulary import ProblemSource, TaskKind
 from services.campaigns.context import CampaignContext
-from services.campaigns.directory import unit_directory
 from services.campaigns.status import opened_phase
 from services.escalation.problems import raise_problem as raise_on_ladder
 from services.inspections.routing import Responsibility
@@ -65,7 +64,7 @@ def current_phase(session: Session, campaign: Campaign) -> Phase:
 
 def department_units(session: Session, ctx: CampaignContext, category: str) -> list[Unit]:
     """The 职能部门 the category names that exist in this campaign (unknown names are skipped)."""
-    directory = unit_directory(session, ctx.id)
+    directory = ctx.unit_directory()
     found = [directory.find(n) for n in category_spec(ctx.spec.inspections, category).departments]
     return list({u.id: u for u in found if u is not None}.values())
 
@@ -99,11 +98,12 @@ def notify_units(session: Session, *, ctx: CampaignContext, finding: Finding, un
 
 
 def dispatch(session: Session, *, ctx: CampaignContext, finding: Finding, resp: Responsibility, now: dt.datetime,
-             actor: str) -> list[Task]:
-    """Hand a routed finding to its lead department and functional departments (tasks, problem, notices)."""
+             actor: str, phase: Phase | None = None) -> list[Task]:
+    """Hand a routed finding to its lead department and functional departments (tasks, problem, notices);
+    ``phase``, the open sub-phase (``current_phase``), when the caller has read it already."""
     campaign = ctx.campaign
     segment = session.get(Segment, finding.segment_id) if finding.segment_id else None
-    phase = current_phase(session, campaign)
+    phase = phase or current_phase(session, campaign)
     finding.lead_unit_id, finding.status, finding.dispatched_at = resp.lead_unit_id, OPEN, now
     finding.deadline = new_deadline(ctx, finding, now)
     owners = [(resp.lead_unit_id, "lead")]

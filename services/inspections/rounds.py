@@ -24,7 +24,7 @@ from models.people import ROLE_OFFICE
 from rules.errors import Conflict, NotFound
 from rules.vocabulary import OFFICE_NAME, InspectionKind
 from services.campaigns.context import CampaignContext
-from services.inspections.rectification import dispatch
+from services.inspections.rectification import current_phase, dispatch
 from services.inspections.routing import responsibility
 from services.people.audit import record
 from services.people.auth import Principal
@@ -159,9 +159,11 @@ def publish_inspection(session: Session, *, ctx: CampaignContext, inspection_id:
                                    .order_by(Finding.id)))
     resp = responsibility(session, campaign.id, [f.segment_id for f in pending if f.segment_id])
     dispatched = triaged = 0
+    phase = None  # read with the first finding dispatched (none to dispatch: no sub-phase needed)
     for f in pending:
         if f.segment_id in resp:
-            dispatch(session, ctx=ctx, finding=f, resp=resp[f.segment_id], now=now, actor=actor)
+            phase = phase or current_phase(session, campaign)
+            dispatch(session, ctx=ctx, finding=f, resp=resp[f.segment_id], now=now, actor=actor, phase=phase)
             dispatched += 1
         else:
             f.status = TRIAGE

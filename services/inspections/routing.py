@@ -9,6 +9,7 @@ the stored segments are unchanged costs one aggregate query.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from maps.geometry import from_geojson_dict
@@ -136,15 +137,27 @@ class RouterCache:
 def responsibility(session: Session, campaign_id: int, segment_ids: Sequence[int] | None = None
                    ) -> dict[int, Responsibility]:
     """Active 包联 of the given 路段 (all when None)."""
-    q = select(Assignment.id, Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id).where(
-        Assignment.campaign_id == campaign_id, Assignment.valid_to.is_(None))
-    if segment_ids is not None:
-        q = q.where(Assignment.segment_id.in_(list(segment_ids)))
-    rows = session.execute(q).all()
+    params = {"campaign_id": campaign_id, "segments": None if segment_ids is None else list(segment_ids)}
+    rows = session.execute(_responsibility_query(segment_ids is not None), params).all()
     members: dict[int, list[int]] = {}
     if rows:
-        for a_id, unit_id in session.execute(select(AssignmentMember.assignment_id, AssignmentMember.unit_id)
-                                             .where(AssignmentMember.assignment_id.in_([r[0] for r in rows]))):
+        for a_id, unit_id in session.execute(_members_query(), {"assignments": [r[0] for r in rows]}):
             members.setdefault(a_id, []).append(unit_id)
     return {seg: Responsibility(lead, leader, tuple(sorted(members.get(a_id, []))))
             for a_id, seg, lead, leader in rows}
+
+
+@functools.cache
+def _responsibility_query(of_segments: bool) -> Select[tuple[int, int, int, int]]:
+    """The active 包联 (of the segments in parameter ``segments`` when ``of_segments``), built once: routing a
+    finding asks for its segment's."""
+    q = select(Assignment.id, Assignment.segment_id, Assignment.lead_unit_id, Assignment.leader_id).where(
+        Assignment.campaign_id == bindparam("campaign_id"), Assignment.valid_to.is_(None))
+    return q.where(Assignment.segment_id.in_(bindparam("segments", expanding=True))) if of_segments else q
+
+
+@functools.cache
+def _members_query() -> Select[tuple[int, int]]:
+    """The participating units of the 包联 in parameter ``assignments``, built once."""
+    return (select(AssignmentMember.assignment_id, AssignmentMember.unit_id)
+            .where(AssignmentMember.assignment_id.in_(bindparam("assignments", expanding=True))))
