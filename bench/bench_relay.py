@@ -8,7 +8,13 @@ Prints messages per second and checks that none was lost or sent twice. The floo
 in the same run, is the same receiver fed by bare POSTs of the same messages from the same
 keep-alive client with no database; the verdict is the relay's share of it (target ≥ 0.5).
 
+With ``--pass-size N`` the messages fall due N at a time, a minute apart, and one relay makes one
+pass per minute (on the campaign, as the scheduled flow does): the cost of many small passes (the
+demo's ~6 messages a pass), printed with its share of the same floor for information: the issue's
+target (and the ``bench:`` line) is for one pass over everything due.
+
     .venv/bin/python -m bench.bench_relay [--messages 10000] [--relays 1] [--db sqlite|postgresql|both]
+                                          [--pass-size N]
 """
 
 from __future__ import annotations
@@ -80,17 +86,30 @@ def _receiver(port_out: mp.Queue, keys_out: mp.Queue) -> None:
     server.serve_forever()
 
 
-def _relay(url: str, sink: str, out: mp.Queue) -> None:
+def _relay(url: str, sink: str, out: mp.Queue, passes: int) -> None:
+    """One pass over everything due (``passes`` 0), or one pass a minute for ``passes`` minutes."""
     db = Database(make_engine(url))
+    environ = {"CW_NOTIFY_WEBHOOK_URL": sink}
     with make_client() as client:
-        t0 = time.perf_counter()
-        report = deliver_due(db, now=NOW, client=client, environ={"CW_NOTIFY_WEBHOOK_URL": sink})
-        elapsed = time.perf_counter() - t0
+        if not passes:
+            t0 = time.perf_counter()
+            report = deliver_due(db, now=NOW, client=client, environ=environ).as_dict()
+            elapsed = time.perf_counter() - t0
+        else:
+            with db.reader() as s:
+                cid = get_campaign(s).id
+            totals: Counter[str] = Counter()
+            t0 = time.perf_counter()
+            for minute in range(passes):
+                now = NOW + dt.timedelta(minutes=minute)
+                totals.update(deliver_due(db, now=now, client=client, environ=environ, campaign_id=cid).as_dict())
+            elapsed = time.perf_counter() - t0
+            report = dict(totals)
     db.dispose()
-    out.put({**report.as_dict(), "elapsed": elapsed})
+    out.put({**report, "elapsed": elapsed})
 
 
-def _prepare(url: str, messages: int) -> None:
+def _prepare(url: str, messages: int, pass_size: int) -> None:
     engine = make_engine(url)
     schema.upgrade(engine)
     db = Database(engine)
@@ -102,8 +121,9 @@ def _prepare(url: str, messages: int) -> None:
         rows = [dict(campaign_id=c.id, idempotency_key=idempotency_key(c.code, "bench", i, TARGET), target=TARGET,
                      template="overdue", payload={"title": f"【督办】第{i}号问题逾期未整改", "body": "请立即整改。" * 10,
                                                   "recipient": "office:"},
-                     state=PENDING, due_at=NOW, next_attempt_at=NOW, attempts=0, created_at=NOW)
-                for i in range(messages)]
+                     state=PENDING, due_at=due, next_attempt_at=due, attempts=0, created_at=NOW)
+                for i in range(messages)
+                for due in [NOW + dt.timedelta(minutes=i // pass_size) if pass_size else NOW]]
         s.execute(insert(OutboxMessage), rows)
     if engine.dialect.name == "postgresql":  # the statistics autovacuum keeps on a live outbox
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -123,8 +143,9 @@ def _floor(sink: str, messages: int) -> float:
     return elapsed
 
 
-def run(url: str, messages: int, relays: int) -> bool:
-    _prepare(url, messages)
+def run(url: str, messages: int, relays: int, pass_size: int = 0) -> bool:
+    _prepare(url, messages, pass_size)
+    passes = -(-messages // pass_size) if pass_size else 0
     ctx = mp.get_context("spawn")
     ports, keys_q, reports = ctx.Queue(), ctx.Queue(), ctx.Queue()
     receiver = ctx.Process(target=_receiver, args=(ports, keys_q), daemon=True)
@@ -133,7 +154,7 @@ def run(url: str, messages: int, relays: int) -> bool:
     floor_s = _floor(sink, messages)
     floor_keys = keys_q.get(timeout=60)
     assert len(floor_keys) == messages, f"floor: {len(floor_keys)} of {messages} arrived"
-    workers = [ctx.Process(target=_relay, args=(url, sink, reports)) for _ in range(relays)]
+    workers = [ctx.Process(target=_relay, args=(url, sink, reports, passes)) for _ in range(relays)]
     for w in workers:
         w.start()
     results = [reports.get(timeout=3600) for _ in workers]
@@ -159,8 +180,14 @@ def run(url: str, messages: int, relays: int) -> bool:
           f"= {messages / elapsed:,.0f} msg/s | per relay sent={[r['sent'] for r in results]} | states={json.dumps(states)} "
           f"lost={lost} duplicates={twice} -> {'OK' if lost == 0 and twice == 0 else 'FAIL'}")
     print(f"{'':<22} floor (bare POSTs, same client and receiver, no database): {messages / floor_s:,.0f} msg/s")
-    ok = verdict(f"relay-{kind.split('+')[0]}", floor_s / elapsed, 0.5, at_least=True,
-                 detail=f"{messages / elapsed:,.0f} against {messages / floor_s:,.0f} msg/s; lost={lost} duplicated={twice}")
+    detail = f"{messages / elapsed:,.0f} against {messages / floor_s:,.0f} msg/s; lost={lost} duplicated={twice}"
+    if passes:
+        print(f"{'':<22} {passes} passes of {pass_size}: {elapsed / passes * 1000:.1f} ms a pass, "
+              f"{elapsed / messages * 1000:.2f} ms a message (bare POST {floor_s / messages * 1000:.2f} ms), "
+              f"{floor_s / elapsed:.2f} of the floor")
+        ok = True
+    else:
+        ok = verdict(f"relay-{kind.split('+')[0]}", floor_s / elapsed, 0.5, at_least=True, detail=detail)
     return ok and lost == 0 and twice == 0
 
 
@@ -169,13 +196,17 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=10_000)
     ap.add_argument("--relays", type=int, default=1)
     ap.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    ap.add_argument("--pass-size", type=int, default=0, metavar="N",
+                    help="messages due a minute apart, N at a time, one pass a minute (0: all due at once)")
     args = ap.parse_args()
+    if args.pass_size < 0 or (args.pass_size and args.relays != 1):
+        ap.error("--pass-size takes a positive N and one relay")
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            run(f"sqlite:///{tmp}/bench.db", args.messages, args.relays)
+            run(f"sqlite:///{tmp}/bench.db", args.messages, args.relays, args.pass_size)
     if args.db in ("postgresql", "both"):
         with scratch_postgres() as url:
-            run(url, args.messages, args.relays)
+            run(url, args.messages, args.relays, args.pass_size)
 
 
 if __name__ == "__main__":

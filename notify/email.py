@@ -26,6 +26,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 from typing import cast
 
 import httpx
@@ -48,14 +49,13 @@ class EmailChannel:
 
     def render(self, target: TargetSpec, message: Message, now: datetime) -> bytes:
         """The complete email as sent; raises ValueError for an unusable sender or recipient address."""
-        sender = parse_address(target.sender or "")
-        recipients = [parse_address(r) for r in target.recipients]
+        sender, from_header, to_header = _addresses(target.sender or "", target.recipients)
         text = plain_text("", message.body, message.link, message.links).lstrip("\n")
         mail: MIMENonMultipart | MIMEMultipart = _part(text, "plain")
         if message.link or message.links:  # a mail client shows the HTML part with links to tap
             mail = MIMEMultipart("alternative", _subparts=[mail, _part(html_body(message), "html")])
-        mail["From"] = _header_address(sender)
-        mail["To"] = ", ".join(_header_address(r) for r in recipients)
+        mail["From"] = from_header
+        mail["To"] = to_header
         subject = " ".join(message.title.split())  # a header cannot hold line breaks
         # compat32 folds a Header into encoded words itself (typeshed types header values as str)
         mail["Subject"] = cast("str", Header(subject, "us-ascii" if subject.isascii() else "utf-8"))
@@ -97,6 +97,20 @@ def _part(text: str, subtype: str) -> MIMEText:
     part = MIMEText(text, subtype, "utf-8")
     del part["MIME-Version"]
     return part
+
+
+@lru_cache(maxsize=64)
+def _addresses(sender: str, recipients: tuple[str, ...]) -> tuple[Address, str, str]:
+    """A target's sender, and its From and To headers (parsed once per target: the relay sends many mails
+    with one; an unusable address raises ValueError each time, as it is not cached)."""
+    parsed = parse_address(sender)
+    return parsed, _header_address(parsed), ", ".join(_header_address(parse_address(r)) for r in recipients)
+
+
+@lru_cache(maxsize=64)
+def _envelope(sender: str, recipients: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The SMTP envelope's sender and recipients (bare addresses), once per target."""
+    return parse_address(sender).addr_spec, tuple(parse_address(r).addr_spec for r in recipients)
 
 
 def _header_address(address: Address) -> str:
@@ -208,8 +222,7 @@ def kept_sessions() -> Iterator[None]:
 
 
 def _deliver(target: TargetSpec, mail: bytes) -> Outcome:
-    sender = parse_address(target.sender or "").addr_spec
-    recipients = [parse_address(r).addr_spec for r in target.recipients]
+    sender, recipients = _envelope(target.sender or "", target.recipients)
     sessions: _Sessions | None = getattr(_kept, "sessions", None)
     kept = sessions.take(target) if sessions is not None else None
     if kept is not None:
@@ -224,7 +237,7 @@ def _deliver(target: TargetSpec, mail: bytes) -> Outcome:
     try:
         if kept is None and target.username and target.secret:
             smtp.login(target.username, target.secret)
-        refused = smtp.sendmail(sender, recipients, mail)
+        refused = smtp.sendmail(sender, list(recipients), mail)
         healthy = True
     except OSError as exc:
         return classify_smtp_error(exc)

@@ -18,9 +18,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, Table, Update, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import Assignment, Leader, OutboxMessage, Problem, Segment, Task
@@ -33,6 +34,7 @@ from rules.ladders import OPEN as PROBLEM_OPEN
 from services.bulk import insert_ignore
 from services.notifications.links import public_base, stamp
 from services.notifications.outbox import Recipient, idempotency_key, recipient_targets
+from services.uow import plain_rows
 
 if TYPE_CHECKING:
     from services.campaigns.context import CampaignContext
@@ -240,26 +242,36 @@ def _leader_lines(session: Session, ctx: CampaignContext, now: dt.datetime, segm
 
 def _carry_folded(session: Session, *, ctx: CampaignContext, now: dt.datetime, digest_keys: list[str]) -> int:
     """Point every folded notice not yet carried at the same recipient's digest row of this morning."""
+    by_key, folded, point = _carry_statements()
     digests: dict[tuple[str, str], int] = {}
     for chunk in range(0, len(digest_keys), 500):
-        for row_id, target, payload in session.execute(
-                select(OutboxMessage.id, OutboxMessage.target, OutboxMessage.payload)
-                .where(OutboxMessage.idempotency_key.in_(digest_keys[chunk:chunk + 500]))):
+        for row_id, target, payload in plain_rows(session, by_key, {"f_keys": digest_keys[chunk:chunk + 500]}):
             digests[((payload or {}).get("recipient", ""), target)] = row_id
     if not digests:
         return 0
     carry: dict[int, list[int]] = defaultdict(list)
-    for row_id, target, payload in session.execute(select(OutboxMessage.id, OutboxMessage.target, OutboxMessage.payload)
-                                                   .where(OutboxMessage.campaign_id == ctx.id,
-                                                          OutboxMessage.state == MERGED,
-                                                          OutboxMessage.merged_into.is_(None),
-                                                          OutboxMessage.template.in_(FOLDED_TEMPLATES),
-                                                          OutboxMessage.created_at <= now,
-                                                          OutboxMessage.created_at > now - CARRY_WINDOW)):
+    for row_id, target, payload in plain_rows(session, folded, {"f_campaign": ctx.id, "f_now": now,
+                                                                "f_since": now - CARRY_WINDOW}):
         digest = digests.get(((payload or {}).get("recipient", ""), target))
         if digest is not None:
             carry[digest].append(row_id)
     for digest, ids in carry.items():
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                        .values(merged_into=digest).execution_options(synchronize_session=False))
+        session.connection().execute(point, {"f_ids": ids, "f_digest": digest})
     return sum(len(ids) for ids in carry.values())
+
+
+@cache
+def _carry_statements() -> tuple[Select[Any], Select[Any], Update]:
+    """``_carry_folded``'s statements, built once: digest rows by key, folded notices not yet carried,
+    and the UPDATE that points notices at a digest (bound as ``f_…``)."""
+    table = cast(Table, OutboxMessage.__table__)
+    m = table.c
+    when = m.created_at.type
+    by_key = select(m.id, m.target, m.payload).where(m.idempotency_key.in_(bindparam("f_keys", expanding=True)))
+    folded = select(m.id, m.target, m.payload).where(
+        m.campaign_id == bindparam("f_campaign"), m.state == MERGED, m.merged_into.is_(None),
+        m.template.in_(FOLDED_TEMPLATES), m.created_at <= bindparam("f_now", type_=when),
+        m.created_at > bindparam("f_since", type_=when))
+    point = (update(table).where(m.id.in_(bindparam("f_ids", expanding=True)))
+             .values(merged_into=bindparam("f_digest")))
+    return by_key, folded, point

@@ -6,15 +6,17 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Insert, Select, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import Leader, OutboxMessage, Unit
 from models.outbox import PENDING
 from services.notifications.links import public_base, stamp
+from services.uow import plain_rows
 
 if TYPE_CHECKING:
     from services.campaigns.context import CampaignContext
@@ -54,13 +56,22 @@ def recipient_targets(session: Session, *, ctx: CampaignContext,
 
 def _own_names(session: Session, model: type[Unit] | type[Leader], kind: str, campaign_id: int,
                wanted: set[Recipient] | None) -> dict[Recipient, tuple[str, ...]]:
-    query = select(model.id, model.notify).where(model.campaign_id == campaign_id)
+    params: dict[str, Any] = {"n_campaign": campaign_id}
     if wanted is not None:
         chosen = sorted({i for k, i in wanted if k == kind and i is not None})
         if not chosen:
             return {}
-        query = query.where(model.id.in_(chosen))
-    return {(kind, i): tuple(n or ()) for i, n in session.execute(query)}
+        params["n_ids"] = chosen
+    rows = plain_rows(session, _names_statement(model, wanted is not None), params)
+    return {(kind, i): tuple(n or ()) for i, n in rows}
+
+
+@cache
+def _names_statement(model: type[Unit] | type[Leader], chosen: bool) -> Select[Any]:
+    """``_own_names``' query, built once (bound as ``n_campaign`` and the expanding ``n_ids``)."""
+    table = cast(Table, model.__table__)
+    query = select(table.c.id, table.c.notify).where(table.c.campaign_id == bindparam("n_campaign"))
+    return query.where(table.c.id.in_(bindparam("n_ids", expanding=True))) if chosen else query
 
 
 def idempotency_key(*parts: Any) -> str:
@@ -92,9 +103,13 @@ def enqueue(session: Session, *, ctx: CampaignContext, recipients: Iterable[Reci
                              attempts=0, created_at=now))
     if not rows:
         return 0
-    builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return len(session.execute(_insert_statement(session.get_bind().dialect.name), rows).all())
+
+
+@cache
+def _insert_statement(dialect: str) -> Insert:
+    """``enqueue``'s INSERT … ON CONFLICT DO NOTHING RETURNING id for one dialect, built once."""
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # RETURNING yields only the rows really inserted (executemany rowcount is -1 on psycopg)
     table = cast(Table, OutboxMessage.__table__)  # declared as FromClause; a mapped class's is a Table
-    statement = (builder(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
-                 .returning(table.c.id))
-    return len(session.execute(statement, rows).all())
+    return builder(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)

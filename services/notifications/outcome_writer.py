@@ -2,8 +2,9 @@
 
 Split from the relay (``services.notifications.relay``, whose docstring says why the hot path is
 kept this way): the pass holds one connection and one driver cursor; each outcome's statement is
-compiled once per pass for the columns it sets; on PostgreSQL the connection runs in autocommit
-with ``synchronous_commit`` off for itself only.
+compiled once per dialect for the columns it sets (kept for the process: a pass of a few messages
+would otherwise spend more on compiling than on its UPDATEs); on PostgreSQL the connection runs in
+autocommit with ``synchronous_commit`` off for itself only.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, Table, Update, bindparam, update
+from sqlalchemy import Connection, Dialect, Engine, Table, Update, bindparam, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -23,21 +25,27 @@ from models.outbox import SENDING
 if TYPE_CHECKING:
     from services.notifications.relay import Claimed
 
+#: an outcome statement ready for the driver: SQL text, positional parameter order (or None), the
+#: statement's constant parameters, and the bind processors still to apply (by parameter name)
+Prepared = tuple[str, Sequence[str] | None, dict[str, Any], dict[str, Callable[[Any], Any]]]
+
+#: per dialect (an engine's; gone with it), per column set: the compiled outcome statement. Its few
+#: column sets (sent, retry, dead) bound it; it depends on the dialect alone, never on the data.
+_PREPARED: WeakKeyDictionary[Dialect, dict[frozenset[str], Prepared]] = WeakKeyDictionary()
+
 
 class OutcomeWriter:
     """The connection a pass records its outcomes on, each one UPDATE committed by itself.
 
-    The statement for a set of columns is compiled once and run on one driver cursor, kept for
-    the pass. The driver is in autocommit (SQLite: SQLAlchemy opens transactions itself, the
+    The statement for a set of columns is compiled once per dialect (``_PREPARED``) and run on
+    one driver cursor, kept for the pass. The driver is in autocommit (SQLite: SQLAlchemy opens transactions itself, the
     driver none; PostgreSQL: see ``outcome_writer``), so the one UPDATE is its own transaction.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        #: per column set: SQL text, positional parameter order (or None), defaults, bind processors
-        self._prepared: dict[frozenset[str], tuple[str, Sequence[str] | None, dict[str, Any],
-                                                   dict[str, Callable[[Any], Any]]]] = {}
+        self._prepared = _PREPARED.setdefault(conn.dialect, {})
         self._converted: dict[tuple[str, Any], Any] = {}  # a pass's few distinct times, converted once
 
     def finish(self, row: Claimed, worker: str, values: dict[str, Any]) -> bool:
@@ -56,8 +64,7 @@ class OutcomeWriter:
         self._cursor.execute(sql, tuple(params[n] for n in order) if order else params)
         return (self._cursor.rowcount or 0) > 0
 
-    def _statement(self, columns: frozenset[str]) -> tuple[str, Sequence[str] | None, dict[str, Any],
-                                                            dict[str, Callable[[Any], Any]]]:
+    def _statement(self, columns: frozenset[str]) -> Prepared:
         found = self._prepared.get(columns)
         if found is None:
             dialect = self.conn.dialect

@@ -9,17 +9,20 @@ therefore owns its transactions: a short unit of work per claim and per outcome.
 The per-outcome transaction is the relay's hot path, so it is kept lean without batching
 (a batched commit would repeat every message sent since the last one after a kill): the pass
 holds one connection and one driver cursor, and each outcome is one prepared Core UPDATE
-(compiled once per pass, cached by the columns it sets) committed on its own — no ORM session,
-no statement building and no pool checkout (with its ping) per message. On PostgreSQL that
-UPDATE runs in autocommit (one statement, one transaction, one round trip) with
-``synchronous_commit`` off for this connection only, and each claim's transaction sets it off
-for itself: a commit is applied and visible at once, so a killed relay repeats nothing more
+(compiled once per dialect, cached by the columns it sets) committed on its own — no ORM
+session, no statement building and no pool checkout (with its ping) per message. A pass's own
+reads (stale claims, campaigns, the last minute's sends, bursts) share its first claim's
+transaction, with statements built once; a pass that claims nothing opens no outcome connection.
+On PostgreSQL that UPDATE runs in autocommit (one statement, one transaction, one round trip)
+with ``synchronous_commit`` off for this connection only, and each claim's transaction sets it
+off for itself: a commit is applied and visible at once, so a killed relay repeats nothing more
 than before; the server merely does not wait for the WAL flush (an fsync per message and per
 claim). Should the database server itself crash in the moment after, the last commits it
 acknowledged may be rolled back, always the latest ones (the WAL is replayed in order): their
-messages are left claimed (the lease puts them back) or, with the claim undone, pending again,
-and each goes out once more with its idempotency key — nothing is lost and no message is
-repeated more than once. A digest's outcome (two statements) keeps an ordinary transaction.
+messages are left claimed (the lease puts them back) or, with the claim undone, pending again
+(stale claims put back in the same transaction stay stale until the next pass), and each goes
+out once more with its idempotency key — nothing is lost and no message is repeated more than
+once. A digest's outcome (two statements) keeps an ordinary transaction.
 
 Throttles, backoff and due times all use the injected ``now``: nothing here sleeps.
 """
@@ -39,8 +42,7 @@ from functools import cache
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Connection, Integer, Table, Update, bindparam, func, select, text, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import Connection, Integer, Select, Table, Update, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage
@@ -54,6 +56,7 @@ from services.notifications.outcome_writer import OutcomeWriter, finish_row, out
 from services.notifications.targets import Directory, known_secrets, masked_logs
 from services.notifications.texts import TEXT, describe
 from services.notifications.throttle import Throttle
+from services.uow import plain_rows
 
 log = logging.getLogger("chuangwei.relay")
 
@@ -116,37 +119,62 @@ def deliver_due(db: Any, *, now: dt.datetime, client: httpx.Client, environ: Map
     worker = worker or worker_id()
     report = RelayReport()
     started = time.monotonic()
+
+    def in_time() -> bool:
+        return budget_s is None or time.monotonic() - started < budget_s
+
+    def claim_batch(s: Session) -> tuple[list[Claimed], list[Claimed]]:
+        claimed = claim(s, worker=worker, now=now, limit=batch_size, campaign_id=campaign_id)
+        return claimed, prepare(s, claimed=claimed, directory=directory, worker=worker, now=now, report=report,
+                                bursting=bursting)
+
+    # the pass's reads and its first claim share one transaction (one write lock on SQLite)
     with db.unit_of_work() as s:
+        _no_flush_wait(s)
         report.recovered = recover_stale(s, now=now, lease=lease)
         directory = Directory.load(s, environ)
         throttle = Throttle.seed(s, directory, now)
         bursting = bursts(s, directory=directory, now=now, campaign_id=campaign_id)
-    with masked_logs(known_secrets(directory.specs(), environ)), outcome_writer(db.engine) as outcomes, \
-            kept_sessions():  # one SMTP session per mail server for the pass, not one per mail
-        while budget_s is None or time.monotonic() - started < budget_s:
-            with db.unit_of_work() as s:
-                _no_flush_wait(s)
-                claimed = claim(s, worker=worker, now=now, limit=batch_size, campaign_id=campaign_id)
-                ready = prepare(s, claimed=claimed, directory=directory, worker=worker, now=now, report=report,
-                                bursting=bursting)
-            if not claimed:
-                break
-            report.claimed += len(claimed)
-            _send_all(db, outcomes, ready, directory=directory, throttle=throttle, client=client, worker=worker,
-                      now=now, report=report, deadline=None if budget_s is None else started + budget_s)
-            if len(claimed) < batch_size:  # all that was due at ``now``; what came due since waits for the next pass
-                break
+        claimed, ready = claim_batch(s) if in_time() else ([], [])
+    if claimed:
+        with masked_logs(known_secrets(directory.specs(), environ)), outcome_writer(db.engine) as outcomes, \
+                kept_sessions():  # one SMTP session per mail server for the pass, not one per mail
+            while claimed:
+                report.claimed += len(claimed)
+                _send_all(db, outcomes, ready, directory=directory, throttle=throttle, client=client, worker=worker,
+                          now=now, report=report, deadline=None if budget_s is None else started + budget_s)
+                # all that was due at ``now`` is claimed (what came due since waits for the next pass), or time is up
+                if len(claimed) < batch_size or not in_time():
+                    break
+                with db.unit_of_work() as s:
+                    _no_flush_wait(s)
+                    claimed, ready = claim_batch(s)
     log.info("relay pass %s at %s: %s", worker, now.isoformat(), report.as_dict())
     return report
 
 
 def recover_stale(session: Session, *, now: dt.datetime, lease: dt.timedelta = LEASE) -> int:
-    """Put claims older than ``lease`` back to pending: their relay died (crash-recovery lease)."""
-    result = session.execute(
-        update(OutboxMessage).where(OutboxMessage.state == SENDING, OutboxMessage.claimed_at <= now - lease)
-        .values(state=PENDING, claimed_by=None, claimed_at=None).execution_options(synchronize_session=False))
-    # an UPDATE's result is a cursor result
-    return max(cast("CursorResult[Any]", result).rowcount or 0, 0)
+    """Put claims older than ``lease`` back to pending: their relay died (crash-recovery lease).
+
+    A read looks for one such claim first: almost every pass finds none and so writes nothing (the
+    UPDATE, whose condition is the same, would take the same look and then write its empty change).
+    """
+    probe, put_back = _stale_statements()
+    params = {"s_cutoff": now - lease}
+    conn = session.connection()
+    if conn.execute(probe, params).first() is None:
+        return 0
+    return max(conn.execute(put_back, params).rowcount or 0, 0)
+
+
+@cache
+def _stale_statements() -> tuple[Select[Any], Update]:
+    """``recover_stale``'s look for a stale claim and its UPDATE, built once (the cutoff bound as ``s_cutoff``)."""
+    table = cast("Table", OutboxMessage.__table__)
+    m = table.c
+    stale = (m.state == SENDING, m.claimed_at <= bindparam("s_cutoff", type_=m.claimed_at.type))
+    return (select(m.id).where(*stale).limit(1),
+            update(table).where(*stale).values(state=PENDING, claimed_by=None, claimed_at=None))
 
 
 def claim(session: Session, *, worker: str, now: dt.datetime, limit: int, campaign_id: int | None = None,
@@ -163,7 +191,8 @@ def claim(session: Session, *, worker: str, now: dt.datetime, limit: int, campai
         params["c_campaign"] = campaign_id
     if target is not None:
         params.update(c_target_campaign=target[0], c_target_name=target[1])
-    return sorted((Claimed(*row) for row in session.execute(stmt, params)), key=lambda c: c.id)
+    # a Core statement on the table: run on the session's connection, without the ORM's execution layer
+    return sorted((Claimed(*row) for row in session.connection().execute(stmt, params)), key=lambda c: c.id)
 
 
 @cache
@@ -195,19 +224,27 @@ def _claim_statement(dialect: str, by_campaign: bool, by_target: bool) -> Update
 def bursts(session: Session, *, directory: Directory, now: dt.datetime,
            campaign_id: int | None = None) -> set[tuple[int, str]]:
     """Targets with more messages due now than their digest threshold: these are merged."""
-    m = OutboxMessage
-    q = (select(m.campaign_id, m.target, func.count())
-         .where(m.state == PENDING, m.next_attempt_at <= now, m.template != DIGEST_TEMPLATE)
-         .group_by(m.campaign_id, m.target))
+    params: dict[str, Any] = {"b_now": now}
     if campaign_id is not None:
-        q = q.where(m.campaign_id == campaign_id)
+        params["b_campaign"] = campaign_id
     found = set()
-    for cid, target, count in session.execute(q):
+    for cid, target, count in plain_rows(session, _bursts_statement(campaign_id is not None), params):
         directory.ensure(session, cid)
         threshold = directory.digest_threshold(cid, target)
         if threshold and count > threshold:
             found.add((cid, target))
     return found
+
+
+@cache
+def _bursts_statement(by_campaign: bool) -> Select[Any]:
+    """``bursts``' count of due messages per target, built once (bound as ``b_now``, ``b_campaign``)."""
+    m = cast("Table", OutboxMessage.__table__).c
+    q = (select(m.campaign_id, m.target, func.count())
+         .where(m.state == PENDING, m.next_attempt_at <= bindparam("b_now", type_=m.next_attempt_at.type),
+                m.template != DIGEST_TEMPLATE)
+         .group_by(m.campaign_id, m.target))
+    return q.where(m.campaign_id == bindparam("b_campaign")) if by_campaign else q
 
 
 def prepare(session: Session, *, claimed: list[Claimed], directory: Directory, worker: str, now: dt.datetime,
@@ -346,7 +383,10 @@ def _send_all(db: Any, outcomes: OutcomeWriter, ready: list[Claimed], *, directo
 def _no_flush_wait(session: Session) -> None:
     """On PostgreSQL, let this claim's commit return before the WAL flush (see the module's docstring)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        session.connection().execute(_NO_FLUSH_WAIT)
+
+
+_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit TO OFF")
 
 
 def _attempt(client: httpx.Client, target: Any, row: Claimed, message: Message, now: dt.datetime) -> Outcome:

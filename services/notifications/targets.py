@@ -23,6 +23,7 @@ from notify.masking import SecretMaskingFilter, secrets_in_url
 from rules.errors import ConfigError
 from services.campaigns.context import PROCESS_SPECS
 from services.campaigns.spec import campaign_spec
+from services.uow import plain_rows
 
 #: loggers whose own records may carry a URL with its key (httpx logs every request line)
 MASKED_LOGGERS = ("httpx", "httpcore", "chuangwei", "chuangwei.notify", "chuangwei.relay")
@@ -45,6 +46,10 @@ def resolve_target(notifications: NotificationsSpec, name: str, environ: Mapping
         raise ConfigError(f"通知目标「{name}」配置有误：{exc}") from None
 
 
+#: every campaign's id, in order (built once)
+_CAMPAIGN_IDS = select(Campaign.__table__.c.id).order_by(Campaign.__table__.c.id)
+
+
 class Directory:
     """For one relay pass: each campaign's ``notifications`` section and the targets resolved from it."""
 
@@ -56,7 +61,7 @@ class Directory:
     @classmethod
     def load(cls, session: Session, environ: Mapping[str, str]) -> Directory:
         """Every campaign's section, read once."""
-        ids = session.scalars(select(Campaign.id).order_by(Campaign.id)).all()
+        ids = plain_rows(session, _CAMPAIGN_IDS, {}).scalars().all()
         return cls({i: PROCESS_SPECS.load(session, i)[1].notifications for i in ids}, environ)
 
     def ensure(self, session: Session, campaign_id: int) -> None:

@@ -7,8 +7,10 @@ share one robot share one allowance, so the windows are keyed by the resolved UR
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage
@@ -16,6 +18,7 @@ from models.outbox import SENT
 from notify import Message, SlidingWindow, limits_for, requests_for
 from rules.errors import ConfigError
 from services.notifications.targets import Directory
+from services.uow import plain_rows
 
 _WINDOW = dt.timedelta(seconds=60)  # the longest local throttle window
 
@@ -29,9 +32,7 @@ class Throttle:
     @classmethod
     def seed(cls, session: Session, directory: Directory, now: dt.datetime) -> Throttle:
         throttle = cls()
-        m = OutboxMessage
-        recent = session.execute(select(m.campaign_id, m.target, m.sent_at, m.payload).where(
-            m.state == SENT, m.sent_at > now - _WINDOW, m.sent_at <= now).order_by(m.sent_at))
+        recent = plain_rows(session, _recent_statement(), {"t_since": now - _WINDOW, "t_now": now})
         for campaign_id, target, sent_at, payload in recent:
             channel = directory.channel(campaign_id, target)
             if not channel or not limits_for(channel):
@@ -59,3 +60,14 @@ class Throttle:
         if channel not in self._windows and limits_for(channel):
             self._windows[channel] = SlidingWindow(limits_for(channel))
         return self._windows.get(channel)
+
+
+@cache
+def _recent_statement() -> Select[Any]:
+    """The last minute's sends, oldest first, built once (bound as ``t_since``, ``t_now``)."""
+    m = cast("Table", OutboxMessage.__table__).c
+    sent_at = m.sent_at
+    return (select(m.campaign_id, m.target, sent_at, m.payload)
+            .where(m.state == SENT, sent_at > bindparam("t_since", type_=sent_at.type),
+                   sent_at <= bindparam("t_now", type_=sent_at.type))
+            .order_by(sent_at))
