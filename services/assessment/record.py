@@ -175,11 +175,25 @@ def stored_weeks(session: Session, campaign: Campaign) -> list[str]:
                                 .distinct().order_by(Rating.week)))
 
 
-def _rating_notice(session: Session, ctx: CampaignContext, r: Rating, now: dt.datetime) -> None:
+def _rating_notices(session: Session, ctx: CampaignContext, rows: list[Rating], now: dt.datetime) -> int:
+    """Tell each rated unit its rating; how many were told.
+
+    The units' names are read in one query, after the confirmed rows are flushed together (issue 22:
+    one lookup per rating flushed that rating on its own, a flush per row)."""
+    rated = [r for r in rows if r.rating is not None]
+    if not rated:
+        return 0
+    names = {unit_id: name for unit_id, name in session.execute(
+        select(Unit.id, Unit.name).where(Unit.id.in_(sorted({r.unit_id for r in rated}))))}
+    for r in rated:
+        _rating_notice(session, ctx, r, names.get(r.unit_id, ""), now)
+    return len(rated)
+
+
+def _rating_notice(session: Session, ctx: CampaignContext, r: Rating, unit: str, now: dt.datetime) -> None:
     advice = tx.ADVICE[r.rating or ""] + (tx.STREAK.format(n=r.red_streak) if r.red_streak > 1 else "")
-    unit = session.get(Unit, r.unit_id)
     label = weeks.week_label(r.week)
-    body = tx.RATING_BODY.format(unit=unit.name if unit else "", week=label, score=tx.points(r.score), rank=r.rank,
+    body = tx.RATING_BODY.format(unit=unit, week=label, score=tx.points(r.score), rank=r.rank,
                                  rating=r.rating, advice=advice)
     enqueue(session, ctx=ctx, recipients=[("unit", r.unit_id)], template="assessment_rating",
             payload={"title": tx.RATING_TITLE.format(week=label), "body": body, "week": label,  # dates, not 2025-W03
@@ -199,13 +213,10 @@ def confirm_ratings(session: Session, *, ctx: CampaignContext, week: str, now: d
     if not rows:
         raise Conflict(f"{key} 没有待确认的评级（请先运行 cw assess ratings --week {key}）")
     history = confirmed_history(session, campaign, key)
-    notified = 0
     for r in rows:
         r.status, r.confirmed_at, r.confirmed_by = CONFIRMED, now, actor
         r.red_streak = _streak(history, r.unit_id, key, r.rating)
-        if r.rating is not None:
-            _rating_notice(session, ctx, r, now)
-            notified += 1
+    notified = _rating_notices(session, ctx, rows, now)
     colours = [r.rating for r in rows]
     enqueue(session, ctx=ctx, recipients=[("office", None)], template="assessment_rating",
                     payload={"title": tx.OFFICE_TITLE.format(week=weeks.week_label(key)),

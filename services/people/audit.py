@@ -19,14 +19,15 @@ def record(session: Session, *, campaign_id: int, action: str, object_type: str,
            detail: dict[str, Any] | None = None) -> None:
     """Add one audit entry in the caller's transaction.
 
-    A plain INSERT (issue 22: no ORM object to track and flush for a row nobody reads back); what
-    the caller added to the session before is flushed first, so entries keep the order of events.
+    A plain INSERT on the session's connection (issue 22: no ORM object to track and flush for a row
+    nobody reads back, nor the ORM's execution layer); what the caller added to the session before
+    is flushed first, so entries keep the order of events.
     """
     if session.new or session.dirty or session.deleted:
         session.flush()
-    session.execute(_insert(), {"campaign_id": campaign_id, "at": now, "user_id": user_id, "actor": actor,
-                                "address": address, "action": action, "object_type": object_type,
-                                "object_id": object_id, "detail": detail or {}})
+    session.connection().execute(_insert(), {
+        "campaign_id": campaign_id, "at": now, "user_id": user_id, "actor": actor, "address": address,
+        "action": action, "object_type": object_type, "object_id": object_id, "detail": detail or {}})
 
 
 @functools.cache

@@ -261,10 +261,24 @@ def _visible_task(rule: str) -> Select[tuple[Task]]:
     return select(Task).where(Task.id == bindparam("task_id"), visible_tasks_for(rule))
 
 
+@functools.cache
+def _visible_task_id(rule: str) -> Select[tuple[int]]:
+    return select(Task.id).where(Task.id == bindparam("task_id"), visible_tasks_for(rule))
+
+
 def get_visible_task(session: Session, principal: Principal, task_id: int) -> Task:
-    """The task if the principal may see it; NotFound otherwise (whether or not it exists)."""
+    """The task if the principal may see it; NotFound otherwise (whether or not it exists).
+
+    A task this unit of work has loaded already is only checked (its id, as a plain row) and then
+    taken from the session: the ORM's SELECT would hand back that same object without refreshing
+    it, at several times the cost (issue 22: the demo's units and office act on tasks they listed)."""
     rule, params = visibility(principal)
-    task = session.scalars(_visible_task(rule), {**params, "task_id": task_id}).first()
+    params = {**params, "task_id": task_id}
+    task: Task | None = session.identity_map.get(session.identity_key(Task, task_id))
+    if task is None:
+        task = session.scalars(_visible_task(rule), params).first()
+    elif plain_rows(session, _visible_task_id(rule), params).first() is None:
+        task = None
     if task is None:
         raise NotFound(f"找不到任务 {task_id}")
     return task

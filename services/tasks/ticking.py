@@ -66,7 +66,7 @@ def bump(session: Session, task: Task, *, expected_version: int | None, from_sta
     else:  # plain values: a statement built and compiled once per set of columns (issue 22)
         if session.new or session.dirty or session.deleted:
             session.flush()  # as the ORM statement above would (a Core statement does not autoflush)
-        result = session.execute(_bump(tuple(sorted(values))), {
+        result = session.connection().execute(_bump(tuple(sorted(values))), {
             "b_id": task.id, "b_version": version, "b_from": from_status, "b_next": version + 1,
             **{f"v_{key}": value for key, value in values.items()}})
     if cast("CursorResult[Any]", result).rowcount != 1:  # an UPDATE's result is a cursor result
@@ -162,7 +162,7 @@ def _store(session: Session, tick: Tick) -> None:
     for column in _TICK_UNSET:
         setattr(tick, column, None)
     values = {c: getattr(tick, c) for c in _TICK_COLUMNS}
-    tick.id = session.execute(_insert_tick(), values).scalar_one()
+    tick.id = session.connection().execute(_insert_tick(), values).scalar_one()
     make_transient_to_detached(tick)
     session.add(tick)
 
@@ -197,10 +197,35 @@ def _task_and_segment(rule: str) -> Select:
             .where(Task.id == bindparam("task_id"), visible_tasks_for(rule)))
 
 
+#: a task's latest tick that has not been undone (built once: building it cost more than running it)
+_ACTIVE_TICK = (select(Tick).where(Tick.task_id == bindparam("task_id"), Tick.undone_at.is_(None))
+                .order_by(Tick.at.desc(), Tick.id.desc()).limit(1))
+
+
 def active_tick(session: Session, task_id: int) -> Tick | None:
     """The task's latest tick that has not been undone."""
-    return session.scalars(select(Tick).where(Tick.task_id == task_id, Tick.undone_at.is_(None))
-                           .order_by(Tick.at.desc(), Tick.id.desc()).limit(1)).first()
+    return session.scalars(_ACTIVE_TICK, {"task_id": task_id}).first()
+
+
+def settle_tick(session: Session, tick: Tick, values: dict[str, Any]) -> None:
+    """Write ``values`` (plain values) to ``tick``'s row and keep the loaded tick in step.
+
+    A plain UPDATE where the ORM's flush of the changed tick would have run (issue 22: that flush
+    cost more than the rest of 核查); what the caller changed before is flushed first, in order."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    session.connection().execute(_update_tick(tuple(sorted(values))),
+                                 {"t_id": tick.id, **{f"v_{key}": value for key, value in values.items()}})
+    for key, value in values.items():
+        set_committed_value(tick, key, value)
+
+
+@functools.cache
+def _update_tick(columns: tuple[str, ...]) -> Any:
+    """``settle_tick``'s UPDATE for ``columns`` (bound as ``v_<column>``), built and compiled once."""
+    table = cast("Table", Tick.__table__)
+    return (update(table).where(table.c.id == bindparam("t_id"))
+            .values({table.c[c]: bindparam(f"v_{c}", type_=table.c[c].type) for c in columns}))
 
 
 def undo_deadline(tick: Tick) -> dt.datetime:
@@ -227,7 +252,7 @@ def undo_tick(session: Session, *, principal: Principal, task_id: int, now: dt.d
     if now > undo_deadline(tick):
         raise Conflict(f"已超过撤销时限（打卡后 {int(UNDO_GRACE.total_seconds() // 60)} 分钟内可撤销）")
     bump(session, task, expected_version=None, from_status=DONE, values={"status": OPEN, "done_at": None})
-    tick.undone_at = now
+    settle_tick(session, tick, {"undone_at": now})
     from services.inspections.ledger import withdraw_tick_quantities  # issue 20: the tick's 台账 quantities go too
 
     withdraw_tick_quantities(session, task=task, since=tick.at)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import Attachment, Photo, Segment, Task, Tick, Unit, User
@@ -22,7 +22,7 @@ from services.notifications.outbox import enqueue
 from services.people.audit import record
 from services.people.auth import Principal, get_visible_task, require, visible_tasks
 from services.tasks.evidence import Flag, warnings
-from services.tasks.ticking import active_tick, bump
+from services.tasks.ticking import active_tick, bump, settle_tick
 
 PASS, REJECT = "pass", "reject"
 VERDICT_TEXT = {PASS: "核查通过", REJECT: "退回返工"}
@@ -66,8 +66,8 @@ def verify_task(session: Session, *, ctx: CampaignContext, principal: Principal,
     bump(session, task, expected_version=expected_version, from_status=DONE, values=values)
     if tick is None:  # a DONE task always has a tick; guard against hand-edited data
         raise Conflict("该任务没有待核查的打卡记录")
-    tick.verdict, tick.verified_by, tick.verified_at = verdict, principal.user_id, now
-    tick.reason = reason or None
+    settle_tick(session, tick, {"verdict": verdict, "verified_by": principal.user_id, "verified_at": now,
+                                "reason": reason or None})
     record(session, campaign_id=task.campaign_id, action=f"verify_{verdict}", object_type="task", object_id=task.id,
            now=now, actor=principal.name, user_id=principal.user_id, address=address,
            detail={"tick_id": tick.id, "reason": reason or None})
@@ -81,13 +81,17 @@ def verify_task(session: Session, *, ctx: CampaignContext, principal: Principal,
     return tick
 
 
+#: the photos attached to some ticks (built once: building it cost more than running it)
+_PHOTOS = (select(Attachment.owner_id, Photo).join(Photo, Photo.id == Attachment.photo_id)
+           .where(Attachment.owner_type == "tick", Attachment.owner_id.in_(bindparam("tick_ids", expanding=True)))
+           .order_by(Attachment.id))
+
+
 def photos_of(session: Session, tick_ids: list[int]) -> dict[int, list[Photo]]:
     """Photos attached to each tick, in upload order."""
     if not tick_ids:
         return {}
-    rows = session.execute(select(Attachment.owner_id, Photo).join(Photo, Photo.id == Attachment.photo_id)
-                           .where(Attachment.owner_type == "tick", Attachment.owner_id.in_(tick_ids))
-                           .order_by(Attachment.id)).all()
+    rows = session.execute(_PHOTOS, {"tick_ids": tick_ids}).all()
     out: dict[int, list[Photo]] = {}
     for owner, photo in rows:
         out.setdefault(owner, []).append(photo)
