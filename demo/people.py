@@ -421,12 +421,17 @@ class People:
             self._try(session, confirm_commendations, session, ctx=ctx, phase=name, now=now, actor="创卫办主任")
 
     def _try(self, session: Session, fn: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> bool:
-        """Do ``fn(*args, **kwargs)`` in a savepoint; a refusal (a real person would be told why) undoes only it."""
+        """Do ``fn(*args, **kwargs)`` in a savepoint; a refusal (a real person would be told why) undoes only it.
+
+        After a refusal every loaded object is expired: the services write some columns with plain
+        UPDATEs and set the loaded object's value to match (a task's version bump, a tick's 核查),
+        which a savepoint's rollback does not undo in memory as it does for what the ORM flushed."""
         try:
             with session.begin_nested():
                 fn(*args, **kwargs)
             return True
         except DomainError as e:
+            session.expire_all()
             self.tally.actions[f"refused:{type(e).__name__}"] += 1
             return False
 
