@@ -1,8 +1,8 @@
 """``cw demo``: a whole campaign on a virtual clock, through the real services and flows.
 
 Phase transitions and the first brief issued in each sub-phase are real Prefect flow runs (visible
-in Prefect afterwards: a flow run costs about half a second of API round trips, seventy-eight of
-them a third of the demo's two minutes); the other briefs, the high-frequency sweep, relay,
+in Prefect afterwards: a flow run costs about half a second of API round trips, so every weekly brief
+as one would add a third to the demo's time); the other briefs, the high-frequency sweep, relay,
 recurring tasks, plans and ratings run the same flow code directly at their cadence in virtual time. Notifications go through the real outbox, relay and
 adapters to local receivers (notify/sandbox.py) that answer like the platforms, with a few
 transient failures so retries are exercised. Nothing leaves the machine.
