@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.cache_key import CacheKey
 
 from models.base import json_text, naive_utc
+from services.uow import flush_pending
 
 
 def driver_value(value: Any, *, pg: bool) -> Any:
@@ -110,6 +111,32 @@ def insert_ignore(session: Session, table: str, columns: Sequence[str], rows: Se
         cur.executemany(f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})", values)
     finally:
         cur.close()
+
+
+def insert_new(session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+               conflict: Sequence[str]) -> int:
+    """Insert ``rows`` into ``table`` one by one on the driver's cursor, skipping rows that clash on the unique
+    ``conflict`` columns (``ON CONFLICT … DO NOTHING``, other violations still raise); how many were inserted.
+
+    For a few rows at a time, many times over: SQLAlchemy compiles a dialect's ON CONFLICT insert anew
+    on every execution (it has no cache key). Pending ORM changes are flushed first.
+    """
+    if not rows:
+        return 0
+    flush_pending(session)
+    raw, pg = driver_connection(session)
+    mark = "%s" if pg else "?"
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)}) "
+           f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING 1")
+    inserted = 0
+    cur = raw.cursor()
+    try:
+        for values in driver_rows(rows, pg=pg):
+            cur.execute(sql, values)
+            inserted += len(cur.fetchall())
+    finally:
+        cur.close()
+    return inserted
 
 
 def fetch_plain(session: Session, query: Select[Any], params: Mapping[str, Any] | None = None, *,

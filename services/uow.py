@@ -58,6 +58,13 @@ def plain_rows(session: Session, statement: Select[Any], params: dict[str, Any])
     the same rows without the ORM's execution layer, which cost more than the query itself (issue 22:
     ~0.35 of 0.5 ms for a task's history, ~0.4 of 1 ms for a page of 50 cards). Pending changes are
     flushed first, as the session's autoflush would."""
-    if session.autoflush and (session.new or session.dirty or session.deleted):
-        session.flush()
+    flush_pending(session)
     return session.connection().execute(statement, params)
+
+
+def flush_pending(session: Session) -> None:
+    """Flush what the caller added, changed or deleted, if anything: before a statement that does not go
+    through the ORM (a Core statement on the session's connection, the driver's cursor), which would not
+    autoflush, so rows keep the order of events."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Leader, OutboxMessage, Unit
 from models.outbox import PENDING
-from services.bulk import driver_connection, driver_rows
+from services.bulk import insert_new
 from services.notifications.links import public_base, stamp
 from services.uow import plain_rows
 
@@ -99,35 +99,9 @@ def enqueue(session: Session, *, ctx: CampaignContext, recipients: Iterable[Reci
             key = idempotency_key(ctx.code, template, *key_parts, recipient[0], recipient[1], target)
             rows.append((ctx.id, key, target, template, {**linked, "recipient": f"{recipient[0]}:{recipient[1] or ''}"},
                          PENDING, due_at or now, due_at or now, 0, now))
-    return _insert(session, rows) if rows else 0
+    return insert_new(session, OutboxMessage.__tablename__, _COLUMNS, rows, conflict=("idempotency_key",))
 
 
 #: the outbox columns ``enqueue`` writes, in the order of its rows
 _COLUMNS = ("campaign_id", "idempotency_key", "target", "template", "payload", "state", "due_at", "next_attempt_at",
             "attempts", "created_at")
-
-
-def _insert(session: Session, rows: list[tuple[Any, ...]]) -> int:
-    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, row by row on the driver's cursor, in the
-    session's transaction; the number of rows really inserted.
-
-    SQLAlchemy compiles a dialect's ON CONFLICT insert anew on every execution (it has no cache key): that
-    was half of an ``enqueue``, which the demo makes ten thousand times. Values are converted as the
-    column types would (``services.bulk.driver_rows``); pending ORM changes are flushed first, as the
-    session's autoflush would.
-    """
-    if session.autoflush and (session.new or session.dirty or session.deleted):
-        session.flush()
-    raw, pg = driver_connection(session)
-    mark = "%s" if pg else "?"
-    sql = (f"INSERT INTO {OutboxMessage.__tablename__} ({', '.join(_COLUMNS)}) VALUES ({', '.join(mark for _ in _COLUMNS)}) "
-           "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
-    inserted = 0
-    cur = raw.cursor()
-    try:
-        for values in driver_rows(rows, pg=pg):
-            cur.execute(sql, values)
-            inserted += len(cur.fetchall())
-    finally:
-        cur.close()
-    return inserted

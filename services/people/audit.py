@@ -10,6 +10,7 @@ from sqlalchemy import Insert, Table, insert
 from sqlalchemy.orm import Session
 
 from models import AuditEntry
+from services.uow import flush_pending
 
 SYSTEM = "系统"
 
@@ -23,8 +24,7 @@ def record(session: Session, *, campaign_id: int, action: str, object_type: str,
     nobody reads back, nor the ORM's execution layer); what the caller added to the session before
     is flushed first, so entries keep the order of events.
     """
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    flush_pending(session)
     session.connection().execute(_insert(), {
         "campaign_id": campaign_id, "at": now, "user_id": user_id, "actor": actor, "address": address,
         "action": action, "object_type": object_type, "object_id": object_id, "detail": detail or {}})

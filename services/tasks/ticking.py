@@ -29,6 +29,7 @@ from services.people.audit import record
 from services.people.auth import Principal, get_visible_task, require, visibility, visible_tasks_for
 from services.tasks.evidence import evidence_flags
 from services.tasks.photos import PreparedPhoto, save_photo
+from services.uow import flush_pending
 
 if TYPE_CHECKING:  # issue 20: the 台账 is imported where it is used (services.inspections imports tasks)
     from services.inspections.ledger import TickQuantity
@@ -64,8 +65,7 @@ def bump(session: Session, task: Task, *, expected_version: int | None, from_sta
                           .values(version=version + 1, **values).execution_options(synchronize_session=False))
         result = session.execute(statement)
     else:  # plain values: a statement built and compiled once per set of columns (issue 22)
-        if session.new or session.dirty or session.deleted:
-            session.flush()  # as the ORM statement above would (a Core statement does not autoflush)
+        flush_pending(session)  # as the ORM statement above would (a Core statement does not autoflush)
         result = session.connection().execute(_bump(tuple(sorted(values))), {
             "b_id": task.id, "b_version": version, "b_from": from_status, "b_next": version + 1,
             **{f"v_{key}": value for key, value in values.items()}})
@@ -157,8 +157,7 @@ def tick_task(session: Session, *, principal: Principal, task_id: int, note: str
 def _store(session: Session, tick: Tick) -> None:
     """Insert ``tick`` as a plain INSERT (issue 22: the ORM's flush machinery costs more than the row)
     and make it the session's persistent object for that row, every column known (none reloaded)."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # the order of events, as an ORM flush would keep it
+    flush_pending(session)  # the order of events, as an ORM flush would keep it
     for column in _TICK_UNSET:
         setattr(tick, column, None)
     values = {c: getattr(tick, c) for c in _TICK_COLUMNS}
@@ -212,8 +211,7 @@ def settle_tick(session: Session, tick: Tick, values: dict[str, Any]) -> None:
 
     A plain UPDATE where the ORM's flush of the changed tick would have run (issue 22: that flush
     cost more than the rest of 核查); what the caller changed before is flushed first, in order."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    flush_pending(session)
     session.connection().execute(_update_tick(tuple(sorted(values))),
                                  {"t_id": tick.id, **{f"v_{key}": value for key, value in values.items()}})
     for key, value in values.items():
