@@ -98,7 +98,7 @@ class People:
         """The campaign's context for this step's unit of work: built once per step from the file
         validated at the start (the demo never edits it), not validated again for every action."""
         if self._ctx is None or self._ctx.session is not session:
-            self._ctx = CampaignContext(session=session, campaign=self.campaign, spec=self.spec)
+            self._ctx = CampaignContext(session=session, row=self.campaign, spec=self.spec)
         return self._ctx
 
     def _span(self, session: Session) -> tuple[dt.date, dt.date]:

@@ -46,7 +46,7 @@ def context(session: Session, code: str) -> CampaignContext:
     if found is None:  # get_campaign names the known ones
         return load_context(session, campaign_id=get_campaign(session, code).id, specs=PROCESS_SPECS)
     campaign, spec = found
-    return CampaignContext(session=session, campaign=campaign, spec=spec)
+    return CampaignContext(session=session, row=campaign, spec=spec)
 
 
 def resolve_now(now: str | None) -> dt.datetime:

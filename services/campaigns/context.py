@@ -26,6 +26,7 @@ from config.campaign import CampaignFile
 from models import Campaign, Unit
 from rules.calendar import WorkCalendar
 from rules.errors import NotFound
+from services.bulk import fetch_plain
 from services.campaigns.directory import Directory, unit_directory
 from services.campaigns.spec import campaign_spec
 from services.campaigns.working_calendar import campaign_calendar
@@ -38,6 +39,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class CampaignRef:
+    """A campaign's id and code: what most units of work need of its row."""
+
+    id: int
+    code: str
+
+
 @dataclass(frozen=True, eq=False)
 class CampaignContext:
     """What a unit of work needs from its campaign, loaded once and passed down.
@@ -45,20 +54,38 @@ class CampaignContext:
     ``session`` is the unit of work's own: the lazily built parts read through it, so a context
     never outlives (or crosses) the unit of work that loaded it. ``routers``, when given, is the
     caller's cross-request cache of spatial routers (owned by the web app, not by this context).
+    The campaign is given as its ``row``, or as a ``ref`` (id and code) whose row is read on first use
+    of ``campaign``: a phone request that needs only the file and the id reads no campaign row.
     """
 
     session: Session
-    campaign: Campaign
     spec: CampaignFile
+    row: Campaign | None = None
+    ref: CampaignRef | None = None
     routers: RouterCache | None = None
+
+    def __post_init__(self) -> None:
+        if self.row is None and self.ref is None:
+            raise TypeError("CampaignContext needs the campaign's row or its ref")
+
+    @cached_property
+    def campaign(self) -> Campaign:
+        """The campaign row (its JSON columns left unloaded until used)."""
+        if self.row is not None:
+            return self.row
+        assert self.ref is not None
+        found = self.session.get(Campaign, self.ref.id, options=[defer(Campaign.spec), defer(Campaign.boundary)])
+        if found is None:
+            raise NotFound(f"找不到活动（编号 {self.ref.id}）")
+        return found
 
     @property
     def id(self) -> int:
-        return self.campaign.id
+        return self.ref.id if self.ref is not None else self.campaign.id
 
     @property
     def code(self) -> str:
-        return self.campaign.code
+        return self.ref.code if self.ref is not None else self.campaign.code
 
     @cached_property
     def calendar(self) -> WorkCalendar:
@@ -122,52 +149,74 @@ class SpecCache:
         self._lock = threading.Lock()
         self._entries: dict[int, tuple[str, str, CampaignFile]] = {}  # campaign → (fingerprint, text, file)
 
-    def load(self, session: Session, campaign_id: int) -> tuple[Campaign, CampaignFile]:
-        """The campaign row (its JSON columns left unloaded until used) and its validated file."""
-        found = self._load(session, "campaign_id", campaign_id)
-        if found is None:
+    def load(self, session: Session, campaign_id: int) -> tuple[CampaignRef, CampaignFile]:
+        """The campaign's id and code and its validated file: one plain query, no campaign row (the
+        context reads the row if a step asks for it)."""
+        hashed = session.get_bind().dialect.name == "postgresql"
+        rows = fetch_plain(session, _ref_by_fingerprint() if hashed else _ref_by_text(), {"campaign_id": campaign_id})
+        if not rows:
             raise NotFound(f"找不到活动（编号 {campaign_id}）")
-        return found
+        found_id, code, key = rows[0]
+        return CampaignRef(found_id, code), self._spec(session, found_id, key, hashed)
 
     def load_code(self, session: Session, code: str) -> tuple[Campaign, CampaignFile] | None:
-        """``load`` of the campaign named ``code`` (None if there is none), in the same one query."""
-        return self._load(session, "code", code)
-
-    def _load(self, session: Session, by: str, value: int | str) -> tuple[Campaign, CampaignFile] | None:
+        """The row of the campaign named ``code`` (None if there is none) and its validated file, in one query."""
         hashed = session.get_bind().dialect.name == "postgresql"
-        row = session.execute(_by_fingerprint(by) if hashed else _by_text(by), {by: value}).first()
+        row = session.execute(_by_fingerprint() if hashed else _by_text(), {"code": code}).first()
         if row is None:
             return None
-        campaign_id = row.Campaign.id
+        return row.Campaign, self._spec(session, row.Campaign.id, row.key, hashed)
+
+    def _spec(self, session: Session, campaign_id: int, key: str, hashed: bool) -> CampaignFile:
+        """The validated file of the campaign whose stored row has fingerprint ``key``."""
         with self._lock:
             hit = self._entries.get(campaign_id)
-        if hit is not None and hit[0] == row.key:
-            return row.Campaign, hit[2]
-        raw = row.key if not hashed else session.execute(
+        if hit is not None and hit[0] == key:
+            return hit[2]
+        raw = key if not hashed else session.execute(
             select(type_coerce(Campaign.spec, Text)).where(Campaign.id == campaign_id)).scalar_one()
         # a new row version with the same text (another column changed, VACUUM FULL): not validated again
         spec = hit[2] if hit is not None and hit[1] == raw else CampaignFile.model_validate(json.loads(raw))
         with self._lock:  # the fingerprint read with the row: a change since then is seen by the next load
-            self._entries[campaign_id] = (row.key, raw, spec)
-        return row.Campaign, spec
+            self._entries[campaign_id] = (key, raw, spec)
+        return spec
 
 
-def _campaign_and(key: ColumnElement[str], by: str) -> Select:
-    """The campaign row (by ``campaign_id`` or by ``code``, a bound parameter of that name) and ``key``."""
-    match = Campaign.id == bindparam("campaign_id") if by == "campaign_id" else Campaign.code == bindparam("code")
-    return select(Campaign, key.label("key")).options(defer(Campaign.spec), defer(Campaign.boundary)).where(match)
-
-
-@functools.cache
-def _by_fingerprint(by: str) -> Select:
-    """The campaign row and its row version's identity, ``xmin:ctid`` (PostgreSQL), built and compiled once."""
-    return _campaign_and(literal_column("campaign.xmin::text || ':' || campaign.ctid::text", Text), by)
+#: the row version's identity, ``xmin:ctid`` (PostgreSQL): every UPDATE of the row changes it
+_FINGERPRINT = "campaign.xmin::text || ':' || campaign.ctid::text"
 
 
 @functools.cache
-def _by_text(by: str) -> Select:
-    """The campaign row and its stored file's text (SQLite), built and compiled once."""
-    return _campaign_and(type_coerce(Campaign.spec, Text), by)
+def _by_fingerprint() -> Select:
+    """The campaign row named by ``code`` and its row version's identity (PostgreSQL), built once."""
+    return _row_and(literal_column(_FINGERPRINT, Text))
+
+
+@functools.cache
+def _by_text() -> Select:
+    """The campaign row named by ``code`` and its stored file's text (SQLite), built once."""
+    return _row_and(type_coerce(Campaign.spec, Text))
+
+
+def _row_and(key: ColumnElement[str]) -> Select:
+    return (select(Campaign, key.label("key")).options(defer(Campaign.spec), defer(Campaign.boundary))
+            .where(Campaign.code == bindparam("code")))
+
+
+@functools.cache
+def _ref_by_fingerprint() -> Select:
+    """Id, code and row version's identity of the campaign ``campaign_id`` (PostgreSQL), built once."""
+    return _ref_and(literal_column(_FINGERPRINT, Text))
+
+
+@functools.cache
+def _ref_by_text() -> Select:
+    """Id, code and stored file's text of the campaign ``campaign_id`` (SQLite), built once."""
+    return _ref_and(type_coerce(Campaign.spec, Text))
+
+
+def _ref_and(key: ColumnElement[str]) -> Select:
+    return select(Campaign.id, Campaign.code, key.label("key")).where(Campaign.id == bindparam("campaign_id"))
 
 
 #: the process's validated campaign files, for code that runs many units of work (flows, the relay)
@@ -181,11 +230,11 @@ def load_context(session: Session, *, campaign: Campaign | None = None, campaign
     With ``specs`` (and a ``campaign_id``), the campaign file is validated only when it changed.
     """
     if campaign is None and campaign_id is not None and specs is not None:
-        campaign, spec = specs.load(session, campaign_id)
-        return CampaignContext(session=session, campaign=campaign, spec=spec, routers=routers)
+        ref, spec = specs.load(session, campaign_id)
+        return CampaignContext(session=session, ref=ref, spec=spec, routers=routers)
     if campaign is None:
         campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
         if campaign is None:
             raise NotFound(f"找不到活动（编号 {campaign_id}）")
-    return CampaignContext(session=session, campaign=campaign, spec=campaign_spec(campaign),
+    return CampaignContext(session=session, row=campaign, spec=campaign_spec(campaign),
                            routers=routers)

@@ -72,3 +72,30 @@ def test_an_autocommit_reader_reads_what_others_committed_and_refuses_to_write(d
             s.rollback()
     with db.reader() as s:
         assert s.scalars(select(Unit).where(Unit.name == "不该写入")).first() is None
+
+
+def test_a_cached_context_reads_the_campaign_row_only_when_a_step_asks_for_it(db, example):
+    from sqlalchemy import event
+
+    cache, cid = SpecCache(), campaign_id(db)
+    with db.reader() as s:
+        load_context(s, campaign_id=cid, specs=cache)  # the first load validates the file
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.reader(autocommit=True) as s:
+            ctx = load_context(s, campaign_id=cid, specs=cache)
+            assert (ctx.id, ctx.code) == (cid, example)
+            assert ctx.calendar.tz.key == ctx.spec.campaign.timezone
+            assert not [o for o in s.identity_map.values() if isinstance(o, Campaign)]
+            before = len(statements)  # the fingerprint is read on the driver's cursor (no statement event)
+            assert ctx.campaign.code == example and ctx.campaign.id == cid  # read now, once
+            assert ctx.campaign is ctx.campaign is s.get(Campaign, cid)
+            assert len(statements) == before + 1
+            assert "spec" not in ctx.campaign.__dict__  # its stored file stays unloaded
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
