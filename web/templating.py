@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from rules.times import clock_time, page_time
 from web import text
 from web.deps import page_csrf
 
@@ -28,7 +29,7 @@ def when(value: dt.datetime | None, tz: str = "Asia/Shanghai", fmt: str | None =
     local = value.astimezone(ZoneInfo(tz))
     if fmt:
         return local.strftime(fmt)
-    return f"{local.year}年{local.month}月{local.day}日" + ("" if date_only else f" {local:%H:%M}")
+    return f"{local.year}年{local.month}月{local.day}日" if date_only else page_time(local)
 
 
 def day(value: dt.datetime | None, tz: str = "Asia/Shanghai") -> str:
@@ -43,8 +44,7 @@ def moment(value: dt.datetime | None, tz: str | None = None) -> str:
     """A time as people write it: 2025年1月8日18时 (18时30分), in ``tz`` or the value's own zone."""
     if not value:
         return ""
-    local = value.astimezone(ZoneInfo(tz)) if tz else value
-    return f"{local.year}年{local.month}月{local.day}日{local.hour}时" + (f"{local.minute:02d}分" if local.minute else "")
+    return clock_time(value.astimezone(ZoneInfo(tz)) if tz else value)
 
 
 def build_templates() -> Jinja2Templates:

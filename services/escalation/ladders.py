@@ -19,6 +19,7 @@ from rules.accountability import AccountabilityLadder, InterviewRule
 from rules.calendar import ClockType, WorkCalendar
 from rules.errors import Conflict
 from rules.ladders import LEAD, LEADER, MEMBER, OFFICE, CoordinationLadder, Facts, Limit
+from rules.times import clock_time
 from rules.vocabulary import OFFICE_NAME, UnitKind
 
 OFFICE_KIND = UnitKind.OFFICE
@@ -225,5 +226,4 @@ def local_text(t: dt.datetime | None, cal: WorkCalendar) -> str:
     """A deadline as people write it, in the campaign's time zone: 2025年1月8日18时 (18时30分)."""
     if t is None:
         return "无"
-    local = t.astimezone(cal.tz)
-    return f"{local.year}年{local.month}月{local.day}日{local.hour}时" + (f"{local.minute:02d}分" if local.minute else "")
+    return clock_time(t.astimezone(cal.tz))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from rules.times import clock_time
 from rules.vocabulary import FindingStatus, surface_table
 
 #: a finding's state as a complainant reads it in ``status_notes`` while the request is open
@@ -61,5 +62,4 @@ KEY_REVOKED = "密钥「{name}」已于 {at} 吊销"
 
 def local_text(t: dt.datetime, tz: ZoneInfo) -> str:
     """A time as people write it: 2025年1月8日18时 (18时30分)."""
-    local = t.astimezone(tz)
-    return f"{local.year}年{local.month}月{local.day}日{local.hour}时" + (f"{local.minute:02d}分" if local.minute else "")
+    return clock_time(t.astimezone(tz))

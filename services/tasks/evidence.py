@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from maps.routing import SegmentIndex
 from models import Attachment, Photo, Segment, Task, Tick
+from rules.times import page_time
 
 FAR_M = 300.0
 CLOCK_SLACK = dt.timedelta(minutes=10)
@@ -52,7 +53,7 @@ class Flag:
 
 
 def _local(t: dt.datetime, tz: dt.tzinfo) -> str:
-    return t.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return page_time(t.astimezone(tz))
 
 
 @lru_cache(maxsize=512)

@@ -93,7 +93,8 @@ def test_web_tick_flags_a_photo_taken_before_the_task_existed(api_for, town):
         f"/api/tasks/{town.task_a}/ticks", data={"note": "完成"},
         files=[("photos", ("old.jpg", jpeg(taken=at("2024-11-30 15:00")), "image/jpeg"))]).json()
     flag = next(f for f in tick["flags"] if f["code"] == "photo_time")
-    assert "2024-11-30 15:00" in flag["text"] and "不在任务期间" in flag["text"]
+    assert "拍摄于 2024年11月30日 15:00" in flag["text"] and "不在任务期间" in flag["text"]
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", flag["text"])  # written as people write it, never ISO
 
 
 def test_web_tick_flags_a_photo_and_a_point_far_from_the_segment(api_for, town):
@@ -127,6 +128,7 @@ def test_web_tick_flags_a_photo_reused_from_another_tick(api_for, browser_for, t
     assert "photo_reused" not in codes(first)
     reused = next(f for f in second["flags"] if f["code"] == "photo_reused")
     assert f"#{town.task_a}" in reused["text"]
+    assert re.search(r"的打卡（\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}）", reused["text"]), reused["text"]
     assert first["photos"][0]["id"] == second["photos"][0]["id"]  # stored once
     queue = browser_for(town.office).get("/verify").text
     assert "照片重复使用" in queue and "flagged" in queue

@@ -1,0 +1,16 @@
+"""Times as people write them, never ISO: ``2025年1月20日 10:00`` on a page, ``2025年1月8日18时``
+(``18时30分``) in a deadline or a notice. The caller gives the time already in local time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def page_time(local: dt.datetime) -> str:
+    """2025年1月20日 10:00: a moment shown on a page (an audit line, a tick, a warning)."""
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def clock_time(local: dt.datetime) -> str:
+    """2025年1月8日18时, 2025年1月8日18时30分: a deadline or a time in a notice."""
+    return f"{local.year}年{local.month}月{local.day}日{local.hour}时" + (f"{local.minute:02d}分" if local.minute else "")
