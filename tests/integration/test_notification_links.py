@@ -15,7 +15,6 @@ from sqlalchemy import select, update
 from demo.sandbox import FakePlatforms, smtp_server
 from models import Leader, OutboxMessage
 from models.outbox import DEAD, PENDING, SENT
-from notify import make_client
 from rules import ladders as L
 from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
@@ -33,7 +32,7 @@ from tests.support.escalation_world import (
     unit_principal,
 )
 
-NOW = at("2025-03-20 10:05")
+NOW = world.NOW
 PUBLIC = "https://cw.example.gov.cn"
 
 
@@ -46,12 +45,6 @@ def public_url(monkeypatch):
 def fake():
     with FakePlatforms(dingtalk_keyword="创卫", feishu_keyword="创卫", clock=lambda: NOW.timestamp()) as f:
         yield f
-
-
-@pytest.fixture
-def client():
-    with make_client() as c:
-        yield c
 
 
 def relay(db, client, env, now=NOW):

@@ -14,11 +14,10 @@ from demo.sandbox import FakePlatforms
 from models.outbox import DEAD, PENDING, SENT
 from notify import make_client
 from services.notifications.relay import deliver_due
-from tests.conftest import at
 from tests.support import outbox_world as world
 
 BIN = Path(sys.executable).parent
-NOW = at("2025-03-20 10:05")
+NOW = world.NOW
 
 
 @pytest.fixture

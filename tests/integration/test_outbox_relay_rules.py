@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 
-from demo.sandbox import FakePlatforms
 from models import OutboxMessage
 from models.outbox import MERGED, PENDING, SENDING, SENT
-from notify import Outcome, make_client
+from notify import Outcome
 from services.notifications.relay import claim, deliver_due, record_outcome, recover_stale
-from tests.conftest import at
 from tests.support import outbox_world as world
 
-NOW = at("2025-03-20 10:05")
-
-
-@pytest.fixture
-def fake():
-    with FakePlatforms(clock=lambda: NOW.timestamp()) as f:
-        yield f
-
-
-@pytest.fixture
-def client():
-    with make_client() as c:
-        yield c
+NOW = world.NOW
 
 
 def test_relay_throttles_a_wecom_group_at_18_a_minute_without_using_attempts(db, example, fake, client):

@@ -11,25 +11,17 @@ import pytest
 
 from demo.sandbox import DINGTALK_SECRET, FEISHU_SECRET, WECOM_KEY, FakePlatforms, smtp_server
 from models.outbox import DEAD, PENDING, SENT
-from notify import make_client
 from rules.delivery import backoff_delay
 from services.notifications.relay import deliver_due
-from tests.conftest import at
 from tests.support import outbox_world as world
 
-NOW = at("2025-03-20 10:05")
+NOW = world.NOW
 
 
 @pytest.fixture
 def fake():
     with FakePlatforms(dingtalk_keyword="创卫", feishu_keyword="创卫", clock=lambda: NOW.timestamp()) as f:
         yield f
-
-
-@pytest.fixture
-def client():
-    with make_client() as c:
-        yield c
 
 
 def relay(db, client, env, now=NOW):

@@ -6,30 +6,14 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
 from sqlalchemy import event
 
-from demo.sandbox import FakePlatforms
 from models.outbox import SENDING, SENT
-from notify import make_client
 from services.notifications.outcome_writer import _PREPARED
 from services.notifications.relay import claim, deliver_due
-from tests.conftest import at
 from tests.support import outbox_world as world
 
-NOW = at("2025-03-20 10:05")
-
-
-@pytest.fixture
-def fake():
-    with FakePlatforms(clock=lambda: NOW.timestamp()) as f:
-        yield f
-
-
-@pytest.fixture
-def client():
-    with make_client() as c:
-        yield c
+NOW = world.NOW
 
 
 @contextmanager

@@ -12,9 +12,13 @@ from models import Leader, OutboxMessage
 from services.campaigns.context import load_context
 from services.campaigns.loading import get_campaign
 from services.notifications.outbox import Recipient, enqueue
+from tests.conftest import at
 
 SMTP_USER, SMTP_PASSWORD = "cwb@example.gov.cn", "smtp-app-password-7f3k2q"
 
+
+#: the relay tests' moment: a Thursday morning, inside working hours
+NOW = at("2025-03-20 10:05")
 
 def environ(fake: FakePlatforms, smtp: SmtpSink | None = None, **overrides: str) -> dict[str, str]:
     """The environment variables the example's ``notifications`` section names, pointing at the fakes."""
