@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, Text, bindparam, literal_column, select, type_coerce
+from sqlalchemy import Select, Text, bindparam, literal_column, select, type_coerce
 from sqlalchemy.orm import Session, defer
 
 from config.campaign import CampaignFile
@@ -153,7 +153,7 @@ class SpecCache:
         """The campaign's id and code and its validated file: one plain query, no campaign row (the
         context reads the row if a step asks for it)."""
         hashed = session.get_bind().dialect.name == "postgresql"
-        rows = fetch_plain(session, _ref_by_fingerprint() if hashed else _ref_by_text(), {"campaign_id": campaign_id})
+        rows = fetch_plain(session, _query(by_code=False, hashed=hashed), {"campaign_id": campaign_id})
         if not rows:
             raise NotFound(f"找不到活动（编号 {campaign_id}）")
         found_id, code, key = rows[0]
@@ -162,7 +162,7 @@ class SpecCache:
     def load_code(self, session: Session, code: str) -> tuple[Campaign, CampaignFile] | None:
         """The row of the campaign named ``code`` (None if there is none) and its validated file, in one query."""
         hashed = session.get_bind().dialect.name == "postgresql"
-        row = session.execute(_by_fingerprint() if hashed else _by_text(), {"code": code}).first()
+        row = session.execute(_query(by_code=True, hashed=hashed), {"code": code}).first()
         if row is None:
             return None
         return row.Campaign, self._spec(session, row.Campaign.id, row.key, hashed)
@@ -187,36 +187,15 @@ _FINGERPRINT = "campaign.xmin::text || ':' || campaign.ctid::text"
 
 
 @functools.cache
-def _by_fingerprint() -> Select:
-    """The campaign row named by ``code`` and its row version's identity (PostgreSQL), built once."""
-    return _row_and(literal_column(_FINGERPRINT, Text))
-
-
-@functools.cache
-def _by_text() -> Select:
-    """The campaign row named by ``code`` and its stored file's text (SQLite), built once."""
-    return _row_and(type_coerce(Campaign.spec, Text))
-
-
-def _row_and(key: ColumnElement[str]) -> Select:
-    return (select(Campaign, key.label("key")).options(defer(Campaign.spec), defer(Campaign.boundary))
-            .where(Campaign.code == bindparam("code")))
-
-
-@functools.cache
-def _ref_by_fingerprint() -> Select:
-    """Id, code and row version's identity of the campaign ``campaign_id`` (PostgreSQL), built once."""
-    return _ref_and(literal_column(_FINGERPRINT, Text))
-
-
-@functools.cache
-def _ref_by_text() -> Select:
-    """Id, code and stored file's text of the campaign ``campaign_id`` (SQLite), built once."""
-    return _ref_and(type_coerce(Campaign.spec, Text))
-
-
-def _ref_and(key: ColumnElement[str]) -> Select:
-    return select(Campaign.id, Campaign.code, key.label("key")).where(Campaign.id == bindparam("campaign_id"))
+def _query(*, by_code: bool, hashed: bool) -> Select:
+    """Built once: the campaign's fingerprint (PostgreSQL: the row version's identity; SQLite: the stored
+    file's text) with, by ``code``, the campaign row (its JSON columns unloaded), or, by ``campaign_id``,
+    only its id and code."""
+    key = (literal_column(_FINGERPRINT, Text) if hashed else type_coerce(Campaign.spec, Text)).label("key")
+    if by_code:
+        return (select(Campaign, key).options(defer(Campaign.spec), defer(Campaign.boundary))
+                .where(Campaign.code == bindparam("code")))
+    return select(Campaign.id, Campaign.code, key).where(Campaign.id == bindparam("campaign_id"))
 
 
 #: the process's validated campaign files, for code that runs many units of work (flows, the relay)
