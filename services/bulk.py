@@ -15,11 +15,12 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Dialect, Select
+from sqlalchemy import ClauseElement, Dialect, Select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.cache_key import CacheKey
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from models.base import json_text, naive_utc
 from services.uow import flush_pending
@@ -149,8 +150,25 @@ def fetch_plain(session: Session, query: Select[Any], params: Mapping[str, Any] 
     neither its building nor its cache key per call. ``sqlite_index`` (table, index): on SQLite the query
     reads that table ``INDEXED BY`` that index (SQLAlchemy's ``with_hint`` renders nothing for SQLite).
     """
+    return _on_driver(session, query, params, sqlite_index)[1]
+
+
+def run_plain(session: Session, statement: ClauseElement, params: Mapping[str, Any] | None = None
+              ) -> tuple[int, list[tuple[Any, ...]]]:
+    """An INSERT, UPDATE or DELETE built once with named ``bindparam``s, run with ``params`` on the driver's
+    cursor as ``fetch_plain`` runs a query: (rows it changed, rows it returned). For a few rows of the
+    request path, where SQLAlchemy's execution layer cost more than the statement (issue 22). Values go
+    through ``driver_value``, as the models' column types would bind them; pending ORM changes are
+    flushed first."""
+    flush_pending(session)
+    return _on_driver(session, statement, params, None)
+
+
+def _on_driver(session: Session, statement: ClauseElement, params: Mapping[str, Any] | None,
+               sqlite_index: tuple[str, str] | None) -> tuple[int, list[tuple[Any, ...]]]:
+    """``statement`` compiled once (``_COMPILED``) and run on the driver's cursor: (rowcount, rows)."""
     raw, pg = driver_connection(session)
-    sql, names, values = _COMPILED.statement(query, params, session.get_bind().dialect, None if pg else sqlite_index)
+    sql, names, values = _COMPILED.statement(statement, params, session.get_bind().dialect, None if pg else sqlite_index)
     if pg:
         args: Any = {k: driver_value(v, pg=True) for k, v in values.items()}
     else:
@@ -158,7 +176,7 @@ def fetch_plain(session: Session, query: Select[Any], params: Mapping[str, Any] 
     cur = raw.cursor()
     try:
         cur.execute(sql, args)
-        return cur.fetchall()
+        return cur.rowcount, cur.fetchall() if cur.description else []
     finally:
         cur.close()
 
@@ -179,7 +197,7 @@ class CompiledStatements:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[Any, ...], Compiled] = OrderedDict()
 
-    def statement(self, query: Select[Any], params: Mapping[str, Any] | None, dialect: Dialect,
+    def statement(self, query: ClauseElement, params: Mapping[str, Any] | None, dialect: Dialect,
                   sqlite_index: tuple[str, str] | None) -> tuple[str, Sequence[str], Mapping[str, Any]]:
         """(SQL, the parameters' names in order when positional, values by name) of ``query`` with ``params``."""
         key = query._generate_cache_key()
@@ -205,9 +223,9 @@ class CompiledStatements:
 class Compiled:
     """One query compiled for a dialect, its SQL read ``INDEXED BY`` ``sqlite_index`` when given."""
 
-    def __init__(self, query: Select[Any], dialect: Dialect, key: CacheKey | None,
+    def __init__(self, query: ClauseElement, dialect: Dialect, key: CacheKey | None,
                  sqlite_index: tuple[str, str] | None):
-        self.compiled = query.compile(dialect=dialect, cache_key=key)
+        self.compiled = cast(SQLCompiler, query.compile(dialect=dialect, cache_key=key))
         self.sqlite_index = sqlite_index
         #: an IN list (or a value rendered into the SQL) gets its placeholders per execution
         self.expanding = bool(self.compiled.post_compile_params or self.compiled.literal_execute_params)

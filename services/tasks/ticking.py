@@ -25,6 +25,7 @@ from models.people import ROLE_OFFICE
 from models.tasks import DONE, OPEN
 from rules.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rules.vocabulary import TaskStatus, surface_table
+from services.bulk import run_plain
 from services.people.audit import record
 from services.people.auth import Principal, get_visible_task, require, visibility, visible_tasks_for
 from services.tasks.evidence import evidence_flags
@@ -63,13 +64,13 @@ def bump(session: Session, task: Task, *, expected_version: int | None, from_sta
     if any(isinstance(v, ClauseElement) for v in values.values()):
         statement: Any = (update(Task).where(Task.id == task.id, Task.version == version, Task.status == from_status)
                           .values(version=version + 1, **values).execution_options(synchronize_session=False))
-        result = session.execute(statement)
+        changed = cast("CursorResult[Any]", session.execute(statement)).rowcount  # an UPDATE's result
     else:  # plain values: a statement built and compiled once per set of columns (issue 22)
-        flush_pending(session)  # as the ORM statement above would (a Core statement does not autoflush)
-        result = session.connection().execute(_bump(tuple(sorted(values))), {
+        # on the driver's cursor, pending changes flushed first as the ORM statement above would
+        changed = run_plain(session, _bump(tuple(sorted(values))), {
             "b_id": task.id, "b_version": version, "b_from": from_status, "b_next": version + 1,
-            **{f"v_{key}": value for key, value in values.items()}})
-    if cast("CursorResult[Any]", result).rowcount != 1:  # an UPDATE's result is a cursor result
+            **{f"v_{key}": value for key, value in values.items()}})[0]
+    if changed != 1:
         raise _conflict(session, task.id, None)
     # keep the loaded task in step without reloading it: plain values are known, SQL expressions are not
     for key, value in {**values, "version": version + 1}.items():
@@ -157,11 +158,10 @@ def tick_task(session: Session, *, principal: Principal, task_id: int, note: str
 def _store(session: Session, tick: Tick) -> None:
     """Insert ``tick`` as a plain INSERT (issue 22: the ORM's flush machinery costs more than the row)
     and make it the session's persistent object for that row, every column known (none reloaded)."""
-    flush_pending(session)  # the order of events, as an ORM flush would keep it
     for column in _TICK_UNSET:
         setattr(tick, column, None)
     values = {c: getattr(tick, c) for c in _TICK_COLUMNS}
-    tick.id = session.connection().execute(_insert_tick(), values).scalar_one()
+    tick.id = run_plain(session, _insert_tick(), values)[1][0][0]
     make_transient_to_detached(tick)
     session.add(tick)
 
@@ -174,7 +174,7 @@ _TICK_UNSET = ("undone_at", "verdict", "verified_by", "verified_at", "reason")
 def _insert_tick() -> Any:
     """The tick's INSERT … RETURNING id, built and compiled once."""
     table = cast("Table", Tick.__table__)
-    return insert(table).returning(table.c.id)
+    return insert(table).values({c: bindparam(c) for c in _TICK_COLUMNS}).returning(table.c.id)
 
 
 def _task_to_tick(session: Session, principal: Principal, task_id: int, *, with_segment: bool
