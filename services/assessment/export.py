@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from models import Campaign, Phase
 from rules.errors import InvalidInput
+from rules.times import page_time
 from services import spreadsheets
 from services.assessment import texts as tx
 from services.assessment.ranking import (
@@ -111,7 +112,7 @@ def write_workbook(session: Session, *, campaign: Campaign, path: Path, now: dt.
     if path.suffix.lower() != ".xlsx":
         raise InvalidInput(f"导出文件应以 .xlsx 结尾：{path}")
     tz = ZoneInfo(campaign.timezone)
-    as_of = lambda p: tx.AS_OF.format(as_of=f"{p.as_of.astimezone(tz):%Y-%m-%d %H:%M}")
+    as_of = lambda p: tx.AS_OF.format(as_of=page_time(p.as_of.astimezone(tz)))
     wb = Workbook()
     wb.remove(wb.active)
     phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.seq)).all()

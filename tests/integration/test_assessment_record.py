@@ -4,6 +4,7 @@ feeding the 约谈 rule, the brief's 红榜/黑榜, 表彰 at the phase end, the
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -160,6 +161,8 @@ def test_assess_export_reopens_and_its_numbers_match_the_database(db, three_week
     assert wb.sheetnames == list(result.sheets)
     assert {"时段-起步", "全程", "2025-W01", "2025-W02", "2025-W03", "说明"} <= set(wb.sheetnames)
     sheet = wb["时段-起步"]
+    title = sheet["A1"].value
+    assert re.search(r"数据截至\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", title), title  # as people write it
     headers = [c.value for c in sheet[2]]
     got = {row[headers.index("单位")]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert len(got) == len(phase) == units > 0
