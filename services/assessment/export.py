@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from models import Campaign, Phase
 from rules.errors import InvalidInput
 from rules.times import page_time
+from rules.weeks import week_label, week_monday
 from services import spreadsheets
 from services.assessment import texts as tx
 from services.assessment.ranking import (
@@ -62,6 +63,13 @@ def cell_value(key: str, value: Any) -> Any:
     if value is None:
         return tx.NO_DATA if key in RATIO_KEYS | {"score", "rank", "rating"} else ""
     return value
+
+
+def week_sheet(week: str) -> str:
+    """A week's sheet named as people read the week, with its year (an 18-month campaign meets 1月6日—12日
+    twice): 2025年1月6日—12日, 2024年12月30日—2025年1月5日 (Excel allows 31 characters, no ``:/\\?*[]``)."""
+    label = week_label(week)
+    return label if label[:4].isdigit() else f"{week_monday(week).year}年{label}"
 
 
 def _sheet(wb: Workbook, name: str, title: str, lines: Sequence[RankingLine], record: bool) -> Worksheet:
@@ -128,11 +136,11 @@ def write_workbook(session: Session, *, campaign: Campaign, path: Path, now: dt.
     for week in sorted(stored | {week_period(campaign, w, now).key for w in weeks or []}):
         p = week_period(campaign, week, now)
         if week in stored:
-            _sheet(wb, week, tx.SHEET_TITLE.format(label=p.label, as_of="考核记录"),
+            _sheet(wb, week_sheet(week), tx.SHEET_TITLE.format(label=p.label, as_of="考核记录"),
                    list_ratings(session, campaign=campaign, week=week), True)
         else:
             lines = [ranking_line(r) for r in assess(session, campaign=campaign, period=p, now=now).rows]
-            _sheet(wb, week, tx.SHEET_TITLE.format(label=p.label, as_of=as_of(p)), lines, False)
+            _sheet(wb, week_sheet(week), tx.SHEET_TITLE.format(label=p.label, as_of=as_of(p)), lines, False)
     _notes(wb, campaign)
     path.parent.mkdir(parents=True, exist_ok=True)
     spreadsheets.save(wb, path)  # text stays text (no formula injection)

@@ -159,7 +159,10 @@ def test_assess_export_reopens_and_its_numbers_match_the_database(db, three_week
         units = _rated_units(s)
     wb = load_workbook(path)
     assert wb.sheetnames == list(result.sheets)
-    assert {"时段-起步", "全程", "2025-W01", "2025-W02", "2025-W03", "说明"} <= set(wb.sheetnames)
+    # week sheets named as people read the week, with the year: never 2025-W01
+    assert {"时段-起步", "全程", "2024年12月30日—2025年1月5日", "2025年1月6日—12日", "2025年1月13日—19日",
+            "说明"} <= set(wb.sheetnames)
+    assert not [n for n in wb.sheetnames if "-W" in n]
     sheet = wb["时段-起步"]
     title = sheet["A1"].value
     assert re.search(r"数据截至\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", title), title  # as people write it
@@ -173,7 +176,7 @@ def test_assess_export_reopens_and_its_numbers_match_the_database(db, three_week
         assert row[headers.index("返工数")] == line.rework
         score = row[headers.index("综合得分")]
         assert score == "无数据" if line.score is None else score == pytest.approx(line.score)
-    week = wb["2025-W01"]
+    week = wb["2024年12月30日—2025年1月5日"]
     headers = [c.value for c in week[2]]
     got = {row[headers.index("单位")]: row for row in week.iter_rows(min_row=3, values_only=True)}
     assert len(w01) == units and {line.name for line in w01} <= set(got)
