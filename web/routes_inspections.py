@@ -19,6 +19,7 @@ from models import Campaign
 from models.people import ROLE_INSPECTOR, ROLE_OFFICE
 from rules.errors import NotFound
 from rules.vocabulary import InspectionKind
+from rules.weeks import week_label
 from services.inspections import (
     Plan,
     create_complaint,
@@ -63,9 +64,10 @@ def _plan_out(plan: Plan) -> dict[str, Any]:
 @pages.get("/inspections")
 def plans_page(request: Request, week: str | None = None, me: Principal = Depends(current_user),
                app: AppServices = Depends(services)) -> Response:
+    label = week_label(week) if week else None  # a key that is no week is refused, naming it, in Chinese
     with app.db.reader() as s:
         plans = list_plans(s, principal=me, week=week or None)
-    return render(request, "inspections/plans.html", {"plans": plans, "week": week})
+    return render(request, "inspections/plans.html", {"plans": plans, "week": label})
 
 
 @pages.get("/findings")

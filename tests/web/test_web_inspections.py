@@ -40,6 +40,10 @@ def test_an_unannounced_inspection_is_absent_from_a_units_api_and_pages(db, town
         assert fid not in {f["id"] for f in api.get("/api/findings").json()}
         page = browser_for(person).get("/inspections")
         assert page.status_code == 200 and "暗访" not in page.text and "交叉检查" in page.text
+    week = browser_for(town.unit_a).get("/inspections?week=2025-W04")  # the week as people read it, never its key
+    assert week.status_code == 200 and "督查计划 · 1月20日—26日" in week.text and "2025-W04" not in week.text
+    wrong = browser_for(town.unit_a).get("/inspections?week=第四周")
+    assert wrong.status_code == 422 and "周次「第四周」无效" in wrong.text
     office = api_for(town.office)
     assert secret in {p["id"] for p in office.get("/api/inspections").json()}
     assert fid in {f["id"] for f in office.get("/api/findings").json()}
