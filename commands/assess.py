@@ -29,6 +29,7 @@ from commands.texts import (
     WHAT_RATINGS,
 )
 from rules.errors import InvalidInput
+from rules.times import page_time
 from services.assessment import (
     AS_OF,
     COLUMNS,
@@ -105,7 +106,7 @@ def _show(week: str | None, phase: str | None, whole: bool, segments: bool, kind
         print_json({"period": period.key, "label": period.label, "as_of": period.as_of.isoformat(),
                     "rows": [asdict(line) for line in lines]})
         return
-    as_of = AS_OF.format(as_of=f"{period.as_of.astimezone(tz):%Y-%m-%d %H:%M}")
+    as_of = AS_OF.format(as_of=page_time(period.as_of.astimezone(tz)))
     title = (CLI_SEGMENT_TITLE.format(label=period.label, as_of=as_of) if segments
              else CLI_TITLE.format(label=period.label, kind="{kind}", as_of=as_of))
     columns = [k for k in CLI_COLUMNS if k != "rating" or period.kind == "week"]

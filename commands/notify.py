@@ -13,6 +13,7 @@ from rich.table import Table
 from commands.common import CampaignOpt, JsonOpt, context, handles_errors, out, parse_now, print_json
 from commands.labels import OUTBOX_STATE
 from notify import make_client
+from rules.times import page_time
 from rules.vocabulary import OFFICE_NAME
 from services.campaigns import get_campaign, load_context
 from services.notifications import list_dead, list_messages, requeue, send_test, summary
@@ -43,7 +44,7 @@ def dead(campaign: CampaignOpt = None, as_json: JsonOpt = False, limit: LimitOpt
     tz = ZoneInfo(c.timezone)
     out.print(f"发送失败的通知（{len(rows)} 条）：")
     for r in rows:
-        when = r.last_attempt_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if r.last_attempt_at else ""
+        when = page_time(r.last_attempt_at.astimezone(tz)) if r.last_attempt_at else ""
         out.print(f"  [{r.id}] {r.target} · {r.title} · 尝试 {r.attempts} 次 · {when}", highlight=False)
         out.print(f"       原因：{r.last_error or ''}", highlight=False)
     out.print("排除原因后，可用 cw notify retry 编号 重新发送。")

@@ -12,6 +12,7 @@ from rich.table import Table
 from commands.common import context, handles_errors, json_ready, out, parse_now, print_json
 from models.people import ROLE_OFFICE
 from rules.errors import InvalidInput
+from rules.times import page_time
 from rules.vocabulary import OFFICE_NAME
 from services.campaigns import get_campaign
 from services.people import Principal
@@ -43,7 +44,7 @@ def task_list(
     for col in ("编号", "时段", "路段", "责任单位", "任务", "期限", "状态"):
         table.add_column(col)
     for r in rows[:limit]:
-        table.add_row(str(r.id), r.phase, r.segment or "", r.unit, r.title, f"{r.deadline:%Y-%m-%d %H:%M}",
+        table.add_row(str(r.id), r.phase, r.segment or "", r.unit, r.title, page_time(r.deadline),
                       r.status_text)
     out.print(table)
 

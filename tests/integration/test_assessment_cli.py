@@ -35,6 +35,6 @@ def test_cw_assess_prints_rates_confirms_and_exports_the_assessment_record(db, d
     path = tmp_path / "kh.xlsx"
     exported = cw(db_url, tmp_path, "export", "--xlsx", str(path), "--week", "2025-W02", "--now", now)
     assert exported.returncode == 0, exported.stderr
-    assert {"时段-起步", "全程", "2025-W01", "2025-W02", "说明"} <= set(load_workbook(path).sheetnames)
+    assert {"时段-起步", "全程", "2024年12月30日—2025年1月5日", "2025年1月6日—12日", "说明"} <= set(load_workbook(path).sheetnames)
     bad = cw(db_url, tmp_path, "--phase", "起步", "--whole", "--json")
     assert bad.returncode == 2 and "只能选一个" in bad.stderr and not bad.stdout
