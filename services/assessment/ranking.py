@@ -25,6 +25,7 @@ from rules import ratings as rr
 from rules import scores as rs
 from rules import weeks
 from rules.errors import InvalidInput, NotFound
+from rules.times import day_span
 from services.assessment import texts as tx
 from services.assessment.counts import SEGMENT, UNIT, gather
 from services.briefs.sections import RankingRow, RankingSection
@@ -147,7 +148,7 @@ def phase_period(session: Session, campaign: Campaign, name: str, now: dt.dateti
                                          .order_by(Phase.seq))) or "（无）"
         raise NotFound(f"没有名为「{name}」的时段（可选：{known}）")
     tz = ZoneInfo(campaign.timezone)
-    label = tx.PHASE_LABEL.format(name=phase.name, start=phase.start_date, end=phase.end_date)
+    label = tx.PHASE_LABEL.format(name=phase.name, span=day_span(phase.start_date, phase.end_date))
     return _period(PHASE, phase.name, label, _local(phase.start_date, tz),
                    _local(phase.end_date + dt.timedelta(days=1), tz), now)
 
@@ -157,7 +158,7 @@ def whole_period(session: Session, campaign: Campaign, now: dt.datetime) -> Peri
     first, last = session.execute(select(func.min(Stage.start_date), func.max(Stage.end_date))
                                   .where(Stage.campaign_id == campaign.id)).one()
     tz = ZoneInfo(campaign.timezone)
-    return _period(WHOLE, tx.WHOLE, tx.WHOLE_LABEL.format(start=first, end=last), _local(first, tz),
+    return _period(WHOLE, tx.WHOLE, tx.WHOLE_LABEL.format(span=day_span(first, last)), _local(first, tz),
                    _local(last + dt.timedelta(days=1), tz), now)
 
 

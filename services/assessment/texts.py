@@ -5,8 +5,8 @@ from __future__ import annotations
 from rules.vocabulary import ProposalStatus, surface_table
 
 WHOLE = "全程"
-PHASE_LABEL = "{name}时段（{start}至{end}）"
-WHOLE_LABEL = "全程（{start}至{end}）"
+PHASE_LABEL = "{name}时段（{span}）"
+WHOLE_LABEL = "全程（{span}）"
 AS_OF = "数据截至{as_of}"
 NO_DATA = "无数据"
 SEGMENTS = "路段"

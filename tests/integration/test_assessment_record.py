@@ -166,6 +166,7 @@ def test_assess_export_reopens_and_its_numbers_match_the_database(db, three_week
     sheet = wb["时段-起步"]
     title = sheet["A1"].value
     assert re.search(r"数据截至\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", title), title  # as people write it
+    assert title.startswith("起步时段（2025年1月1日至") and not re.search(r"\d{4}-\d{2}", title), title
     headers = [c.value for c in sheet[2]]
     got = {row[headers.index("单位")]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert len(got) == len(phase) == units > 0
