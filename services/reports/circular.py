@@ -27,7 +27,7 @@ from services.briefs.data import _assignments, office_full_name
 from services.briefs.view import Block, Document, Empty, Heading, Para, PhotoRow, Photos, Table
 from services.campaigns.context import CampaignContext
 from services.inspections.brief_sections import STATE_TEXT, state_at
-from services.notifications.outbox import enqueue
+from services.notifications.outbox import Recipient, enqueue
 from services.people.audit import record
 from services.reports import texts as t
 from services.reports.files import write_document
@@ -185,14 +185,18 @@ def issue_circular(session: Session, *, ctx: CampaignContext, inspection_id: int
     stem = t.CIRCULAR_FILE.format(number=row.number, title=inspection.title).replace("/", "／")
     html, docx = write_document(doc, Path(out_dir), stem)
     row.html_path, row.docx_path = str(html), str(docx)
+    # each unit is told its own problems; 创卫办 the whole count (one total told to all read as each one's)
     per_unit = Counter(p.unit_id for p in problems if p.unit_id is not None)
-    notified = enqueue(session, ctx=ctx, recipients=[("unit", uid) for uid in sorted(per_unit)] + [("office", None)],
-                       template=TEMPLATE,
-                       payload={"title": t.C_NOTICE_TITLE.format(title=doc.headline),
-                                "body": t.C_NOTICE_BODY.format(headline=doc.headline, number=row.number,
-                                                               n=sum(per_unit.values())),
-                                "files": [str(html), str(docx)]},
-                       key_parts=("circular", row.number), now=now)
+    bodies: list[tuple[Recipient, str]] = [
+        (("unit", uid), t.C_NOTICE_BODY.format(headline=doc.headline, number=row.number, n=n))
+        for uid, n in sorted(per_unit.items())]
+    bodies.append((("office", None), t.C_NOTICE_OFFICE.format(headline=doc.headline, number=row.number,
+                                                              n=len(problems), units=len(per_unit))))
+    notified = sum(enqueue(session, ctx=ctx, recipients=[recipient], template=TEMPLATE,
+                           payload={"title": t.C_NOTICE_TITLE.format(title=doc.headline), "body": body,
+                                    "files": [str(html), str(docx)]},
+                           key_parts=("circular", row.number), now=now)
+                   for recipient, body in bodies)
     record(session, campaign_id=ctx.id, action="circular.issue", object_type="inspection", object_id=inspection.id,
            now=now, actor=actor, detail={"number": row.number, "files": [html.name, docx.name]})
     session.flush()

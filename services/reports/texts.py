@@ -30,6 +30,7 @@ COLS_C_SEGMENTS = ("名次", "路段", "包段县级领导", "问题数")
 COLS_C_UNITS = ("名次", "责任单位", "问题数")
 C_NOTICE_TITLE = "【督查通报】{title}"
 C_NOTICE_BODY = "{headline}（督查通报第{number}期）已印发，涉及本单位问题{n}处，请按整改时限整改到位。"
+C_NOTICE_OFFICE = "{headline}（督查通报第{number}期）已印发，通报问题{n}处，涉及{units}个单位。"
 TOTAL = "合计"
 UNPLACED = "未定位"
 UNASSIGNED = "待分派"

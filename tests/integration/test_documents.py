@@ -155,6 +155,15 @@ def test_a_published_round_gets_its_numbered_circular_announced_to_the_units_it_
                       if m.payload.get("title", "").startswith("【督查通报】")}
         units = {f"unit:{u}" for u in s.scalars(select(Unit.id).where(Unit.kind != "创卫办"))}
         assert recipients & units and "office:" in recipients
+        # each unit reads its own count, 创卫办 the total: one total sent to all read as each unit's own
+        notices = [m.payload for m in s.scalars(select(OutboxMessage))
+                   if m.payload.get("title", "").startswith("【督查通报】") and "第2期" in m.payload["body"]]
+        stated = {p["recipient"]: int(re.search(r"问题(\d+)处", p["body"])[1]) for p in notices}
+        office = next(p["body"] for p in notices if p["recipient"] == "office:")
+        to_units = {r: n for r, n in stated.items() if r.startswith("unit:")}
+        assert to_units and all("涉及本单位" in p["body"] for p in notices if p["recipient"] != "office:")
+        assert "本单位" not in office and stated["office:"] == sum(to_units.values())
+        assert f"涉及{len(to_units)}个单位" in office
 
 
 def test_a_secret_round_has_no_circular_before_it_is_published(db, example, tmp_path):
